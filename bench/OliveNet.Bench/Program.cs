@@ -1,1 +1,22 @@
-namespace OliveNet.Bench; internal static class Program { private static int Main() => 0; }
+using OliveNet.Bench;
+
+return args.FirstOrDefault() switch
+{
+    "save-throughput" => SaveThroughput.Run(args.Skip(1).ToArray()),
+    _ => Usage(),
+};
+
+static int Usage()
+{
+    Console.Error.WriteLine("""
+        usage: dotnet run --project bench/OliveNet.Bench -c Release -- <benchmark> [options]
+
+        benchmarks:
+          save-throughput [--gib N] [--dir PATH]
+              Builds a model with N GiB (default 1) of external weights, then times OnnxModel.Load + Save
+              against a plain copy of the same bytes, side by side, three rounds each.
+
+        See bench/README.md for the ONNX Runtime parity benchmark (bench/ort-parity/run.sh).
+        """);
+    return 2;
+}

@@ -1,0 +1,22 @@
+using System.CommandLine;
+using OliveNet.Cli.Commands;
+
+namespace OliveNet.Cli;
+
+/// <summary>The <c>olivenet</c> command tree. Output and error writers are injected so tests can read them.</summary>
+public static class CliApp
+{
+    /// <summary>Parses <paramref name="args"/>, runs the command and returns its exit code (see <see cref="ExitCodes"/>).</summary>
+    public static int Run(string[] args, TextWriter output, TextWriter error)
+    {
+        var root = new RootCommand(
+            "OliveNet: declarative optimization pipelines for ONNX models, on ONNX Runtime, without Python.")
+        {
+            InspectCommand.Create(output, error),
+            BenchCommand.Create(output, error),
+        };
+
+        var invocation = new InvocationConfiguration { Output = output, Error = error };
+        return root.Parse(args).Invoke(invocation);
+    }
+}

@@ -1,0 +1,51 @@
+using OliveNet.Engine.Assets;
+using OliveNet.Engine.Benchmarking;
+using OliveNet.Onnx;
+using OliveNet.Runtime;
+
+namespace OliveNet.Cli.Commands;
+
+/// <summary>Runs a command body and turns the errors users can cause into one line on stderr and an exit code.</summary>
+internal static class CommandErrors
+{
+    public static int Guard(TextWriter error, Func<int> body)
+    {
+        try
+        {
+            return body();
+        }
+        catch (UsageException e)
+        {
+            return Report(error, e.Message, ExitCodes.InvalidInput);
+        }
+        catch (AssetException e)
+        {
+            return Report(error, e.Message, ExitCodes.InvalidInput);
+        }
+        catch (OnnxFormatException e)
+        {
+            return Report(error, e.Message, ExitCodes.InvalidInput);
+        }
+        catch (BenchmarkException e)
+        {
+            return Report(error, e.Message, ExitCodes.InvalidInput);
+        }
+        catch (OrtException e)
+        {
+            return Report(error, $"ONNX Runtime: {e.Message}", ExitCodes.Failure);
+        }
+        catch (OperationCanceledException)
+        {
+            return Report(error, "cancelled", ExitCodes.Failure);
+        }
+    }
+
+    private static int Report(TextWriter error, string message, int code)
+    {
+        error.WriteLine($"error: {message}");
+        return code;
+    }
+}
+
+/// <summary>A command-line argument is malformed; the message says which and how to write it.</summary>
+internal sealed class UsageException(string message) : Exception(message);

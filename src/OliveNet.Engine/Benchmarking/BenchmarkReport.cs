@@ -1,0 +1,18 @@
+namespace OliveNet.Engine.Benchmarking;
+
+/// <summary>The result of benchmarking one model: settings used, inputs generated and latency statistics.</summary>
+public sealed record BenchmarkReport(
+    string Model,
+    string OnnxRuntimeVersion,
+    string ExecutionProvider,
+    int? Threads,
+    string OptimizationLevel,
+    int Warmup,
+    int Runs,
+    double SessionCreateMs,
+    IReadOnlyList<GeneratedInput> Inputs,
+    IReadOnlyList<string> Notes,
+    LatencyStatistics LatencyMs);
+
+/// <summary>An input the benchmark generated: name, element type and the concrete shape used.</summary>
+public sealed record GeneratedInput(string Name, string Type, IReadOnlyList<long> Shape, string Data);

@@ -1,0 +1,63 @@
+namespace OliveNet.Cli.Tests.Commands;
+
+public sealed class BenchCommandTests
+{
+    [Fact]
+    public void Bench_measures_the_recognizer_at_the_given_shape()
+    {
+        var report = CliRunner.Json(
+            "bench", RealModels.OcrRecognizer, "--shape", "x=1x3x48x160", "--runs", "5", "--warmup", "1", "--threads", "1", "--json");
+
+        var input = report.GetProperty("inputs")[0];
+        Assert.Equal([1L, 3, 48, 160], input.GetProperty("shape").EnumerateArray().Select(d => d.GetInt64()));
+        var latency = report.GetProperty("latency_ms");
+        Assert.Equal(5, latency.GetProperty("count").GetInt32());
+        var min = latency.GetProperty("min").GetDouble();
+        var p50 = latency.GetProperty("p50").GetDouble();
+        var p99 = latency.GetProperty("p99").GetDouble();
+        var max = latency.GetProperty("max").GetDouble();
+        Assert.True(min > 0 && min <= p50 && p50 <= p99 && p99 <= max, $"min {min} p50 {p50} p99 {p99} max {max}");
+        Assert.Equal(1, report.GetProperty("threads").GetInt32());
+    }
+
+    [Fact]
+    public void Bench_resolves_named_symbolic_dims_and_constant_fills()
+    {
+        var report = CliRunner.Json(
+            "bench", RealModels.SileroIfless, "--dim", "batch=2", "--dim", "sequence=512", "--fill", "sr=16000",
+            "--runs", "2", "--warmup", "0", "--json");
+
+        var inputs = report.GetProperty("inputs").EnumerateArray().ToDictionary(i => i.GetProperty("name").GetString()!);
+        Assert.Equal([2L, 512], inputs["input"].GetProperty("shape").EnumerateArray().Select(d => d.GetInt64()));
+        Assert.Equal([2L, 2, 128], inputs["state"].GetProperty("shape").EnumerateArray().Select(d => d.GetInt64()));
+        Assert.Equal("fill 16000", inputs["sr"].GetProperty("data").GetString());
+    }
+
+    [Fact]
+    public void An_unknown_input_name_lists_the_real_ones()
+    {
+        var (exit, _, stderr) = CliRunner.Run("bench", RealModels.OcrClassifier, "--shape", "image=1x3x48x192");
+
+        Assert.Equal(2, exit);
+        Assert.Contains("no input 'image'", stderr, StringComparison.Ordinal);
+        Assert.Contains("x", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_malformed_dim_says_how_to_write_it()
+    {
+        var (exit, _, stderr) = CliRunner.Run("bench", RealModels.OcrClassifier, "--dim", "batch");
+
+        Assert.Equal(2, exit);
+        Assert.Contains("--dim batch=1", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_shape_of_the_wrong_rank_is_refused_before_running()
+    {
+        var (exit, _, stderr) = CliRunner.Run("bench", RealModels.OcrClassifier, "--shape", "x=1x3x48");
+
+        Assert.Equal(2, exit);
+        Assert.Contains("rank 4", stderr, StringComparison.Ordinal);
+    }
+}
