@@ -14,7 +14,7 @@ static int Usage()
         benchmarks:
           save-throughput [--gib N] [--dir PATH]
               Builds a model with N GiB (default 1) of external weights, then times OnnxModel.Load + Save
-              against a plain copy of the same bytes, side by side, three rounds each.
+              against a durable copy of the same bytes (flushed to disk, as our save is), side by side, five rounds each.
 
         See bench/README.md for the ONNX Runtime parity benchmark (bench/ort-parity/run.sh).
         """);

@@ -16,7 +16,21 @@ public static class CliApp
             BenchCommand.Create(output, error),
         };
 
-        var invocation = new InvocationConfiguration { Output = output, Error = error };
-        return root.Parse(args).Invoke(invocation);
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            // Parse errors are argument errors: exit 2, as the exit-code contract says, with a pointer to --help.
+            foreach (var problem in parsed.Errors)
+            {
+                error.WriteLine($"error: {problem.Message}");
+            }
+
+            var command = parsed.CommandResult.Command;
+            var name = command == root ? "olivenet" : $"olivenet {command.Name}";
+            error.WriteLine($"See '{name} --help' for usage.");
+            return ExitCodes.InvalidInput;
+        }
+
+        return parsed.Invoke(new InvocationConfiguration { Output = output, Error = error });
     }
 }

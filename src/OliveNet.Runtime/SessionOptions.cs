@@ -101,6 +101,22 @@ public sealed unsafe partial class SessionOptions : IDisposable
         }
     }
 
+    /// <summary>
+    /// Offline optimization for big models: as <see cref="SetOptimizedModelFilePath(string)"/>, with every initializer of
+    /// at least <paramref name="minExternalBytes"/> bytes written to <paramref name="externalDataFileName"/> (a file name
+    /// beside <paramref name="path"/>) instead of inline, so the result may exceed protobuf's 2 GB limit.
+    /// </summary>
+    public void SetOptimizedModelFilePath(string path, string externalDataFileName, long minExternalBytes = 1024)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(externalDataFileName);
+        ArgumentOutOfRangeException.ThrowIfNegative(minExternalBytes);
+        SetOptimizedModelFilePath(path);
+        AddConfigEntry("session.optimized_model_external_initializers_file_name", externalDataFileName);
+        AddConfigEntry(
+            "session.optimized_model_external_initializers_min_size_in_bytes",
+            minExternalBytes.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
     /// <summary>Fixes the symbolic dimension named <paramref name="dimName"/> (a <c>dim_param</c> such as "batch") to <paramref name="value"/>.</summary>
     public void AddFreeDimensionOverride(string dimName, long value)
     {

@@ -1,3 +1,4 @@
+using OliveNet.Onnx;
 using OliveNet.Runtime;
 
 namespace OliveNet.Engine.Benchmarking;
@@ -41,7 +42,7 @@ public static class InputGenerator
                 var shape = ResolveShape(input, settings, notes);
                 var fill = settings.Fill.TryGetValue(input.Name, out var f) ? f : (double?)null;
                 var value = CreateTensor(input, shape, fill, random);
-                created.Add((new GeneratedInput(input.Name, input.ElementType.ToString(), shape, fill is null ? "random" : $"fill {fill}"), value));
+                created.Add((new GeneratedInput(input.Name, OnnxDataTypes.Name((OnnxDataType)(int)input.ElementType), shape, fill is null ? "random" : $"fill {fill}"), value));
             }
 
             return created;

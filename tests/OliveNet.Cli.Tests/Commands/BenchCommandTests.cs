@@ -60,4 +60,22 @@ public sealed class BenchCommandTests
         Assert.Equal(2, exit);
         Assert.Contains("rank 4", stderr, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void An_unknown_option_is_an_argument_error_with_exit_code_2()
+    {
+        var (exit, _, stderr) = CliRunner.Run("bench", RealModels.OcrClassifier, "--warmpu", "3");
+
+        Assert.Equal(2, exit);
+        Assert.Contains("--warmpu", stderr, StringComparison.Ordinal);
+        Assert.Contains("olivenet bench --help", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Generated_inputs_are_described_with_onnx_type_names()
+    {
+        var report = CliRunner.Json("bench", RealModels.OcrClassifier, "--shape", "x=1x3x48x192", "--runs", "1", "--warmup", "0", "--json");
+
+        Assert.Equal("float32", report.GetProperty("inputs")[0].GetProperty("type").GetString());
+    }
 }
