@@ -40,6 +40,11 @@ internal static class BenchCommand
             Description = "Graph optimization level of the session.",
             DefaultValueFactory = _ => GraphOptimizationLevel.All,
         };
+        var provider = new Option<string>("--ep")
+        {
+            Description = "Execution provider: CPUExecutionProvider, or one this ONNX Runtime build can create (CUDA, TensorRT, ... need their provider libraries). No silent fallback to CPU.",
+            DefaultValueFactory = _ => "CPUExecutionProvider",
+        };
         var seed = new Option<int>("--seed") { Description = "Seed of the generated inputs.", DefaultValueFactory = _ => 0 };
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of the table." };
 
@@ -47,7 +52,7 @@ internal static class BenchCommand
             "bench",
             "Measure ONNX Runtime inference latency (CPU) with generated inputs: warm-up, N timed runs, then mean, p50, p90, p99.")
         {
-            model, dims, shapes, fills, warmup, runs, threads, level, seed, json,
+            model, dims, shapes, fills, warmup, runs, threads, provider, level, seed, json,
         };
 
         command.SetAction(parse => CommandErrors.Guard(error, () =>
@@ -62,6 +67,7 @@ internal static class BenchCommand
                 Runs = parse.GetValue(runs),
                 Threads = parse.GetValue(threads),
                 OptimizationLevel = parse.GetValue(level),
+                ExecutionProvider = parse.GetValue(provider)!,
                 Seed = parse.GetValue(seed),
                 Dims = Pairs<long>(parse.GetValue(dims), "--dim", "batch=1", ParseLong),
                 Shapes = Pairs<long[]>(parse.GetValue(shapes), "--shape", "x=1x3x224x224", ParseShape),

@@ -14,6 +14,9 @@ public sealed record BenchmarkSettings
     /// <summary>Intra-op threads; <c>null</c> keeps ONNX Runtime's default (one per physical core).</summary>
     public int? Threads { get; init; }
 
+    /// <summary>Execution provider, e.g. <c>CPUExecutionProvider</c> (default) or <c>CUDAExecutionProvider</c>; never silently replaced by CPU.</summary>
+    public string ExecutionProvider { get; init; } = "CPUExecutionProvider";
+
     /// <summary>Graph optimization level of the session.</summary>
     public GraphOptimizationLevel OptimizationLevel { get; init; } = GraphOptimizationLevel.All;
 

@@ -21,6 +21,7 @@ public static class LatencyBenchmark
         }
 
         using var options = new SessionOptions { OptimizationLevel = settings.OptimizationLevel };
+        options.AppendExecutionProvider(settings.ExecutionProvider);
         if (settings.Threads is { } threads)
         {
             options.IntraOpThreads = threads;
@@ -55,7 +56,7 @@ public static class LatencyBenchmark
             return new BenchmarkReport(
                 Model: modelPath,
                 OnnxRuntimeVersion: OrtRuntime.Version,
-                ExecutionProvider: "CPUExecutionProvider",
+                ExecutionProvider: settings.ExecutionProvider,
                 Threads: settings.Threads,
                 OptimizationLevel: settings.OptimizationLevel.ToString(),
                 Warmup: settings.Warmup,

@@ -78,4 +78,16 @@ public sealed class BenchCommandTests
 
         Assert.Equal("float32", report.GetProperty("inputs")[0].GetProperty("type").GetString());
     }
+
+    [Fact]
+    public void An_execution_provider_this_build_cannot_create_fails_clearly_instead_of_falling_back_to_cpu()
+    {
+        var (exit, stdout, stderr) = CliRunner.Run("bench", RealModels.OcrClassifier, "--ep", "CUDAExecutionProvider", "--runs", "1");
+
+        Assert.Equal(1, exit);
+        Assert.Equal(string.Empty, stdout);
+        Assert.Contains("CUDA", stderr, StringComparison.Ordinal);
+        Assert.Contains("CPUExecutionProvider", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
+    }
 }
