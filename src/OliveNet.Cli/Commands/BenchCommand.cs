@@ -34,7 +34,7 @@ internal static class BenchCommand
         };
         var warmup = new Option<int>("--warmup") { Description = "Untimed runs before measuring.", DefaultValueFactory = _ => 10 };
         var runs = new Option<int>("--runs", "-n") { Description = "Timed runs.", DefaultValueFactory = _ => 100 };
-        var threads = new Option<int?>("--threads", "-t") { Description = "Intra-op threads (default: ONNX Runtime's choice, one per physical core)." };
+        var threads = new Option<int?>("--threads", "-t") { Description = "Intra-op threads; 0 or unset: ONNX Runtime's choice, one per physical core." };
         var level = new Option<GraphOptimizationLevel>("--opt-level")
         {
             Description = "Graph optimization level of the session.",

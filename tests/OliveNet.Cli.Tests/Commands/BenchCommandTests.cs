@@ -90,4 +90,26 @@ public sealed class BenchCommandTests
         Assert.Contains("CPUExecutionProvider", stderr, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("x=1x3x48x99999999999")]
+    [InlineData("x=1x3x48x2305843009213693952")]
+    [InlineData("x=1x3x48x14000000")]
+    public void A_shape_too_large_to_generate_is_refused_with_its_size(string shape)
+    {
+        var (exit, _, stderr) = CliRunner.Run("bench", RealModels.OcrRecognizer, "--shape", shape);
+
+        Assert.Equal(2, exit);
+        Assert.Contains("limited to 2 GiB", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Negative_threads_are_refused()
+    {
+        var (exit, _, stderr) = CliRunner.Run("bench", RealModels.OcrClassifier, "--threads", "-3");
+
+        Assert.Equal(2, exit);
+        Assert.Contains("threads must be 0", stderr, StringComparison.Ordinal);
+    }
 }

@@ -59,4 +59,21 @@ public sealed class ExternalDataErrorTests
         Assert.Contains(location, stderr, StringComparison.Ordinal);
         Assert.Contains("outside", stderr, StringComparison.OrdinalIgnoreCase);
     }
+
+    [Theory]
+    [InlineData("inspect")]
+    [InlineData("bench")]
+    public void An_external_data_offset_past_the_end_of_the_file_is_refused_even_when_it_overflows(string command)
+    {
+        using var dir = new TempDir();
+        var model = TinyModels.WriteWithExternalWeight(dir.Path, "weights.bin");
+        var proto = OliveNet.Onnx.Protos.ModelProto.Parser.ParseFrom(File.ReadAllBytes(model));
+        proto.Graph.Initializer[0].ExternalData.Single(e => e.Key == "offset").Value = "9223372036854775000";
+        File.WriteAllBytes(model, Google.Protobuf.MessageExtensions.ToByteArray(proto));
+
+        var (exit, _, stderr) = CliRunner.Run(command, model);
+
+        Assert.Equal(2, exit);
+        Assert.Contains("truncated", stderr, StringComparison.Ordinal);
+    }
 }

@@ -100,4 +100,23 @@ public sealed class InspectCommandTests
         Assert.Equal(JsonValueKind.Object, doc.RootElement.ValueKind);
         Assert.True(doc.RootElement.GetProperty("file_size_bytes").GetInt64() == new FileInfo(RealModels.OcrClassifier).Length);
     }
+
+    [Fact]
+    public void Inspect_of_a_tensor_whose_element_count_overflows_says_the_model_is_corrupt()
+    {
+        using var dir = new TempDir();
+        var model = TinyModels.WriteWithExternalWeight(dir.Path, "weights.bin");
+        var proto = OliveNet.Onnx.Protos.ModelProto.Parser.ParseFrom(File.ReadAllBytes(model));
+        var weight = proto.Graph.Initializer[0];
+        weight.Dims.Clear();
+        weight.Dims.Add([1L << 40, 1L << 40]);
+        weight.ExternalData.Single(e => e.Key == "length").Value = "16384";
+        File.WriteAllBytes(model, Google.Protobuf.MessageExtensions.ToByteArray(proto));
+
+        var (exit, _, stderr) = CliRunner.Run("inspect", model);
+
+        Assert.Equal(2, exit);
+        Assert.Contains("overflows", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
+    }
 }

@@ -5,9 +5,6 @@ namespace OliveNet.Runtime.Tests.Interop;
 public unsafe class OrtStatusTests
 {
     [Fact]
-    public void A_null_status_is_success() => OrtStatus.Check(0);
-
-    [Fact]
     public void An_error_status_becomes_an_exception_with_its_code_and_message()
     {
         nint status;
