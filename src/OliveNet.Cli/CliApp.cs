@@ -12,6 +12,10 @@ public static class CliApp
         var root = new RootCommand(
             "OliveNet: declarative optimization pipelines for ONNX models, on ONNX Runtime, without Python.")
         {
+            RunCommand.Create(output, error),
+            ValidateCommand.Create(output, error),
+            PassesCommand.Create(output, error),
+            VerifyCommand.Create(output, error),
             InspectCommand.Create(output, error),
             BenchCommand.Create(output, error),
         };

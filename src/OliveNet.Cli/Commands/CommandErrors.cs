@@ -1,5 +1,7 @@
 using OliveNet.Engine.Assets;
 using OliveNet.Engine.Benchmarking;
+using OliveNet.Engine.Recipes;
+using OliveNet.Engine.Workflows;
 using OliveNet.Onnx;
 using OliveNet.Runtime;
 
@@ -13,6 +15,14 @@ internal static class CommandErrors
         try
         {
             return body();
+        }
+        catch (RecipeException e)
+        {
+            return Report(error, e.Message, ExitCodes.InvalidInput);
+        }
+        catch (WorkflowFailedException e)
+        {
+            return Report(error, e.Message, ExitCodes.Failure);
         }
         catch (UsageException e)
         {

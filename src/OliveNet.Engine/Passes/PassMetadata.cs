@@ -1,0 +1,22 @@
+namespace OliveNet.Engine.Passes;
+
+/// <summary>What the engine knows about a pass without running it.</summary>
+/// <param name="Id">The Olive pass type name where one exists (matched case-insensitively in recipes).</param>
+/// <param name="Version">Bumped whenever the pass's output for the same input and options changes; part of every cache key.</param>
+/// <param name="Summary">One line for <c>olivenet passes</c>.</param>
+/// <param name="Devices">Devices the pass can serve (cpu, gpu, npu); empty = any.</param>
+/// <param name="ExecutionProviders">Execution providers the pass's output is meant for; empty = any.</param>
+/// <param name="Precisions">Precisions the pass produces (fp32, fp16, int8, int4); empty = unchanged.</param>
+/// <param name="Dataset">Whether the pass reads a data config.</param>
+/// <param name="RunsOnTarget">The pass must run on the target system (it measures or compiles for it).</param>
+/// <param name="TargetAgnostic">The output does not depend on the target, so the target is left out of the cache key.</param>
+public sealed record PassMetadata(
+    string Id,
+    int Version,
+    string Summary,
+    IReadOnlyList<string> Devices,
+    IReadOnlyList<string> ExecutionProviders,
+    IReadOnlyList<string> Precisions,
+    DatasetNeed Dataset,
+    bool RunsOnTarget,
+    bool TargetAgnostic);

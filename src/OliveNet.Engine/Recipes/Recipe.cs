@@ -1,0 +1,64 @@
+using OliveNet.Engine.Passes;
+
+namespace OliveNet.Engine.Recipes;
+
+/// <summary>
+/// A validated recipe with every default filled: the only form the engine accepts. Built by <see cref="RecipeLoader"/>.
+/// Relative paths in the recipe are resolved against the recipe file's folder.
+/// </summary>
+public sealed record Recipe
+{
+    /// <summary>The recipe file.</summary>
+    public required string SourcePath { get; init; }
+
+    /// <summary>SHA-256 of the recipe after <c>--set</c> overrides and environment references were applied.</summary>
+    public required string Sha256 { get; init; }
+
+    /// <summary>Names the cache sub-folder (Olive's <c>workflow_id</c>, default <c>default_workflow</c>).</summary>
+    public required string WorkflowId { get; init; }
+
+    /// <summary>The source model.</summary>
+    public required InputModelSpec InputModel { get; init; }
+
+    /// <summary>Where evaluation and target-bound passes run.</summary>
+    public required Target Target { get; init; }
+
+    /// <summary>Where passes run.</summary>
+    public required Target Host { get; init; }
+
+    /// <summary>The passes in order; a step with several alternatives is a search dimension.</summary>
+    public required IReadOnlyList<PassStep> Passes { get; init; }
+
+    /// <summary>Cache root (the workflow's entries live in <c>&lt;cache_dir&gt;/&lt;workflow_id&gt;</c>).</summary>
+    public required string CacheDir { get; init; }
+
+    /// <summary>Where the published model goes.</summary>
+    public required string OutputDir { get; init; }
+
+    /// <summary>Delete the workflow's cache before running.</summary>
+    public bool CleanCache { get; init; }
+
+    /// <summary>Olive's log level: 0 verbose … 4 fatal.</summary>
+    public int LogSeverityLevel { get; init; } = 1;
+
+    /// <summary>Whether the input model is evaluated first (needs an evaluator).</summary>
+    public bool EvaluateInputModel { get; init; } = true;
+
+    /// <summary>Parts of the recipe that are parsed and kept but not acted on by this version, with why.</summary>
+    public IReadOnlyList<string> Notes { get; init; } = [];
+}
+
+/// <summary>The recipe's <c>input_model</c>.</summary>
+/// <param name="Type">Olive model type: <c>ONNXModel</c> or <c>HfModel</c>.</param>
+/// <param name="Reference">What the recipe wrote: a path or an <c>npm:</c> reference.</param>
+/// <param name="Path">Full local path (file or folder), or the npm reference to fetch.</param>
+public sealed record InputModelSpec(string Type, string Reference, string Path);
+
+/// <summary>One entry of <c>passes</c>: its name and its alternatives (one for a fixed pipeline).</summary>
+public sealed record PassStep(string Name, IReadOnlyList<PassChoice> Alternatives);
+
+/// <summary>A pass with bound options.</summary>
+/// <param name="Pass">The pass.</param>
+/// <param name="Options">The options record.</param>
+/// <param name="CanonicalOptions">Sorted compact JSON of the options; part of the cache key.</param>
+public sealed record PassChoice(IPass Pass, object Options, string CanonicalOptions);

@@ -1,0 +1,148 @@
+using OliveNet.Engine.Assets;
+using YamlDotNet.RepresentationModel;
+
+namespace OliveNet.Engine.Recipes;
+
+public sealed partial class RecipeLoader
+{
+    private static readonly string[] OnnxModelKeys =
+    [
+        "model_path", "onnx_file_name", "inference_settings", "use_ort_extensions", "external_initializers_file_name",
+        "constant_inputs_file_name", "model_attributes", "generative",
+    ];
+
+    private static readonly string[] HfModelKeys =
+    [
+        "model_path", "task", "load_kwargs", "io_config", "adapter_path", "model_attributes", "generative", "trust_remote_code",
+    ];
+
+    private static InputModelSpec? ReadInputModel(RecipeReader reader, YamlNode node, string recipeFolder)
+    {
+        if (reader.Mapping(node, "input_model") is not { } map)
+        {
+            return null;
+        }
+
+        var typeNode = RecipeReader.Child(map, "type");
+        var type = typeNode is null ? null : reader.String(typeNode, "input_model.type");
+        if (type is null)
+        {
+            reader.Error(typeNode ?? map, "input_model.type", "is required: ONNXModel or HfModel");
+            return null;
+        }
+
+        var isOnnx = type.Equals("ONNXModel", StringComparison.OrdinalIgnoreCase);
+        var isHf = type.Equals("HfModel", StringComparison.OrdinalIgnoreCase);
+        if (!isOnnx && !isHf)
+        {
+            var known = new[] { "ONNXModel", "HfModel" };
+            reader.Error(typeNode, "input_model.type", type is "PyTorchModel" or "CompositeModel" or "DiffusersModel" or "OpenVINOModel" or "TensorFlowModel"
+                ? $"'{type}' inputs are not supported by OliveNet; start from an ONNX model (ONNXModel) or a Hugging Face checkpoint folder (HfModel)"
+                : $"'{type}' is not a model type OliveNet knows{DidYouMean.Hint(type, known)}; use ONNXModel or HfModel");
+            return null;
+        }
+
+        RefuseScripts(reader, map, "input_model");
+        var fields = new Dictionary<string, YamlNode>(StringComparer.Ordinal);
+        var known2 = (isOnnx ? OnnxModelKeys : HfModelKeys).Append("type").Append("config").ToArray();
+        foreach (var (key, value) in reader.Entries(map, "input_model", known2.Concat(["user_script", "script_dir", "model_script", "model_loader", "dummy_inputs_func"]).ToArray()))
+        {
+            if (key == "config" && reader.Mapping(value, "input_model.config") is { } config)
+            {
+                foreach (var (inner, innerValue) in reader.Entries(config, "input_model.config", known2.Concat(["user_script", "script_dir", "model_script", "model_loader", "dummy_inputs_func"]).ToArray()))
+                {
+                    fields.TryAdd(inner, innerValue);
+                }
+            }
+            else if (key != "type")
+            {
+                fields.TryAdd(key, value);
+            }
+        }
+
+        if (!fields.TryGetValue("model_path", out var pathNode))
+        {
+            reader.Error(map, "input_model.model_path", "is required: the model file or folder (relative to the recipe), or npm:<package>@<version>/<file>");
+            return null;
+        }
+
+        var reference = reader.String(pathNode, "input_model.model_path");
+        if (reference is null)
+        {
+            return null;
+        }
+
+        var canonicalType = isOnnx ? "ONNXModel" : "HfModel";
+        if (reference.StartsWith(ModelLocator.NpmScheme, StringComparison.Ordinal))
+        {
+            try
+            {
+                ModelLocator.ParseNpm(reference);
+            }
+            catch (AssetException e)
+            {
+                reader.Error(pathNode, "input_model.model_path", e.Message);
+                return null;
+            }
+
+            return new InputModelSpec(canonicalType, reference, reference);
+        }
+
+        var full = Path.GetFullPath(Path.Combine(recipeFolder, reference));
+        if (isOnnx)
+        {
+            if (Directory.Exists(full))
+            {
+                var fileName = fields.TryGetValue("onnx_file_name", out var f) ? reader.String(f, "input_model.onnx_file_name") : "model.onnx";
+                full = Path.Combine(full, fileName ?? "model.onnx");
+            }
+
+            if (!File.Exists(full))
+            {
+                reader.Error(pathNode, "input_model.model_path", $"'{reference}' does not exist (looked at {full}); paths are relative to the recipe's folder");
+                return null;
+            }
+
+            return new InputModelSpec(canonicalType, reference, full);
+        }
+
+        return ReadHfModel(reader, pathNode, reference, full);
+    }
+
+    private static InputModelSpec? ReadHfModel(RecipeReader reader, YamlNode pathNode, string reference, string full)
+    {
+        if (Directory.Exists(full))
+        {
+            if (!File.Exists(Path.Combine(full, "config.json")))
+            {
+                reader.Error(pathNode, "input_model.model_path", $"'{reference}' is a folder without config.json; point at a Hugging Face checkpoint folder");
+                return null;
+            }
+
+            return new InputModelSpec("HfModel", reference, full);
+        }
+
+        // A hub id (org/name) is usable only when the standard Hugging Face cache already holds a snapshot of it.
+        var parts = reference.Split('/');
+        if (parts.Length == 2)
+        {
+            var home = Environment.GetEnvironmentVariable("HF_HOME") is { Length: > 0 } hf
+                ? Path.Combine(hf, "hub")
+                : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "huggingface", "hub");
+            var snapshots = Path.Combine(home, $"models--{parts[0]}--{parts[1]}", "snapshots");
+            var snapshot = Directory.Exists(snapshots)
+                ? Directory.EnumerateDirectories(snapshots).Where(d => File.Exists(Path.Combine(d, "config.json"))).Order(StringComparer.Ordinal).LastOrDefault()
+                : null;
+            if (snapshot is not null)
+            {
+                return new InputModelSpec("HfModel", reference, snapshot);
+            }
+
+            reader.Error(pathNode, "input_model.model_path", $"'{reference}' is a Hugging Face hub id that is not available offline (no snapshot under {snapshots}); download the checkpoint and point model_path at its folder");
+            return null;
+        }
+
+        reader.Error(pathNode, "input_model.model_path", $"'{reference}' is neither a checkpoint folder (looked at {full}) nor a hub id (org/name)");
+        return null;
+    }
+}

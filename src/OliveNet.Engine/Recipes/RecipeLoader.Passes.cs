@@ -1,0 +1,157 @@
+using System.Text.Json.Nodes;
+using OliveNet.Engine.Passes;
+using YamlDotNet.RepresentationModel;
+
+namespace OliveNet.Engine.Recipes;
+
+public sealed partial class RecipeLoader
+{
+    /// <summary>Olive's save parameters every ONNX pass accepts; OliveNet always saves large tensors externally itself.</summary>
+    private static readonly string[] CommonSaveKeys =
+        ["save_as_external_data", "all_tensors_to_one_file", "external_data_name", "size_threshold", "convert_attribute"];
+
+    /// <summary>Keys of a pass entry that are not pass options.</summary>
+    private static readonly string[] EntryKeys = ["type", "config", "host", "evaluator", "disable_search", "output_name"];
+
+    private IReadOnlyList<PassStep>? ReadPasses(RecipeReader reader, YamlNode node, Target target, List<string> notes)
+    {
+        if (reader.Mapping(node, "passes") is not { } map)
+        {
+            return null;
+        }
+
+        var steps = new List<PassStep>();
+        foreach (var (name, value) in reader.Entries(map, "passes"))
+        {
+            var path = $"passes.{name}";
+            var configs = value is YamlSequenceNode list ? list.Children.ToList() : [value];
+            var choices = new List<PassChoice>();
+            for (var i = 0; i < configs.Count; i++)
+            {
+                var choicePath = configs.Count == 1 ? path : $"{path}[{i}]";
+                if (ReadPass(reader, configs[i], choicePath, target, notes) is { } choice)
+                {
+                    choices.Add(choice);
+                }
+            }
+
+            if (configs.Count > 1)
+            {
+                reader.Error(value, path, "lists alternatives, which is a search space; search needs evaluation, which this version does not have yet: keep one");
+            }
+
+            if (choices.Count == configs.Count)
+            {
+                steps.Add(new PassStep(name, choices));
+            }
+        }
+
+        if (steps.Count == 0 && reader.Errors.Count == 0)
+        {
+            reader.Error(node, "passes", "is empty: list at least one pass");
+        }
+
+        return steps;
+    }
+
+    private PassChoice? ReadPass(RecipeReader reader, YamlNode node, string path, Target target, List<string> notes)
+    {
+        if (reader.Mapping(node, path) is not { } map)
+        {
+            return null;
+        }
+
+        RefuseScripts(reader, map, path);
+        var typeNode = RecipeReader.Child(map, "type");
+        var type = typeNode is null ? null : reader.String(typeNode, $"{path}.type");
+        if (type is null)
+        {
+            reader.Error(typeNode ?? map, $"{path}.type", "is required: the pass type, e.g. OrtTransformersOptimization");
+            return null;
+        }
+
+        var pass = _passes.Find(type);
+        if (pass is null)
+        {
+            var ids = _passes.All.Select(p => p.Metadata.Id).ToList();
+            reader.Error(typeNode, $"{path}.type", $"'{type}' is not a pass OliveNet has{DidYouMean.Hint(type, ids)}; available: {string.Join(", ", ids)}");
+            return null;
+        }
+
+        CheckTarget(reader, typeNode!, $"{path}.type", pass, target);
+        var options = new JsonObject();
+        var marks = new Dictionary<string, YamlNode>(StringComparer.Ordinal);
+        var optionKeys = PassOptions.Describe(pass.OptionsType).Select(o => o.Key).ToHashSet(StringComparer.Ordinal);
+        foreach (var (key, value) in reader.Entries(map, path))
+        {
+            if (key == "config" && reader.Mapping(value, $"{path}.config") is { } config)
+            {
+                foreach (var (inner, innerValue) in reader.Entries(config, $"{path}.config"))
+                {
+                    AddOption(reader, $"{path}.config", inner, innerValue, optionKeys, options, marks, notes);
+                }
+            }
+            else if (!EntryKeys.Contains(key))
+            {
+                AddOption(reader, path, key, value, optionKeys, options, marks, notes);
+            }
+        }
+
+        var bound = PassOptions.Bind(pass.OptionsType, options, (key, message) =>
+            reader.Error(marks.GetValueOrDefault(key) ?? map, RecipeReader.Join(path, key), message));
+        if (bound is null)
+        {
+            return null;
+        }
+
+        foreach (var problem in pass.Validate(bound, target))
+        {
+            reader.Error(map, path, problem);
+        }
+
+        return new PassChoice(pass, bound, PassOptions.Canonical(bound));
+    }
+
+    private static void AddOption(
+        RecipeReader reader, string path, string key, YamlNode value, HashSet<string> optionKeys, JsonObject options, Dictionary<string, YamlNode> marks, List<string> notes)
+    {
+        if (!optionKeys.Contains(key) && CommonSaveKeys.Contains(key))
+        {
+            notes.Add($"{RecipeReader.Join(path, key)} is handled by OliveNet itself: tensors of 1 KiB or more are always saved to model.onnx.data");
+            return;
+        }
+
+        var json = reader.ToJson(value, RecipeReader.Join(path, key));
+        if (json is JsonValue v && v.TryGetValue<string>(out var text))
+        {
+            if (text == "DEFAULT_VALUE")
+            {
+                return;
+            }
+
+            if (text == "SEARCHABLE_VALUES")
+            {
+                reader.Error(value, RecipeReader.Join(path, key), "SEARCHABLE_VALUES needs a search strategy, and search is not available in this version; give a value");
+                return;
+            }
+        }
+
+        options[key] = json;
+        marks[key] = value;
+    }
+
+    /// <summary>A pass that cannot serve the target is refused before anything runs.</summary>
+    private static void CheckTarget(RecipeReader reader, YamlNode node, string path, IPass pass, Target target)
+    {
+        var meta = pass.Metadata;
+        if (meta.Devices.Count > 0 && !meta.Devices.Contains(target.Device, StringComparer.OrdinalIgnoreCase))
+        {
+            reader.Error(node, path, $"{meta.Id} supports devices {string.Join(", ", meta.Devices)}, but the target device is {target.Device}");
+        }
+
+        if (meta.ExecutionProviders.Count > 0 && !meta.ExecutionProviders.Contains(target.ExecutionProvider, StringComparer.OrdinalIgnoreCase))
+        {
+            reader.Error(node, path, $"{meta.Id} produces models for {string.Join(", ", meta.ExecutionProviders)}, but the target is {target.ExecutionProvider}");
+        }
+    }
+}

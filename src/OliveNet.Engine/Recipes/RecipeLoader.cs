@@ -1,0 +1,185 @@
+using System.Security.Cryptography;
+using System.Text;
+using OliveNet.Engine.Passes;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace OliveNet.Engine.Recipes;
+
+/// <summary>
+/// YAML/JSON recipe → validated <see cref="Recipe"/>. Follows Olive's run-config schema: engine keys may sit at the top
+/// level or under <c>engine</c>; pass parameters may be flat or under <c>config</c>; pass types are case-insensitive.
+/// Every problem is collected and thrown at once as a <see cref="RecipeException"/>.
+/// </summary>
+public sealed partial class RecipeLoader
+{
+    private static readonly string[] TopLevelKeys =
+    [
+        "workflow_id", "input_model", "systems", "data_configs", "evaluators", "passes", "search_strategy", "host", "target",
+        "evaluator", "evaluate_input_model", "cache_dir", "output_dir", "clean_cache", "clean_evaluation_cache",
+        "log_severity_level", "ort_log_severity_level", "ort_py_log_severity_level", "log_to_file", "plot_pareto_frontier",
+        "no_artifacts", "enable_shared_cache", "cache_config", "packaging_config", "engine", "azureml_client", "builds",
+        "max_concurrent_builds", "auto_optimizer_config",
+    ];
+
+    private readonly PassRegistry _passes;
+
+    /// <summary>Creates a loader that resolves pass types against <paramref name="passes"/>.</summary>
+    public RecipeLoader(PassRegistry passes)
+    {
+        _passes = passes;
+    }
+
+    /// <summary>Loads and validates a recipe file.</summary>
+    /// <param name="path">The YAML or JSON file.</param>
+    /// <param name="overrides"><c>key.path=value</c> strings applied before validation (as <c>--set</c> does).</param>
+    /// <param name="environment">Variables for <c>${NAME}</c> references; default: the process environment.</param>
+    /// <exception cref="RecipeException">The recipe is invalid; every problem is listed.</exception>
+    public Recipe Load(string path, IReadOnlyList<string>? overrides = null, IReadOnlyDictionary<string, string?>? environment = null)
+    {
+        var full = System.IO.Path.GetFullPath(path);
+        if (!File.Exists(full))
+        {
+            throw new RecipeException([new RecipeError(string.Empty, $"recipe file not found (looked at {full})", path, 0, 0)]);
+        }
+
+        var text = File.ReadAllText(full);
+        YamlMappingNode root;
+        try
+        {
+            var stream = new YamlStream();
+            stream.Load(new StringReader(text));
+            root = stream.Documents.Count == 1 && stream.Documents[0].RootNode is YamlMappingNode map
+                ? map
+                : throw new RecipeException([new RecipeError(string.Empty, "expected one document whose top level is a mapping (key: value lines)", path, 1, 1)]);
+        }
+        catch (YamlException e)
+        {
+            throw new RecipeException([new RecipeError(string.Empty, $"not valid YAML or JSON: {e.InnerException?.Message ?? e.Message}", path, (int)e.Start.Line, (int)e.Start.Column)]);
+        }
+
+        var overridden = new HashSet<YamlNode>(ReferenceEqualityComparer.Instance);
+        var preErrors = new List<RecipeError>();
+        foreach (var item in overrides ?? [])
+        {
+            Overrides.Apply(root, item, overridden, preErrors);
+        }
+
+        var env = environment ?? Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
+            .ToDictionary(e => (string)e.Key, e => (string?)e.Value, StringComparer.Ordinal);
+        var reader = new RecipeReader(path, env, overridden);
+        reader.Errors.AddRange(preErrors);
+        var recipe = Build(reader, root, full, overrides ?? []);
+        if (reader.Errors.Count > 0 || recipe is null)
+        {
+            throw new RecipeException(reader.Errors
+                .OrderBy(e => e.File == "--set" ? 0 : 1).ThenBy(e => e.Line).ThenBy(e => e.Column).ToList());
+        }
+
+        return recipe;
+    }
+
+    private Recipe? Build(RecipeReader reader, YamlMappingNode root, string fullPath, IReadOnlyList<string> overrides)
+    {
+        var keys = Flatten(reader, root);
+        var folder = System.IO.Path.GetDirectoryName(fullPath)!;
+        var notes = new List<string>();
+
+        foreach (var (key, (node, _)) in keys)
+        {
+            Refuse(reader, key, node, notes);
+        }
+
+        var workflowId = keys.TryGetValue("workflow_id", out var wf) ? reader.String(wf.Node, "workflow_id") : "default_workflow";
+        if (workflowId is not null && !SafeName().IsMatch(workflowId))
+        {
+            reader.Error(wf.Node, "workflow_id", $"'{workflowId}' names a cache folder: use letters, digits, '.', '-' and '_' only");
+        }
+
+        var systems = keys.TryGetValue("systems", out var sys) ? ReadSystems(reader, sys.Node) : new Dictionary<string, Target>();
+        var target = keys.TryGetValue("target", out var t) ? ReadSystemReference(reader, t.Node, "target", systems) : Target.Cpu;
+        var host = keys.TryGetValue("host", out var h) ? ReadSystemReference(reader, h.Node, "host", systems) : Target.Cpu;
+        var input = keys.TryGetValue("input_model", out var im)
+            ? ReadInputModel(reader, im.Node, folder)
+            : Missing<InputModelSpec>(reader, root, "input_model", "the source model: input_model: {type: ONNXModel, model_path: model.onnx}");
+        var passes = keys.TryGetValue("passes", out var ps)
+            ? ReadPasses(reader, ps.Node, target ?? Target.Cpu, notes)
+            : Missing<IReadOnlyList<PassStep>>(reader, root, "passes", "an ordered mapping of pass name → {type: ..., options}");
+
+        var cacheDir = keys.TryGetValue("cache_dir", out var cd) ? Resolve(folder, reader.String(cd.Node, "cache_dir")) : System.IO.Path.GetFullPath("cache");
+        var outputDir = keys.TryGetValue("output_dir", out var od)
+            ? Resolve(folder, reader.String(od.Node, "output_dir"))
+            : System.IO.Path.GetFullPath(System.IO.Path.Combine("output", workflowId ?? "default_workflow"));
+        var cleanCache = keys.TryGetValue("clean_cache", out var cc) ? reader.Bool(cc.Node, "clean_cache") : false;
+        var logLevel = keys.TryGetValue("log_severity_level", out var ll) ? reader.Integer(ll.Node, "log_severity_level") : 1;
+        var evaluateInput = keys.TryGetValue("evaluate_input_model", out var ei) ? reader.Bool(ei.Node, "evaluate_input_model") : true;
+
+        if (reader.Errors.Count > 0 || input is null || passes is null || target is null || host is null
+            || workflowId is null || cacheDir is null || outputDir is null)
+        {
+            return null;
+        }
+
+        var canonical = $"{File.ReadAllText(fullPath)}\n--set {string.Join("\n--set ", overrides)}";
+        return new Recipe
+        {
+            SourcePath = fullPath,
+            Sha256 = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical))),
+            WorkflowId = workflowId,
+            InputModel = input,
+            Target = target,
+            Host = host,
+            Passes = passes,
+            CacheDir = cacheDir,
+            OutputDir = outputDir,
+            CleanCache = cleanCache ?? false,
+            LogSeverityLevel = (int)(logLevel ?? 1),
+            EvaluateInputModel = evaluateInput ?? true,
+            Notes = notes,
+        };
+    }
+
+    /// <summary>Top-level keys plus those under <c>engine</c> (Olive allows both), each once.</summary>
+    private static Dictionary<string, (YamlNode Node, YamlNode Key)> Flatten(RecipeReader reader, YamlMappingNode root)
+    {
+        var keys = new Dictionary<string, (YamlNode, YamlNode)>(StringComparer.Ordinal);
+        foreach (var (key, value) in reader.Entries(root, string.Empty, TopLevelKeys))
+        {
+            if (key == "engine")
+            {
+                if (reader.Mapping(value, "engine") is { } engine)
+                {
+                    foreach (var (inner, innerValue) in reader.Entries(engine, "engine", TopLevelKeys))
+                    {
+                        if (!keys.TryAdd(inner, (innerValue, innerValue)))
+                        {
+                            reader.Error(innerValue, $"engine.{inner}", "is also given at the top level; keep one");
+                        }
+                    }
+                }
+
+                continue;
+            }
+
+            if (!keys.TryAdd(key, (value, value)))
+            {
+                reader.Error(value, key, "is also given under engine; keep one");
+            }
+        }
+
+        return keys;
+    }
+
+    private static string? Resolve(string folder, string? path) =>
+        path is null ? null : System.IO.Path.GetFullPath(System.IO.Path.Combine(folder, path));
+
+    private static T? Missing<T>(RecipeReader reader, YamlNode root, string key, string what)
+        where T : class
+    {
+        reader.Error(root, key, $"is required: {what}");
+        return null;
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex("^[A-Za-z0-9._-]+$")]
+    private static partial System.Text.RegularExpressions.Regex SafeName();
+}

@@ -1,0 +1,14 @@
+namespace OliveNet.Engine.Workflows;
+
+/// <summary>What a run did: the published folder, the final model's id, and each pass run.</summary>
+public sealed record RunSummary(
+    string WorkflowId,
+    string OutputDir,
+    string InputArtifactId,
+    string OutputArtifactId,
+    IReadOnlyList<PassRunSummary> Passes,
+    IReadOnlyList<string> Notes,
+    double DurationMs);
+
+/// <summary>One pass run: the step name, pass type, cache key and result.</summary>
+public sealed record PassRunSummary(string Name, string Type, string CacheKey, string ArtifactId, bool CacheHit, double DurationMs);

@@ -1,0 +1,116 @@
+using System.Diagnostics;
+using OliveNet.Engine.Artifacts;
+using OliveNet.Engine.Assets;
+using OliveNet.Engine.Caching;
+using OliveNet.Engine.Passes;
+using OliveNet.Engine.Recipes;
+using OliveNet.Onnx;
+using OliveNet.Runtime;
+
+namespace OliveNet.Engine.Workflows;
+
+/// <summary>
+/// Runs a validated recipe: resolves the input model, runs each pass through the cache (reusing finished runs),
+/// and publishes the final model with its manifest.
+/// </summary>
+public sealed class WorkflowRunner
+{
+    private readonly ModelLocator _locator;
+
+    /// <summary>Creates a runner that resolves model references with <paramref name="locator"/>.</summary>
+    public WorkflowRunner(ModelLocator? locator = null)
+    {
+        _locator = locator ?? new ModelLocator();
+    }
+
+    /// <summary>Runs the recipe end to end.</summary>
+    /// <exception cref="WorkflowFailedException">A pass failed or the input model is unusable.</exception>
+    /// <exception cref="OperationCanceledException">The run was cancelled; finished cache entries stay valid.</exception>
+    public RunSummary Run(Recipe recipe, RunSettings settings, CancellationToken cancellation = default)
+    {
+        var started = Stopwatch.StartNew();
+        var progress = settings.Progress;
+        var cache = new ArtifactCache(Path.Combine(recipe.CacheDir, recipe.WorkflowId));
+        if (recipe.CleanCache)
+        {
+            progress.WriteLine($"clean_cache: deleting {cache.Root}");
+            cache.Clear();
+        }
+
+        foreach (var note in recipe.Notes)
+        {
+            progress.WriteLine($"note: {note}");
+        }
+
+        var input = ResolveInput(recipe, progress);
+        var current = input;
+        var runs = new List<PassRunSummary>();
+        foreach (var step in recipe.Passes)
+        {
+            cancellation.ThrowIfCancellationRequested();
+            var choice = step.Alternatives[0];
+            var meta = choice.Pass.Metadata;
+            var target = meta.TargetAgnostic ? null : $"{recipe.Target.Device}/{recipe.Target.ExecutionProvider}";
+            var key = CacheKey.Compute(current.Id, meta.Id, meta.Version, choice.CanonicalOptions, target, EngineInfo.Version, OrtRuntime.Version);
+            progress.WriteLine($"pass {step.Name} ({meta.Id}): key {key[..12]}");
+            var parent = current;
+            var outcome = cache.GetOrRun(
+                key,
+                () => new CacheRecord
+                {
+                    Key = key,
+                    Status = "running",
+                    Pass = meta.Id,
+                    PassVersion = meta.Version,
+                    Options = System.Text.Json.Nodes.JsonNode.Parse(choice.CanonicalOptions),
+                    ParentId = parent.Id,
+                    Target = target,
+                    DurationMs = 0,
+                    FinishedUtc = string.Empty,
+                    OliveNetVersion = EngineInfo.Version,
+                    OnnxRuntimeVersion = OrtRuntime.Version,
+                },
+                folder => choice.Pass.Run(new PassContext(parent, folder, recipe.Target, progress, cancellation), choice.Options),
+                settings.RetryFailed,
+                progress,
+                cancellation);
+
+            if (outcome.Artifact is null)
+            {
+                var again = outcome.Hit ? " (recorded by an earlier run; rerun without --no-retry-failed to try again)" : string.Empty;
+                throw new WorkflowFailedException($"pass {step.Name} ({meta.Id}) failed: {outcome.Record.Error}{again}");
+            }
+
+            progress.WriteLine(outcome.Hit
+                ? $"pass {step.Name} ({meta.Id}): reused from cache"
+                : $"pass {step.Name} ({meta.Id}): done in {outcome.Record.DurationMs / 1000:0.00} s");
+            runs.Add(new PassRunSummary(step.Name, meta.Id, key, outcome.Artifact.Id, outcome.Hit, outcome.Hit ? 0 : outcome.Record.DurationMs));
+            current = outcome.Artifact;
+        }
+
+        cancellation.ThrowIfCancellationRequested();
+        var summary = new RunSummary(recipe.WorkflowId, recipe.OutputDir, input.Id, current.Id, runs, recipe.Notes, started.Elapsed.TotalMilliseconds);
+        Publisher.Publish(recipe, input, current, summary);
+        progress.WriteLine($"published {recipe.OutputDir}");
+        return summary;
+    }
+
+    private ModelArtifact ResolveInput(Recipe recipe, TextWriter progress)
+    {
+        if (recipe.InputModel.Type == "HfModel")
+        {
+            throw new WorkflowFailedException(
+                $"input_model is a Hugging Face checkpoint ({recipe.InputModel.Reference}); exporting it needs the ModelBuilder pass, which this version does not have yet");
+        }
+
+        var path = _locator.Resolve(recipe.InputModel.Path, progress);
+        try
+        {
+            return new ModelArtifact(path, ArtifactHasher.HashModel(path));
+        }
+        catch (OnnxFormatException e)
+        {
+            throw new WorkflowFailedException($"input_model {recipe.InputModel.Reference}: {e.Message}", e);
+        }
+    }
+}

@@ -1,0 +1,20 @@
+using Microsoft.Extensions.DependencyInjection;
+using OliveNet.Engine.Passes;
+using OliveNet.Passes.Fusion;
+using OliveNet.Passes.Graph;
+using OliveNet.Passes.Shapes;
+
+namespace OliveNet.Passes;
+
+/// <summary>The one explicit list of the passes OliveNet ships. No reflection scan: a pass exists when it is listed here.</summary>
+public static class BuiltInPasses
+{
+    /// <summary>Registers every built-in pass as an <see cref="IPass"/> singleton.</summary>
+    public static IServiceCollection AddBuiltInPasses(this IServiceCollection services)
+    {
+        services.AddSingleton<IPass, OrtTransformersOptimizationPass>();
+        services.AddSingleton<IPass, OnnxPeepholeOptimizerPass>();
+        services.AddSingleton<IPass, DynamicToFixedShapePass>();
+        return services;
+    }
+}

@@ -1,0 +1,55 @@
+using OliveNet.Engine.Passes;
+
+namespace OliveNet.Passes.Fusion;
+
+/// <summary>
+/// Options of <see cref="OrtTransformersOptimizationPass"/>, named as Olive names them. Only <see cref="OptLevel"/> and
+/// <see cref="SizeThreshold"/> change the output; the transformer-specific options are accepted so Olive recipes bind,
+/// because ONNX Runtime's session optimizer finds the fusions from the graph itself.
+/// </summary>
+public sealed record OrtTransformersOptimizationOptions
+{
+    /// <summary>ONNX Runtime graph optimization level.</summary>
+    [Option(
+        "ONNX Runtime graph optimization level: 0 none (the model is only re-serialized), 1 basic (EP-neutral rewrites), " +
+        "2 extended (adds com.microsoft fused ops such as FusedConv, Gelu, Attention), 99 all (adds the CPU's NCHWc layout). " +
+        "Levels above 1 emit ops that only the execution provider they were fused for runs.",
+        Candidates = new object[] { 1, 2 })]
+    public int OptLevel { get; init; } = 2;
+
+    /// <summary>Informational (Olive compatibility).</summary>
+    [Option("Model family (bert, gpt2, …) in Olive; informational here: ONNX Runtime detects fusible patterns from the graph.")]
+    public string? ModelType { get; init; }
+
+    /// <summary>Informational (Olive compatibility).</summary>
+    [Option("Attention head count in Olive (0 = detect); informational here.")]
+    public int NumHeads { get; init; }
+
+    /// <summary>Informational (Olive compatibility).</summary>
+    [Option("Hidden size in Olive (0 = detect); informational here.")]
+    public int HiddenSize { get; init; }
+
+    /// <summary>Whether the model is meant for a GPU; true is rejected for a CPU target.</summary>
+    [Option("Optimize for a GPU execution provider. Rejected when the target device is cpu; otherwise informational (fusion runs on the CPU provider).")]
+    public bool UseGpu { get; init; }
+
+    /// <summary>Informational (Olive compatibility).</summary>
+    [Option("Olive: use only ONNX Runtime's optimizer, not the Python fusion scripts. OliveNet always does; informational.")]
+    public bool OnlyOnnxruntime { get; init; }
+
+    /// <summary>Not supported; true fails validation.</summary>
+    [Option("Convert to float16 after fusion. Not supported by this pass: add an OnnxFloatToFloat16 pass after it instead.")]
+    public bool Float16 { get; init; }
+
+    /// <summary>Informational (only matters with <see cref="Float16"/>).</summary>
+    [Option("Keep float32 model inputs and outputs when converting to float16; informational since float16 is not supported here.")]
+    public bool KeepIoTypes { get; init; } = true;
+
+    /// <summary>Informational: the output always puts large weights in <c>model.onnx.data</c>.</summary>
+    [Option("Olive: save weights as external data. OliveNet always writes initializers of at least size_threshold bytes to model.onnx.data for this pass.")]
+    public bool SaveAsExternalData { get; init; }
+
+    /// <summary>Bytes from which an initializer goes to <c>model.onnx.data</c>.</summary>
+    [Option("Initializers of at least this many bytes go to model.onnx.data; smaller ones (shape constants) stay inline.")]
+    public long SizeThreshold { get; init; } = 1024;
+}

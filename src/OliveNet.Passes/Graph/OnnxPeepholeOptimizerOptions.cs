@@ -1,0 +1,45 @@
+using OliveNet.Engine.Passes;
+
+namespace OliveNet.Passes.Graph;
+
+/// <summary>
+/// Options of <see cref="OnnxPeepholeOptimizerPass"/>: Olive's four, then one switch per OliveNet clean-up.
+/// </summary>
+public sealed record OnnxPeepholeOptimizerOptions
+{
+    /// <summary>Accepted for Olive recipes.</summary>
+    [Option("Olive: run onnxscript's optimizer. Accepted for compatibility; OliveNet's own clean-ups below stand in for it.")]
+    public bool OnnxscriptOptimize { get; init; } = true;
+
+    /// <summary>Accepted for Olive recipes.</summary>
+    [Option("Olive: run the onnxoptimizer package. Accepted for compatibility; OliveNet's own clean-ups below stand in for it.")]
+    public bool OnnxoptimizerOptimize { get; init; } = true;
+
+    /// <summary>Fold Reshape → Reshape chains.</summary>
+    [Option("Make a Reshape of a Reshape read the first one's input directly (when the outer shape is a constant without 0 entries).")]
+    public bool FuseReshapeOperations { get; init; } = true;
+
+    /// <summary>Not supported; true fails validation.</summary>
+    [Option("Olive: collapse Cast → Cast chains. Not supported by OliveNet (dropping a narrowing cast changes results); must stay false.")]
+    public bool CastChainElimination { get; init; }
+
+    /// <summary>Remove Identity nodes.</summary>
+    [Option("Remove Identity nodes; readers use the input directly, and graph output names are kept.")]
+    public bool RemoveIdentity { get; init; } = true;
+
+    /// <summary>Remove inference-mode Dropout nodes.</summary>
+    [Option("Remove Dropout nodes that cannot be in training mode and whose mask output is unused.")]
+    public bool RemoveDropout { get; init; } = true;
+
+    /// <summary>Remove nodes that reach no graph output.</summary>
+    [Option("Remove nodes whose outputs reach no graph output (reads from inside If/Loop/Scan bodies count), then unused initializers.")]
+    public bool RemoveDeadNodes { get; init; } = true;
+
+    /// <summary>Merge identical initializers.</summary>
+    [Option("Merge initializers of one graph with the same data type, dims and bytes into one.")]
+    public bool DedupeInitializers { get; init; } = true;
+
+    /// <summary>Fold shape-only ops on constants.</summary>
+    [Option("Fold Reshape, Squeeze and Unsqueeze of inline constants into initializers (exact: the bytes do not change).")]
+    public bool ConstantFolding { get; init; } = true;
+}

@@ -1,0 +1,94 @@
+using OliveNet.Engine.Passes;
+using OliveNet.Onnx;
+using OliveNet.Passes.Graph.Peephole;
+
+namespace OliveNet.Passes.Graph;
+
+/// <summary>
+/// EP-neutral clean-ups on OliveNet's own IR (no ONNX Runtime): Identity and inference Dropout removal, Reshape chain
+/// folding, shape-only constant folding, dead node and unused initializer removal, and initializer de-duplication.
+/// Every rewrite is exact, so results are bit-identical to the input model's. Graphs are visited innermost first so
+/// that a subgraph's reads of outer values are settled before its parent's dead nodes are judged.
+/// </summary>
+public sealed class OnnxPeepholeOptimizerPass : IPass<OnnxPeepholeOptimizerOptions>
+{
+    /// <inheritdoc/>
+    public PassMetadata Metadata { get; } = new(
+        Id: "OnnxPeepholeOptimizer",
+        Version: 1,
+        Summary: "Exact, EP-neutral graph clean-ups: Identity/Dropout removal, Reshape chains, shape folding, dead code, duplicate initializers.",
+        Devices: [],
+        ExecutionProviders: [],
+        Precisions: [],
+        Dataset: DatasetNeed.NotRequired,
+        RunsOnTarget: false,
+        TargetAgnostic: true);
+
+    /// <inheritdoc/>
+    public IReadOnlyList<string> Validate(OnnxPeepholeOptimizerOptions options, Target target)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return options.CastChainElimination
+            ? ["cast_chain_elimination: true is not supported by OliveNet (removing a narrowing Cast changes results); set it to false."]
+            : [];
+    }
+
+    /// <inheritdoc/>
+    public void Run(PassContext context, OnnxPeepholeOptimizerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(options);
+        var model = OnnxModel.Load(context.Input.ModelPath);
+        var stats = Optimize(model, options, context.Cancellation);
+        model.Save(context.OutputModelPath, new OnnxSaveOptions { ExternalData = ExternalDataMode.Preserve });
+        context.Log.WriteLine($"OnnxPeepholeOptimizer: {stats}.");
+    }
+
+    /// <summary>Applies the enabled clean-ups to <paramref name="model"/> in place.</summary>
+    internal static PeepholeStats Optimize(OnnxModel model, OnnxPeepholeOptimizerOptions options, CancellationToken cancellation)
+    {
+        var opset = model.OpsetImports.GetValueOrDefault(string.Empty, 1);
+        var baseDirectory = model.BaseDirectory;
+        var stats = new PeepholeStats();
+
+        // AllGraphs is pre-order, so reversed every subgraph comes before the graph that holds it.
+        foreach (var graph in model.AllGraphs().ToList().AsEnumerable().Reverse())
+        {
+            cancellation.ThrowIfCancellationRequested();
+            if (options.RemoveIdentity)
+            {
+                stats.Identities += Bypass.RemoveIdentities(graph);
+            }
+
+            if (options.RemoveDropout)
+            {
+                stats.Dropouts += Bypass.RemoveDropouts(graph, opset, baseDirectory);
+            }
+
+            if (options.FuseReshapeOperations)
+            {
+                stats.ReshapeChains += ReshapeChains.Fold(graph, baseDirectory);
+            }
+
+            if (options.ConstantFolding)
+            {
+                stats.Folded += ShapeFolding.Fold(graph, baseDirectory);
+            }
+
+            if (options.RemoveDeadNodes)
+            {
+                stats.DeadNodes += DeadCode.RemoveDeadNodes(graph);
+                stats.UnusedInitializers += DeadCode.RemoveUnusedInitializers(graph);
+            }
+
+            if (options.DedupeInitializers)
+            {
+                stats.MergedInitializers += InitializerDedup.Merge(graph, baseDirectory);
+            }
+
+            DeadCode.RemoveStaleValueInfo(graph);
+        }
+
+        return stats;
+    }
+}

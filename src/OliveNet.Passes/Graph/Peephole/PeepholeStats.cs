@@ -1,0 +1,23 @@
+namespace OliveNet.Passes.Graph.Peephole;
+
+/// <summary>How many rewrites of each kind one peephole run made.</summary>
+internal sealed class PeepholeStats
+{
+    public int Identities { get; set; }
+
+    public int Dropouts { get; set; }
+
+    public int ReshapeChains { get; set; }
+
+    public int Folded { get; set; }
+
+    public int DeadNodes { get; set; }
+
+    public int UnusedInitializers { get; set; }
+
+    public int MergedInitializers { get; set; }
+
+    public override string ToString() =>
+        $"removed {Identities} Identity, {Dropouts} Dropout, {DeadNodes} dead nodes, {UnusedInitializers} unused initializers; " +
+        $"folded {ReshapeChains} Reshape chains and {Folded} constant reshapes; merged {MergedInitializers} duplicate initializers";
+}
