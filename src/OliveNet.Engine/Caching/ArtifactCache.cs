@@ -147,6 +147,40 @@ public sealed class ArtifactCache
         return new CacheOutcome(result, record, Hit: false);
     }
 
+    /// <summary>Bytes on disk of one entry.</summary>
+    public long EntryBytes(string key)
+    {
+        var folder = Path.Combine(Runs, key);
+        return Directory.Exists(folder)
+            ? Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length)
+            : 0;
+    }
+
+    /// <summary>Deletes one entry (under its lock, so a run using it finishes first).</summary>
+    public void Remove(string key, CancellationToken cancellation = default)
+    {
+        var folder = Path.Combine(Runs, key);
+        if (!Directory.Exists(folder))
+        {
+            return;
+        }
+
+        Directory.CreateDirectory(Locks);
+        using var entryLock = AcquireLock(key, cancellation);
+        var old = Path.Combine(Runs, $".old-{key}-{Guid.NewGuid():N}");
+        Directory.Move(folder, old);
+        Directory.Delete(old, recursive: true);
+    }
+
+    /// <summary>The workflow caches under a cache root: every folder holding a <c>runs/</c> folder.</summary>
+    public static IReadOnlyList<ArtifactCache> Workflows(string cacheDir) => !Directory.Exists(cacheDir)
+        ? []
+        : Directory.EnumerateDirectories(cacheDir)
+            .Where(d => Directory.Exists(Path.Combine(d, "runs")))
+            .Order(StringComparer.Ordinal)
+            .Select(d => new ArtifactCache(d))
+            .ToList();
+
     /// <summary>Deletes the workflow's whole cache.</summary>
     public void Clear()
     {

@@ -11,8 +11,14 @@ public sealed record Recipe
     /// <summary>The recipe file.</summary>
     public required string SourcePath { get; init; }
 
-    /// <summary>SHA-256 of the recipe after <c>--set</c> overrides and environment references were applied.</summary>
+    /// <summary>SHA-256 of the recipe file's bytes.</summary>
     public required string Sha256 { get; init; }
+
+    /// <summary>
+    /// The <c>--set</c> overrides that can change what is produced (those of <c>cache_dir</c>, <c>output_dir</c> and
+    /// other run-location keys are left out), in the order given; recorded in the manifest.
+    /// </summary>
+    public IReadOnlyList<string> Overrides { get; init; } = [];
 
     /// <summary>Names the cache sub-folder (Olive's <c>workflow_id</c>, default <c>default_workflow</c>).</summary>
     public required string WorkflowId { get; init; }

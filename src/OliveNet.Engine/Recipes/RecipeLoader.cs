@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using System.Text;
 using OliveNet.Engine.Passes;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
@@ -13,13 +12,20 @@ namespace OliveNet.Engine.Recipes;
 /// </summary>
 public sealed partial class RecipeLoader
 {
-    private static readonly string[] TopLevelKeys =
+    internal static readonly string[] TopLevelKeys =
     [
         "workflow_id", "input_model", "systems", "data_configs", "evaluators", "passes", "search_strategy", "host", "target",
         "evaluator", "evaluate_input_model", "cache_dir", "output_dir", "clean_cache", "clean_evaluation_cache",
         "log_severity_level", "ort_log_severity_level", "ort_py_log_severity_level", "log_to_file", "plot_pareto_frontier",
         "no_artifacts", "enable_shared_cache", "cache_config", "packaging_config", "engine", "azureml_client", "builds",
         "max_concurrent_builds", "auto_optimizer_config",
+    ];
+
+    /// <summary>Keys that say where and how to run, not what to produce: left out of the manifest's overrides.</summary>
+    private static readonly string[] OperationalKeys =
+    [
+        "cache_dir", "output_dir", "clean_cache", "clean_evaluation_cache", "log_severity_level", "ort_log_severity_level",
+        "ort_py_log_severity_level", "log_to_file", "engine.cache_dir", "engine.output_dir", "engine.clean_cache", "engine.log_severity_level",
     ];
 
     private readonly PassRegistry _passes;
@@ -120,11 +126,11 @@ public sealed partial class RecipeLoader
             return null;
         }
 
-        var canonical = $"{File.ReadAllText(fullPath)}\n--set {string.Join("\n--set ", overrides)}";
         return new Recipe
         {
             SourcePath = fullPath,
-            Sha256 = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical))),
+            Sha256 = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(fullPath))),
+            Overrides = overrides.Where(o => !OperationalKeys.Contains(o.Split('=', 2)[0].Trim())).ToList(),
             WorkflowId = workflowId,
             InputModel = input,
             Target = target,

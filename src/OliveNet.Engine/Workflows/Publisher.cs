@@ -97,7 +97,12 @@ public static class Publisher
         {
             ["format"] = "olivenet-manifest/1",
             ["workflow_id"] = recipe.WorkflowId,
-            ["recipe"] = new JsonObject { ["file"] = Path.GetFileName(recipe.SourcePath), ["sha256"] = recipe.Sha256 },
+            ["recipe"] = new JsonObject
+            {
+                ["file"] = Path.GetFileName(recipe.SourcePath),
+                ["sha256"] = recipe.Sha256,
+                ["overrides"] = new JsonArray(recipe.Overrides.Select(o => (JsonNode)JsonValue.Create(o)).ToArray()),
+            },
             ["input_model"] = new JsonObject { ["reference"] = recipe.InputModel.Reference, ["artifact_id"] = input.Id },
             ["output_model"] = new JsonObject { ["artifact_id"] = final.Id },
             ["target"] = new JsonObject { ["device"] = recipe.Target.Device, ["execution_provider"] = recipe.Target.ExecutionProvider },
