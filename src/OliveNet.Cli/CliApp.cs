@@ -15,7 +15,9 @@ public static class CliApp
             RunCommand.Create(output, error),
             ValidateCommand.Create(output, error),
             PassesCommand.Create(output, error),
+            SchemaCommand.Create(output, error),
             VerifyCommand.Create(output, error),
+            CacheCommand.Create(output, error),
             InspectCommand.Create(output, error),
             BenchCommand.Create(output, error),
         };

@@ -56,3 +56,28 @@ internal static class Fixtures
 
     public static ModelArtifact Artifact(string path) => new(path, ArtifactHasher.HashModel(path));
 }
+
+/// <summary>A pass that works in small steps for a given time, checking for cancellation between them.</summary>
+public sealed class SlowPass : IPass<SlowOptions>
+{
+    public PassMetadata Metadata { get; } = new("Slow", 1, "Copies the model after working for a while.", [], [], [], DatasetNeed.NotRequired, false, true);
+
+    public void Run(PassContext context, SlowOptions options)
+    {
+        var until = DateTime.UtcNow.AddMilliseconds(options.WorkMs);
+        while (DateTime.UtcNow < until)
+        {
+            context.Cancellation.ThrowIfCancellationRequested();
+            Thread.Sleep(10);
+        }
+
+        OnnxModel.Load(context.Input.ModelPath).Save(context.OutputModelPath);
+    }
+}
+
+/// <summary>Options of <see cref="SlowPass"/>.</summary>
+public sealed record SlowOptions
+{
+    [Option("Milliseconds of work.")]
+    public int WorkMs { get; init; } = 10;
+}

@@ -219,11 +219,11 @@ public sealed class ArtifactCache
         if (Directory.Exists(final))
         {
             var old = Path.Combine(Runs, $".old-{key}-{Guid.NewGuid():N}");
-            Directory.Move(final, old);
+            TransientIo.Run(() => Directory.Move(final, old));
             Directory.Delete(old, recursive: true);
         }
 
-        Directory.Move(temp, final);
+        TransientIo.Run(() => Directory.Move(temp, final));
     }
 
     private FileStream AcquireLock(string key, CancellationToken cancellation)

@@ -67,4 +67,5 @@ public sealed record PassStep(string Name, IReadOnlyList<PassChoice> Alternative
 /// <param name="Pass">The pass.</param>
 /// <param name="Options">The options record.</param>
 /// <param name="CanonicalOptions">Sorted compact JSON of the options; part of the cache key.</param>
-public sealed record PassChoice(IPass Pass, object Options, string CanonicalOptions);
+/// <param name="Timeout">The entry's <c>timeout</c> (seconds in the recipe): the pass is cancelled when it passes; null = none.</param>
+public sealed record PassChoice(IPass Pass, object Options, string CanonicalOptions, TimeSpan? Timeout = null);

@@ -5,13 +5,13 @@ namespace OliveNet.Engine.Recipes;
 
 public sealed partial class RecipeLoader
 {
-    private static readonly string[] OnnxModelKeys =
+    internal static readonly string[] OnnxModelKeys =
     [
         "model_path", "onnx_file_name", "inference_settings", "use_ort_extensions", "external_initializers_file_name",
         "constant_inputs_file_name", "model_attributes", "generative",
     ];
 
-    private static readonly string[] HfModelKeys =
+    internal static readonly string[] HfModelKeys =
     [
         "model_path", "task", "load_kwargs", "io_config", "adapter_path", "model_attributes", "generative", "trust_remote_code",
     ];

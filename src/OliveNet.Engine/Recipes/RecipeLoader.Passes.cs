@@ -7,11 +7,11 @@ namespace OliveNet.Engine.Recipes;
 public sealed partial class RecipeLoader
 {
     /// <summary>Olive's save parameters every ONNX pass accepts; OliveNet always saves large tensors externally itself.</summary>
-    private static readonly string[] CommonSaveKeys =
+    internal static readonly string[] CommonSaveKeys =
         ["save_as_external_data", "all_tensors_to_one_file", "external_data_name", "size_threshold", "convert_attribute"];
 
     /// <summary>Keys of a pass entry that are not pass options.</summary>
-    private static readonly string[] EntryKeys = ["type", "config", "host", "evaluator", "disable_search", "output_name"];
+    internal static readonly string[] EntryKeys = ["type", "config", "host", "evaluator", "disable_search", "output_name", "timeout"];
 
     private IReadOnlyList<PassStep>? ReadPasses(RecipeReader reader, YamlNode node, Target target, List<string> notes)
     {
@@ -109,7 +109,23 @@ public sealed partial class RecipeLoader
             reader.Error(map, path, problem);
         }
 
-        return new PassChoice(pass, bound, PassOptions.Canonical(bound));
+        TimeSpan? timeout = null;
+        if (RecipeReader.Child(map, "timeout") is { } timeoutNode)
+        {
+            var seconds = reader.ToJson(timeoutNode, $"{path}.timeout") is JsonValue value && value.GetValueKind() == System.Text.Json.JsonValueKind.Number
+                ? double.Parse(value.ToJsonString(), System.Globalization.CultureInfo.InvariantCulture)
+                : (double?)null;
+            if (seconds is null or <= 0)
+            {
+                reader.Error(timeoutNode, $"{path}.timeout", $"expected a number of seconds above 0, got {RecipeReader.Kind(timeoutNode)}");
+            }
+            else
+            {
+                timeout = TimeSpan.FromSeconds(seconds.Value);
+            }
+        }
+
+        return new PassChoice(pass, bound, PassOptions.Canonical(bound), timeout);
     }
 
     private static void AddOption(

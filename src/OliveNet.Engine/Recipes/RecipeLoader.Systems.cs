@@ -5,16 +5,16 @@ namespace OliveNet.Engine.Recipes;
 
 public sealed partial class RecipeLoader
 {
-    private static readonly string[] Devices = ["cpu", "gpu", "npu", "vpu", "cpu_spr", "intel_myriad", "any"];
+    internal static readonly string[] Devices = ["cpu", "gpu", "npu", "vpu", "cpu_spr", "intel_myriad", "any"];
 
-    private static readonly string[] ExecutionProviders =
+    internal static readonly string[] ExecutionProviders =
     [
         "CPUExecutionProvider", "CUDAExecutionProvider", "TensorrtExecutionProvider", "DmlExecutionProvider", "QNNExecutionProvider",
         "OpenVINOExecutionProvider", "VitisAIExecutionProvider", "WebGpuExecutionProvider", "ROCMExecutionProvider",
         "MIGraphXExecutionProvider", "NvTensorRTRTXExecutionProvider", "JsExecutionProvider",
     ];
 
-    private static readonly string[] SystemKeys = ["type", "config", "accelerators", "olive_managed_env", "hf_token"];
+    internal static readonly string[] SystemKeys = ["type", "config", "accelerators", "olive_managed_env", "hf_token"];
 
     private static Dictionary<string, Target> ReadSystems(RecipeReader reader, YamlNode node)
     {

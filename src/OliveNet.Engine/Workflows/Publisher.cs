@@ -144,10 +144,10 @@ public static class Publisher
         if (Directory.Exists(destination))
         {
             old = $"{destination}.old-{Guid.NewGuid():N}";
-            Directory.Move(destination, old);
+            TransientIo.Run(() => Directory.Move(destination, old));
         }
 
-        Directory.Move(temp, destination);
+        TransientIo.Run(() => Directory.Move(temp, destination));
         if (old is not null)
         {
             Directory.Delete(old, recursive: true);

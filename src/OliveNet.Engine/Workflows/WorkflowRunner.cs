@@ -70,7 +70,7 @@ public sealed class WorkflowRunner
                     OliveNetVersion = EngineInfo.Version,
                     OnnxRuntimeVersion = OrtRuntime.Version,
                 },
-                folder => choice.Pass.Run(new PassContext(parent, folder, recipe.Target, progress, cancellation), choice.Options),
+                folder => RunPass(choice, new PassContext(parent, folder, recipe.Target, progress, cancellation)),
                 settings.RetryFailed,
                 progress,
                 cancellation);
@@ -93,6 +93,30 @@ public sealed class WorkflowRunner
         Publisher.Publish(recipe, input, current, summary);
         progress.WriteLine($"published {recipe.OutputDir}");
         return summary;
+    }
+
+    /// <summary>
+    /// Runs one pass, cancelling it when its timeout passes. Timeouts are cooperative: a pass stops at its next
+    /// cancellation check, so one long ONNX Runtime call finishes first.
+    /// </summary>
+    private static void RunPass(PassChoice choice, PassContext context)
+    {
+        if (choice.Timeout is not { } timeout)
+        {
+            choice.Pass.Run(context, choice.Options);
+            return;
+        }
+
+        using var timer = CancellationTokenSource.CreateLinkedTokenSource(context.Cancellation);
+        timer.CancelAfter(timeout);
+        try
+        {
+            choice.Pass.Run(new PassContext(context.Input, context.OutputFolder, context.Target, context.Log, timer.Token), choice.Options);
+        }
+        catch (OperationCanceledException) when (!context.Cancellation.IsCancellationRequested)
+        {
+            throw new PassFailedException($"did not finish within its timeout of {timeout.TotalSeconds:0.###} s");
+        }
     }
 
     private ModelArtifact ResolveInput(Recipe recipe, TextWriter progress)

@@ -30,7 +30,7 @@ public sealed record OrtTransformersOptimizationOptions
     public int HiddenSize { get; init; }
 
     /// <summary>Whether the model is meant for a GPU; true is rejected for a CPU target.</summary>
-    [Option("Optimize for a GPU execution provider. Rejected when the target device is cpu; otherwise informational (fusion runs on the CPU provider).")]
+    [Option("Optimize for a GPU execution provider. Rejected when the target device is cpu; otherwise informational: fusion always runs with the target's execution provider.")]
     public bool UseGpu { get; init; }
 
     /// <summary>Informational (Olive compatibility).</summary>

@@ -8,7 +8,9 @@ namespace OliveNet.Passes.Fusion;
 /// Graph fusion by ONNX Runtime's own session optimizer, run offline: a session is created with an optimized-model
 /// path at the chosen level, and the file ORT writes is re-saved through <see cref="OnnxModel"/> in canonical order so
 /// the output is byte-identical run to run. Not target-agnostic: from level 2 the output holds com.microsoft fused ops
-/// assigned to the CPU execution provider, and level 99 adds an NCHWc layout tied to the CPU's vector width.
+/// assigned to the execution provider that optimized it, and level 99 adds an NCHWc layout tied to the CPU's vector width.
+/// The optimizing session therefore uses the target's execution provider; when this machine cannot create it the pass
+/// fails rather than fusing for the CPU, because a CPU-fused model may hold ops the target's provider does not run.
 /// </summary>
 public sealed class OrtTransformersOptimizationPass : IPass<OrtTransformersOptimizationOptions>
 {
@@ -17,7 +19,7 @@ public sealed class OrtTransformersOptimizationPass : IPass<OrtTransformersOptim
     /// <inheritdoc/>
     public PassMetadata Metadata { get; } = new(
         Id: "OrtTransformersOptimization",
-        Version: 1,
+        Version: 2,
         Summary: "Fuse operators with ONNX Runtime's graph optimizer run offline (opt_level 0/1/2/99).",
         Devices: ["cpu", "gpu", "npu"],
         ExecutionProviders: [],
@@ -63,16 +65,19 @@ public sealed class OrtTransformersOptimizationPass : IPass<OrtTransformersOptim
         try
         {
             var optimized = Path.Combine(temp, ModelFileName);
-            Optimize(context.Input.ModelPath, optimized, options);
+            Optimize(context.Input.ModelPath, optimized, options, context.Target.ExecutionProvider);
             context.Cancellation.ThrowIfCancellationRequested();
             var model = OnnxModel.Load(optimized);
+            var duplicates = DuplicateInitializers.Remove(model.Proto, temp);
             var sourceNames = ModelCanonicalizer.NodeNames(OnnxModel.Load(context.Input.ModelPath).Proto);
             ModelCanonicalizer.Canonicalize(model.Proto, sourceNames);
             model.Save(
                 context.OutputModelPath,
                 new OnnxSaveOptions { ExternalData = ExternalDataMode.AllExternal, SizeThreshold = options.SizeThreshold });
             context.Log.WriteLine(
-                $"OrtTransformersOptimization: opt_level {options.OptLevel}, {model.MainGraph.Nodes.Count} nodes in the main graph.");
+                $"OrtTransformersOptimization: opt_level {options.OptLevel} for {context.Target.ExecutionProvider}, " +
+                $"{model.AllGraphs().Sum(g => g.Nodes.Count)} nodes (subgraphs included)" +
+                (duplicates > 0 ? $"; dropped {duplicates} repeated initializer(s) ONNX Runtime wrote." : "."));
         }
         finally
         {
@@ -82,15 +87,32 @@ public sealed class OrtTransformersOptimizationPass : IPass<OrtTransformersOptim
 
     private const string ModelFileName = "model.onnx";
 
-    private static void Optimize(string input, string output, OrtTransformersOptimizationOptions options)
+    private static void Optimize(string input, string output, OrtTransformersOptimizationOptions options, string executionProvider)
     {
+        using var sessionOptions = new SessionOptions { OptimizationLevel = (GraphOptimizationLevel)options.OptLevel };
         try
         {
-            using var sessionOptions = new SessionOptions { OptimizationLevel = (GraphOptimizationLevel)options.OptLevel };
+            sessionOptions.AppendExecutionProvider(executionProvider);
+        }
+        catch (OrtException ex)
+        {
+            throw ProviderUnavailable(executionProvider, ex);
+        }
 
+        try
+        {
             // Large initializers go external already here so models past protobuf's 2 GB limit can be written.
             sessionOptions.SetOptimizedModelFilePath(output, ModelFileName + ".data", Math.Max(options.SizeThreshold, 1));
             using var session = new InferenceSession(input, sessionOptions);
+        }
+        catch (OrtException ex) when (sessionOptions.ExecutionProviders.Count > 0)
+        {
+            // ORT loads a provider's shared library only when the session is created, so a missing library or driver
+            // shows up here; its message says which, and it may equally be the model that failed.
+            throw new PassFailedException(
+                $"OrtTransformersOptimization: ONNX Runtime could not load or optimize '{input}' at opt_level {options.OptLevel} " +
+                $"with the target's execution provider '{executionProvider}' (there is no silent CPU fallback): {ex.Message}",
+                ex);
         }
         catch (OrtException ex)
         {
@@ -99,4 +121,12 @@ public sealed class OrtTransformersOptimizationPass : IPass<OrtTransformersOptim
                 ex);
         }
     }
+
+    private static PassFailedException ProviderUnavailable(string executionProvider, OrtException ex) =>
+        new(
+            $"OrtTransformersOptimization: the target's execution provider '{executionProvider}' cannot be created on this machine " +
+            $"by this ONNX Runtime build ({OrtRuntime.Version}). Fusions from opt_level 2 are specific to the execution provider, " +
+            "so there is no silent CPU fallback: run this pass on a machine where the provider works, or target " +
+            $"CPUExecutionProvider. ONNX Runtime said: {ex.Message}",
+            ex);
 }

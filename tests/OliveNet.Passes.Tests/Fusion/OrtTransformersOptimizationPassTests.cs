@@ -1,6 +1,8 @@
+using OliveNet.Engine.Artifacts;
 using OliveNet.Engine.Passes;
 using OliveNet.Onnx;
 using OliveNet.Passes.Fusion;
+using OliveNet.Runtime;
 using Xunit.Abstractions;
 
 namespace OliveNet.Passes.Tests.Fusion;
@@ -53,6 +55,38 @@ public sealed class OrtTransformersOptimizationPassTests(ITestOutputHelper outpu
             // Level 0 changes no arithmetic (it only re-serializes, turning Constant nodes into initializers).
             var tolerance = level == 0 ? 0 : ProbabilityTolerance;
             Assert.True(diff <= tolerance, $"{which} at opt_level {level}: output {name} differs by {diff:E2} > {tolerance:E0}.");
+        }
+    }
+
+    [Theory]
+    [InlineData(1, 16000, 512)]
+    [InlineData(2, 16000, 512)]
+    [InlineData(2, 8000, 256)]
+    [InlineData(99, 16000, 512)]
+    public void Fused_Silero_VAD_loads_in_ORT_and_gives_the_input_models_outputs_in_either_If_branch(int level, long sampleRate, int samples)
+    {
+        // ORT's level-2 output lists the `splits` initializer twice in each If branch and then refuses to load it;
+        // the pass must drop the repeats. Silero is ≈ 6 layers deep with at most 384-term sums, so the float32
+        // argument above bounds its probability and LSTM-state differences well inside the same tolerance.
+        using var temp = new TempFolder();
+        var fused = PassRunner.Run(new OrtTransformersOptimizationPass(), TestModels.SileroIfless, new OrtTransformersOptimizationOptions { OptLevel = level }, temp.Sub("out"));
+
+        Dictionary<string, float[]> RunVad(string model)
+        {
+            using var input = OrtValue.CreateTensor<float>(ModelRunner.SeededFloats(samples, 3), [1, samples]);
+            using var sr = OrtValue.CreateTensor<long>(new[] { sampleRate }, []);
+            using var state = OrtValue.CreateTensor<float>(ModelRunner.SeededFloats(2 * 128, 5), [2, 1, 128]);
+            return ModelRunner.Run(model, ("input", input), ("sr", sr), ("state", state));
+        }
+
+        var expected = RunVad(TestModels.SileroIfless);
+        var actual = RunVad(fused);
+        Assert.Equal(expected.Keys.Order(), actual.Keys.Order());
+        foreach (var (name, values) in expected)
+        {
+            var diff = ModelRunner.MaxAbsDiff(values, actual[name]);
+            output.WriteLine($"silero opt_level {level} sr {sampleRate}: max |Δ| {name} = {diff:E2}");
+            Assert.True(diff <= ProbabilityTolerance, $"silero at opt_level {level}, sr {sampleRate}: output {name} differs by {diff:E2}.");
         }
     }
 
@@ -116,6 +150,37 @@ public sealed class OrtTransformersOptimizationPassTests(ITestOutputHelper outpu
             PassRunner.Run(new OrtTransformersOptimizationPass(), bogus, new OrtTransformersOptimizationOptions(), temp.Sub("out")));
         Assert.Contains(bogus, ex.Message, StringComparison.Ordinal);
         Assert.False(Directory.Exists(Path.Combine(temp.Path, "out", ".ort-optimized")));
+    }
+
+    [Fact]
+    public void A_CUDA_target_on_a_machine_without_CUDA_fails_the_pass_and_does_not_fuse_for_the_CPU()
+    {
+        // Test hosts have no GPU (and the bundled ONNX Runtime no CUDA libraries), so the provider cannot be created.
+        using var temp = new TempFolder();
+        var cuda = new Target("gpu", "CUDAExecutionProvider");
+        var context = new PassContext(new ModelArtifact(TestModels.OcrRec, "test"), temp.Sub("out"), cuda, TextWriter.Null, default);
+        Directory.CreateDirectory(context.OutputFolder);
+
+        var ex = Assert.Throws<PassFailedException>(() => new OrtTransformersOptimizationPass().Run(context, new OrtTransformersOptimizationOptions()));
+        output.WriteLine(ex.Message);
+        Assert.Contains("'CUDAExecutionProvider'", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("cannot be created on this machine by this ONNX Runtime build", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("no silent CPU fallback", ex.Message, StringComparison.Ordinal);
+        Assert.IsType<OrtException>(ex.InnerException);
+        Assert.False(File.Exists(context.OutputModelPath), "No CPU-fused model may be written for a CUDA target.");
+        Assert.False(Directory.Exists(Path.Combine(context.OutputFolder, ".ort-optimized")));
+    }
+
+    [Fact]
+    public void The_CPU_target_fuses_through_an_explicit_context()
+    {
+        using var temp = new TempFolder();
+        var context = new PassContext(new ModelArtifact(TestModels.OcrRec, "test"), temp.Sub("out"), Target.Cpu, TextWriter.Null, default);
+        Directory.CreateDirectory(context.OutputFolder);
+
+        new OrtTransformersOptimizationPass().Run(context, new OrtTransformersOptimizationOptions { OptLevel = 2 });
+
+        Assert.True(Nodes(context.OutputModelPath) < Nodes(TestModels.OcrRec), "opt_level 2 on the CPU target should remove nodes.");
     }
 
     [Fact]

@@ -1,0 +1,114 @@
+using System.Text.Json.Nodes;
+
+namespace OliveNet.Engine.Recipes;
+
+public static partial class RecipeSchema
+{
+    private const string Ignored = "Accepted for Olive compatibility; OliveNet does not use it.";
+
+    private static JsonObject TopLevel(string key) => key switch
+    {
+        "workflow_id" => new JsonObject
+        {
+            ["description"] = "Names the workflow: its cache lives in <cache_dir>/<workflow_id> and its result goes to "
+                + "./output/<workflow_id> unless output_dir is given. Letters, digits, '.', '-' and '_' only.",
+            ["type"] = "string",
+            ["pattern"] = "^[A-Za-z0-9._-]+$",
+            ["default"] = "default_workflow",
+        },
+        "input_model" => Ref("input_model"),
+        "systems" => new JsonObject
+        {
+            ["description"] = "Named systems that host and target refer to. Only LocalSystem exists: OliveNet runs every "
+                + "pass in its own process.",
+            ["type"] = "object",
+            ["additionalProperties"] = Ref("system"),
+        },
+        "data_configs" => Typed(new JsonArray("array", "object"), "Olive data configs (calibration and evaluation data). "
+            + "Parsed and kept, but this version evaluates nothing; Python scripts (user_script, script_dir) are refused."),
+        "evaluators" => Typed("object", "Named Olive evaluators (metrics and goals). Parsed and kept, but this version "
+            + "evaluates nothing; Python metric functions are refused."),
+        "evaluator" => Typed(new JsonArray("string", "object", "null"), "The evaluator: the name of an entry of evaluators, "
+            + "or one written inline. Parsed and kept, but this version evaluates nothing."),
+        "passes" => new JsonObject
+        {
+            ["description"] = "The passes, run in the order written: each key names a step, each value is a pass entry. A "
+                + "list of entries is a search space, which needs evaluation and is refused for now: keep one.",
+            ["type"] = "object",
+            ["minProperties"] = 1,
+            ["additionalProperties"] = new JsonObject
+            {
+                ["oneOf"] = new JsonArray(
+                    Ref("pass_entry"),
+                    new JsonObject { ["type"] = "array", ["minItems"] = 1, ["items"] = Ref("pass_entry") }),
+            },
+        },
+        "search_strategy" => new JsonObject
+        {
+            ["description"] = "Olive's search over pass alternatives. Search needs evaluation, which this version does not "
+                + "have yet: only false (or nothing) is accepted.",
+            ["enum"] = new JsonArray(false, null),
+        },
+        "host" => Described(Ref("system_reference"), "Where passes run: a name from systems or an inline system. Default: the CPU."),
+        "target" => Described(Ref("system_reference"), "The system the model is optimized for; passes that cannot serve its "
+            + "device or execution provider are refused before anything runs. Default: the CPU with CPUExecutionProvider."),
+        "evaluate_input_model" => Typed("boolean", "Whether the input model is evaluated before the passes (needs an "
+            + "evaluator); nothing is evaluated in this version.", true),
+        "cache_dir" => Typed("string", "Cache root; a run's entries live in <cache_dir>/<workflow_id>/runs/<key>/ and are "
+            + "reused when the model, pass and options are unchanged. Relative to the recipe's folder; default ./cache in "
+            + "the current folder."),
+        "output_dir" => Typed("string", "Where the optimized model, model_config.json, footprint.json and manifest.json "
+            + "are published. Relative to the recipe's folder; default ./output/<workflow_id> in the current folder."),
+        "clean_cache" => Typed("boolean", "Delete this workflow's cache before running, so every pass runs again.", false),
+        "clean_evaluation_cache" => Typed("boolean", Ignored),
+        "log_severity_level" => new JsonObject
+        {
+            ["description"] = "Olive's log level: 0 verbose, 1 info, 2 warning, 3 error, 4 fatal.",
+            ["type"] = "integer",
+            ["minimum"] = 0,
+            ["maximum"] = 4,
+            ["default"] = 1,
+        },
+        "ort_log_severity_level" => new JsonObject { ["description"] = Ignored, ["type"] = "integer", ["minimum"] = 0, ["maximum"] = 4 },
+        "ort_py_log_severity_level" => new JsonObject { ["description"] = Ignored, ["type"] = "integer", ["minimum"] = 0, ["maximum"] = 4 },
+        "log_to_file" => Typed("boolean", Ignored),
+        "plot_pareto_frontier" => Typed("boolean", Ignored),
+        "no_artifacts" => Typed("boolean", Ignored),
+        "enable_shared_cache" => Typed("boolean", Ignored),
+        "cache_config" => Typed(new JsonArray("object", "string", "null"), Ignored),
+        "packaging_config" => Refused("packaging (Zipfile, Dockerfile); OliveNet publishes a folder with a manifest in output_dir."),
+        "azureml_client" => Refused("AzureML was removed from Olive; run locally."),
+        "builds" => Refused("named builds; write one recipe per build."),
+        "max_concurrent_builds" => Refused("named builds; write one recipe per build."),
+        "auto_optimizer_config" => Refused("the auto-optimizer; list the passes explicitly."),
+        "engine" => Engine(),
+        _ => throw Undescribed("top-level key", key),
+    };
+
+    /// <summary>Olive's <c>engine</c> section: the same keys as the top level, each given in one place only.</summary>
+    private static JsonObject Engine()
+    {
+        var properties = new JsonObject();
+        foreach (var key in RecipeLoader.TopLevelKeys.Where(k => k != "engine"))
+        {
+            properties[key] = new JsonObject { ["$ref"] = $"#/properties/{key}" };
+        }
+
+        return new JsonObject
+        {
+            ["description"] = "Olive's engine section: any top-level key may sit here instead (not in both places).",
+            ["type"] = "object",
+            ["properties"] = properties,
+            ["additionalProperties"] = false,
+        };
+    }
+
+    private static JsonObject Described(JsonObject schema, string description)
+    {
+        schema["description"] = description;
+        return schema;
+    }
+
+    private static InvalidOperationException Undescribed(string what, string key) =>
+        new($"the recipe loader accepts {what} '{key}' but RecipeSchema has no schema for it; describe it in RecipeSchema");
+}
