@@ -29,7 +29,14 @@ internal static class RunCommand
                 return ExitCodes.Ok;
             }
 
-            var settings = new RunSettings { RetryFailed = !parse.GetValue(noRetry), Progress = new TimestampedWriter(error) };
+            // A live line on an interactive terminal; plain timestamped lines in CI logs and redirected output.
+            using var live = error == Console.Error && LiveProgress.Supported ? new LiveProgress(error) : null;
+            var settings = new RunSettings
+            {
+                RetryFailed = !parse.GetValue(noRetry),
+                Progress = live ?? (TextWriter)new TimestampedWriter(error),
+                Observer = live,
+            };
             var summary = new WorkflowRunner().Run(loaded, settings, cancellation);
             if (parse.GetValue(json))
             {

@@ -12,6 +12,11 @@ internal static class RunText
             w.WriteLine($"{pass.Name,-20} {pass.Type,-28} {(pass.CacheHit ? "cached" : $"{pass.DurationMs / 1000:0.00} s"),8}  {pass.ArtifactId[..12]}");
         }
 
+        foreach (var warning in s.Warnings)
+        {
+            w.WriteLine($"WARNING     {warning}");
+        }
+
         w.WriteLine($"published   {s.OutputDir}");
         w.WriteLine($"model id    {s.OutputArtifactId}");
         w.WriteLine($"took        {s.DurationMs / 1000:0.00} s");

@@ -112,6 +112,7 @@ public sealed partial class RecipeLoader
 
         string? device = "cpu";
         string? provider = null;
+        string? fallback = null;
         foreach (var (key, value) in reader.Entries(map, path, ["device", "execution_providers", "memory"]))
         {
             switch (key)
@@ -126,7 +127,7 @@ public sealed partial class RecipeLoader
 
                     break;
                 case "execution_providers":
-                    provider = ReadProvider(reader, value, $"{path}.execution_providers");
+                    (provider, fallback) = ReadProviders(reader, value, $"{path}.execution_providers");
                     break;
             }
         }
@@ -136,25 +137,32 @@ public sealed partial class RecipeLoader
             return null;
         }
 
-        return new Target(device, provider ?? DefaultProvider(device));
+        return new Target(device, provider ?? DefaultProvider(device)) { FallbackExecutionProvider = fallback };
     }
 
-    private static string? ReadProvider(RecipeReader reader, YamlNode node, string path)
+    /// <summary>One provider, or (OliveNet extension) a provider and the fallback to use when it cannot be created here.</summary>
+    private static (string? Provider, string? Fallback) ReadProviders(RecipeReader reader, YamlNode node, string path)
     {
-        if (node is not YamlSequenceNode { Children.Count: 1 } list)
+        if (node is not YamlSequenceNode { Children.Count: 1 or 2 } list)
         {
-            reader.Error(node, path, "expected a list with exactly one execution provider, e.g. [CPUExecutionProvider]");
-            return null;
+            reader.Error(node, path, "expected [provider] or [provider, fallback], e.g. [CUDAExecutionProvider, CPUExecutionProvider]");
+            return (null, null);
         }
 
-        var name = reader.String(list.Children[0], $"{path}[0]");
-        var known = ExecutionProviders.FirstOrDefault(p => p.Equals(name, StringComparison.OrdinalIgnoreCase));
-        if (name is not null && known is null)
+        var names = new List<string?>();
+        for (var i = 0; i < list.Children.Count; i++)
         {
-            reader.Error(list.Children[0], $"{path}[0]", $"'{name}' is not a known execution provider{DidYouMean.Hint(name, ExecutionProviders)}");
+            var name = reader.String(list.Children[i], $"{path}[{i}]");
+            var known = ExecutionProviders.FirstOrDefault(p => p.Equals(name, StringComparison.OrdinalIgnoreCase));
+            if (name is not null && known is null)
+            {
+                reader.Error(list.Children[i], $"{path}[{i}]", $"'{name}' is not a known execution provider{DidYouMean.Hint(name, ExecutionProviders)}");
+            }
+
+            names.Add(known);
         }
 
-        return known;
+        return (names[0], names.Count > 1 ? names[1] : null);
     }
 
     private static string DefaultProvider(string device) => device switch

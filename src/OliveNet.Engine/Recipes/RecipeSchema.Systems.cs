@@ -66,11 +66,13 @@ public static partial class RecipeSchema
                     "cpu"),
                 "execution_providers" => new JsonObject
                 {
-                    ["description"] = "Exactly one execution provider (case-insensitive). Default by device: gpu → "
-                        + "CUDAExecutionProvider, npu → QNNExecutionProvider, otherwise CPUExecutionProvider.",
+                    ["description"] = "The execution provider (case-insensitive), optionally followed by a fallback (OliveNet): "
+                        + "[CUDAExecutionProvider, CPUExecutionProvider] uses CPU with a warning in every report when this ONNX Runtime "
+                        + "build cannot create CUDA here; without a fallback such a run fails before anything runs. Default by device: "
+                        + "gpu → CUDAExecutionProvider, npu → QNNExecutionProvider, otherwise CPUExecutionProvider.",
                     ["type"] = "array",
                     ["minItems"] = 1,
-                    ["maxItems"] = 1,
+                    ["maxItems"] = 2,
                     ["items"] = CaseInsensitive("An ONNX Runtime execution provider.", RecipeLoader.ExecutionProviders),
                 },
                 "memory" => Typed(new JsonArray("integer", "string", "null"), $"The accelerator's memory. {Ignored}"),

@@ -105,7 +105,13 @@ public static class Publisher
             },
             ["input_model"] = new JsonObject { ["reference"] = recipe.InputModel.Reference, ["artifact_id"] = input.Id },
             ["output_model"] = new JsonObject { ["artifact_id"] = final.Id },
-            ["target"] = new JsonObject { ["device"] = recipe.Target.Device, ["execution_provider"] = recipe.Target.ExecutionProvider },
+            ["target"] = new JsonObject
+            {
+                ["device"] = summary.Target.Device,
+                ["execution_provider"] = summary.Target.ExecutionProvider,
+                ["requested_execution_provider"] = recipe.Target.ExecutionProvider,
+            },
+            ["warnings"] = new JsonArray(summary.Warnings.Select(w => (JsonNode)JsonValue.Create(w)).ToArray()),
             ["passes"] = new JsonArray(recipe.Passes.Zip(summary.Passes).Select(p => (JsonNode)new JsonObject
             {
                 ["name"] = p.First.Name,
@@ -130,6 +136,7 @@ public static class Publisher
         var lines = new List<string> { $"workflow {summary.WorkflowId}: {summary.Passes.Count} passes in {summary.DurationMs / 1000:0.00} s" };
         lines.AddRange(summary.Passes.Select(p =>
             $"{p.Name} ({p.Type}) {(p.CacheHit ? "cached" : $"ran {p.DurationMs / 1000:0.00} s")} key {p.CacheKey} → {p.ArtifactId}"));
+        lines.AddRange(summary.Warnings.Select(w => $"warning: {w}"));
         lines.AddRange(summary.Notes.Select(n => $"note: {n}"));
         return string.Join('\n', lines) + "\n";
     }

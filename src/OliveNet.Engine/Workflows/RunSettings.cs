@@ -8,4 +8,7 @@ public sealed record RunSettings
 
     /// <summary>Where progress lines go (stderr in the CLI).</summary>
     public TextWriter Progress { get; init; } = TextWriter.Null;
+
+    /// <summary>Told when each pass starts and finishes; null = nobody.</summary>
+    public IRunObserver? Observer { get; init; }
 }

@@ -1,3 +1,5 @@
+using OliveNet.Engine.Passes;
+
 namespace OliveNet.Engine.Workflows;
 
 /// <summary>What a run did: the published folder, the final model's id, and each pass run.</summary>
@@ -8,7 +10,14 @@ public sealed record RunSummary(
     string OutputArtifactId,
     IReadOnlyList<PassRunSummary> Passes,
     IReadOnlyList<string> Notes,
-    double DurationMs);
+    double DurationMs)
+{
+    /// <summary>The target the passes ran for: the recipe's, or its fallback.</summary>
+    public Target Target { get; init; } = Target.Cpu;
+
+    /// <summary>Warnings every report repeats, such as a target fallback.</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+}
 
 /// <summary>One pass run: the step name, pass type, cache key and result.</summary>
 public sealed record PassRunSummary(string Name, string Type, string CacheKey, string ArtifactId, bool CacheHit, double DurationMs);

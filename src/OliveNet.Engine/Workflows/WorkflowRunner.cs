@@ -42,15 +42,23 @@ public sealed class WorkflowRunner
             progress.WriteLine($"note: {note}");
         }
 
+        var warnings = new List<string>();
+        var runTarget = TargetCheck.Resolve(recipe.Target, warnings);
+        foreach (var warning in warnings)
+        {
+            progress.WriteLine($"warning: {warning}");
+        }
+
         var input = ResolveInput(recipe, progress);
         var current = input;
         var runs = new List<PassRunSummary>();
-        foreach (var step in recipe.Passes)
+        foreach (var (step, index) in recipe.Passes.Select((s, i) => (s, i)))
         {
             cancellation.ThrowIfCancellationRequested();
+            settings.Observer?.PassStarted(index, recipe.Passes.Count, step.Name, step.Alternatives[0].Pass.Metadata.Id);
             var choice = step.Alternatives[0];
             var meta = choice.Pass.Metadata;
-            var target = meta.TargetAgnostic ? null : $"{recipe.Target.Device}/{recipe.Target.ExecutionProvider}";
+            var target = meta.TargetAgnostic ? null : $"{runTarget.Device}/{runTarget.ExecutionProvider}";
             var key = CacheKey.Compute(current.Id, meta.Id, meta.Version, choice.CanonicalOptions, target, EngineInfo.Version, OrtRuntime.Version);
             progress.WriteLine($"pass {step.Name} ({meta.Id}): key {key[..12]}");
             var parent = current;
@@ -70,11 +78,12 @@ public sealed class WorkflowRunner
                     OliveNetVersion = EngineInfo.Version,
                     OnnxRuntimeVersion = OrtRuntime.Version,
                 },
-                folder => RunPass(choice, new PassContext(parent, folder, recipe.Target, progress, cancellation)),
+                folder => RunPass(choice, new PassContext(parent, folder, runTarget, progress, cancellation)),
                 settings.RetryFailed,
                 progress,
                 cancellation);
 
+            settings.Observer?.PassFinished(step.Name, meta.Id, outcome.Hit);
             if (outcome.Artifact is null)
             {
                 var again = outcome.Hit ? " (recorded by an earlier run; rerun without --no-retry-failed to try again)" : string.Empty;
@@ -89,7 +98,11 @@ public sealed class WorkflowRunner
         }
 
         cancellation.ThrowIfCancellationRequested();
-        var summary = new RunSummary(recipe.WorkflowId, recipe.OutputDir, input.Id, current.Id, runs, recipe.Notes, started.Elapsed.TotalMilliseconds);
+        var summary = new RunSummary(recipe.WorkflowId, recipe.OutputDir, input.Id, current.Id, runs, recipe.Notes, started.Elapsed.TotalMilliseconds)
+        {
+            Target = runTarget,
+            Warnings = warnings,
+        };
         Publisher.Publish(recipe, input, current, summary);
         progress.WriteLine($"published {recipe.OutputDir}");
         return summary;

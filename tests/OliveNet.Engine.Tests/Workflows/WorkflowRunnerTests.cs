@@ -66,6 +66,46 @@ public sealed class WorkflowRunnerTests : IDisposable
         Assert.Empty(Directory.EnumerateDirectories(Path.Combine(recipe.CacheDir, recipe.WorkflowId, "runs")));
     }
 
+    [Fact]
+    public void A_target_provider_that_cannot_be_created_here_fails_before_anything_runs()
+    {
+        var recipe = Load("""
+            input_model: {type: ONNXModel, model_path: relu.onnx}
+            target:
+              accelerators: [{device: gpu, execution_providers: [CUDAExecutionProvider]}]
+            passes:
+              doc: {type: DocString}
+            """);
+
+        var error = Assert.Throws<WorkflowFailedException>(() => new WorkflowRunner().Run(recipe, new RunSettings()));
+
+        Assert.Contains("CUDAExecutionProvider cannot be created", error.Message, StringComparison.Ordinal);
+        Assert.Contains("execution_providers: [CUDAExecutionProvider, CPUExecutionProvider]", error.Message, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(recipe.CacheDir));
+    }
+
+    [Fact]
+    public void A_named_fallback_is_used_with_a_warning_in_the_summary_manifest_and_history()
+    {
+        var recipe = Load("""
+            input_model: {type: ONNXModel, model_path: relu.onnx}
+            target:
+              accelerators: [{device: gpu, execution_providers: [CUDAExecutionProvider, CPUExecutionProvider]}]
+            passes:
+              doc: {type: DocString}
+            """);
+
+        var summary = new WorkflowRunner().Run(recipe, new RunSettings());
+
+        Assert.Equal(new Target("cpu", "CPUExecutionProvider"), summary.Target);
+        var warning = Assert.Single(summary.Warnings);
+        Assert.Contains("using the fallback CPUExecutionProvider", warning, StringComparison.Ordinal);
+        var manifest = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(recipe.OutputDir, "manifest.json")))!;
+        Assert.Equal("CUDAExecutionProvider", manifest["target"]!["requested_execution_provider"]!.GetValue<string>());
+        Assert.Equal(warning, manifest["warnings"]![0]!.GetValue<string>());
+        Assert.Contains($"warning: {warning}", File.ReadAllText(Path.Combine(recipe.OutputDir, "run_history.txt")), StringComparison.Ordinal);
+    }
+
     private Recipe Load(string text)
     {
         var path = Path.Combine(_dir.FullName, "recipe.yaml");
