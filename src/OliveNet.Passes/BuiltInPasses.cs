@@ -15,6 +15,10 @@ public static class BuiltInPasses
         services.AddSingleton<IPass, OrtTransformersOptimizationPass>();
         services.AddSingleton<IPass, OnnxPeepholeOptimizerPass>();
         services.AddSingleton<IPass, DynamicToFixedShapePass>();
+        services.AddSingleton<IPass, Quantization.Dynamic.OnnxDynamicQuantizationPass>();
+        services.AddSingleton<IPass, Quantization.BlockWise.OnnxBlockWiseRtnQuantizationPass>();
+        services.AddSingleton<IPass, Quantization.BlockWise.OnnxHqqQuantizationPass>();
+        services.AddSingleton<IPass, Quantization.Float16.OnnxFloatToFloat16Pass>();
         return services;
     }
 }

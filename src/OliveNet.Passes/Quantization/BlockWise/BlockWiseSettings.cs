@@ -1,0 +1,20 @@
+namespace OliveNet.Passes.Quantization.BlockWise;
+
+/// <summary>What <see cref="BlockWiseMatMulRewriter"/> does, resolved from a pass's options.</summary>
+/// <param name="PassId">The pass name for log lines and errors.</param>
+/// <param name="BlockSize">K values per block.</param>
+/// <param name="AccuracyLevel">MatMulNBits accuracy_level, or null for none.</param>
+/// <param name="Qdq">Write blocked DequantizeLinear + MatMul instead of MatMulNBits.</param>
+/// <param name="Exclude">MatMul names left in float.</param>
+/// <param name="Include">When non-empty, the only MatMul names quantized.</param>
+/// <param name="BitsFor">Bits for a MatMul node name.</param>
+/// <param name="Quantize">Quantizes float32 raw bytes of a <c>[k, n]</c> weight with the given bits.</param>
+internal sealed record BlockWiseSettings(
+    string PassId,
+    int BlockSize,
+    int? AccuracyLevel,
+    bool Qdq,
+    IReadOnlySet<string> Exclude,
+    IReadOnlySet<string> Include,
+    Func<string, int> BitsFor,
+    Func<byte[], int, int, int, BlockQuantizedWeight> Quantize);

@@ -1,0 +1,132 @@
+using System.Numerics;
+using OliveNet.Passes.Quantization.Common;
+
+namespace OliveNet.Passes.Quantization.Dynamic;
+
+/// <summary>Weight quantization with <see cref="QuantMath"/>: the range of each channel, then <c>clamp(round(x/s)+zp)</c>.</summary>
+internal static class WeightQuantizer
+{
+    /// <summary>
+    /// Quantizes <paramref name="data"/> of shape <paramref name="dims"/>. <paramref name="axis"/> is the channel axis, or −1 for
+    /// one scale over the whole tensor.
+    /// </summary>
+    public static QuantizedWeight Quantize(ReadOnlySpan<float> data, IReadOnlyList<long> dims, int axis, QuantType type, bool symmetric, bool reduceRange)
+    {
+        var channels = axis < 0 ? 1 : checked((int)dims[axis]);
+        long inner = 1;
+        for (var d = axis + 1; d < dims.Count && axis >= 0; d++)
+        {
+            inner *= dims[d];
+        }
+
+        if (axis < 0)
+        {
+            inner = data.Length;
+        }
+
+        var mins = new float[channels];
+        var maxs = new float[channels];
+        ChannelRanges(data, channels, checked((int)inner), mins, maxs);
+
+        var (qmin, qmax) = QuantMath.Range(type, reduceRange, symmetric);
+        var scales = new float[channels];
+        var zeroPoints = new int[channels];
+        var parameters = new QuantParams[channels];
+        for (var c = 0; c < channels; c++)
+        {
+            parameters[c] = QuantMath.Compute(mins[c], maxs[c], qmin, qmax, symmetric);
+            scales[c] = parameters[c].Scale;
+            zeroPoints[c] = parameters[c].ZeroPoint;
+        }
+
+        var values = new byte[data.Length];
+        var block = (int)inner;
+        for (var start = 0; start < data.Length; start += block)
+        {
+            var p = parameters[(start / block) % channels];
+            var segment = data.Slice(start, block);
+            var output = values.AsSpan(start, block);
+            for (var i = 0; i < segment.Length; i++)
+            {
+                // Scalar on purpose: QuantMath.Quantize rounds half to even in double, as the reference does.
+                output[i] = unchecked((byte)QuantMath.Quantize(segment[i], p, qmin, qmax));
+            }
+        }
+
+        return new QuantizedWeight(values, scales, zeroPoints);
+    }
+
+    /// <summary>Min and max per channel; the layout is [outer, channels, inner] flattened.</summary>
+    private static void ChannelRanges(ReadOnlySpan<float> data, int channels, int inner, Span<float> mins, Span<float> maxs)
+    {
+        mins.Fill(float.PositiveInfinity);
+        maxs.Fill(float.NegativeInfinity);
+        if (inner == 1 && channels > 1)
+        {
+            // Channel is the last axis (MatMul B [K,N], axis 1): fold whole rows elementwise.
+            for (var row = 0; row + channels <= data.Length; row += channels)
+            {
+                FoldRow(data.Slice(row, channels), mins, maxs);
+            }
+
+            return;
+        }
+
+        var block = inner;
+        for (var start = 0; start < data.Length; start += block)
+        {
+            var c = (start / block) % channels;
+            var (lo, hi) = MinMax(data.Slice(start, block));
+            mins[c] = Math.Min(mins[c], lo);
+            maxs[c] = Math.Max(maxs[c], hi);
+        }
+    }
+
+    private static void FoldRow(ReadOnlySpan<float> row, Span<float> mins, Span<float> maxs)
+    {
+        var i = 0;
+        var width = Vector<float>.Count;
+        for (; i + width <= row.Length; i += width)
+        {
+            var v = new Vector<float>(row[i..]);
+            Vector.Min(new Vector<float>(mins[i..]), v).CopyTo(mins[i..]);
+            Vector.Max(new Vector<float>(maxs[i..]), v).CopyTo(maxs[i..]);
+        }
+
+        for (; i < row.Length; i++)
+        {
+            mins[i] = Math.Min(mins[i], row[i]);
+            maxs[i] = Math.Max(maxs[i], row[i]);
+        }
+    }
+
+    private static (float Min, float Max) MinMax(ReadOnlySpan<float> values)
+    {
+        var width = Vector<float>.Count;
+        var lo = new Vector<float>(float.PositiveInfinity);
+        var hi = new Vector<float>(float.NegativeInfinity);
+        var i = 0;
+        for (; i + width <= values.Length; i += width)
+        {
+            var v = new Vector<float>(values[i..]);
+            lo = Vector.Min(lo, v);
+            hi = Vector.Max(hi, v);
+        }
+
+        var min = float.PositiveInfinity;
+        var max = float.NegativeInfinity;
+        for (var k = 0; k < width; k++)
+        {
+            min = Math.Min(min, lo[k]);
+            max = Math.Max(max, hi[k]);
+        }
+
+        for (; i < values.Length; i++)
+        {
+            min = Math.Min(min, values[i]);
+            max = Math.Max(max, values[i]);
+        }
+
+        return (min, max);
+    }
+}
