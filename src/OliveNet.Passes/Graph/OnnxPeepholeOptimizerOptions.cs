@@ -40,6 +40,6 @@ public sealed record OnnxPeepholeOptimizerOptions
     public bool DedupeInitializers { get; init; } = true;
 
     /// <summary>Fold shape-only ops on constants.</summary>
-    [Option("Fold Reshape, Squeeze and Unsqueeze of inline constants into initializers (exact: the bytes do not change).")]
+    [Option("Fold nodes whose inputs are all constants into initializers: Reshape/Squeeze/Unsqueeze by relabelling dims, other ops by running them in ONNX Runtime's own kernel (exact; results that would grow the file are left alone).")]
     public bool ConstantFolding { get; init; } = true;
 }

@@ -5,9 +5,10 @@ using OliveNet.Passes.Graph.Peephole;
 namespace OliveNet.Passes.Graph;
 
 /// <summary>
-/// EP-neutral clean-ups on OliveNet's own IR (no ONNX Runtime): Identity and inference Dropout removal, Reshape chain
-/// folding, shape-only constant folding, dead node and unused initializer removal, and initializer de-duplication.
-/// Every rewrite is exact, so results are bit-identical to the input model's. Graphs are visited innermost first so
+/// EP-neutral clean-ups on OliveNet's own IR: Identity and inference Dropout removal, Reshape chain folding, constant
+/// folding (shape-only ops by relabelling dims; any other op with all-constant inputs by running it alone in ONNX
+/// Runtime's CPU kernel), dead node and unused initializer removal, and initializer de-duplication. Every rewrite is
+/// exact, so results are bit-identical to the input model's. Graphs are visited innermost first so
 /// that a subgraph's reads of outer values are settled before its parent's dead nodes are judged.
 /// </summary>
 public sealed class OnnxPeepholeOptimizerPass : IPass<OnnxPeepholeOptimizerOptions>
@@ -15,8 +16,8 @@ public sealed class OnnxPeepholeOptimizerPass : IPass<OnnxPeepholeOptimizerOptio
     /// <inheritdoc/>
     public PassMetadata Metadata { get; } = new(
         Id: "OnnxPeepholeOptimizer",
-        Version: 1,
-        Summary: "Exact, EP-neutral graph clean-ups: Identity/Dropout removal, Reshape chains, shape folding, dead code, duplicate initializers.",
+        Version: 2,
+        Summary: "Exact, EP-neutral graph clean-ups: Identity/Dropout removal, Reshape chains, constant folding, dead code, duplicate initializers.",
         Devices: [],
         ExecutionProviders: [],
         Precisions: [],
@@ -73,6 +74,7 @@ public sealed class OnnxPeepholeOptimizerPass : IPass<OnnxPeepholeOptimizerOptio
             if (options.ConstantFolding)
             {
                 stats.Folded += ShapeFolding.Fold(graph, baseDirectory);
+                stats.Computed += ConstantFolding.Fold(graph, model.Proto, baseDirectory, cancellation);
             }
 
             if (options.RemoveDeadNodes)

@@ -80,6 +80,49 @@ public sealed class OnnxPeepholeOptimizerPassTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Nodes_with_only_constant_inputs_are_computed_by_onnx_runtime_and_random_ops_and_outputs_are_kept()
+    {
+        // y = x + Sqrt(Cast(c_int) * 2.5) + r, where r = RandomUniform (never folded); z = Neg(k) is a graph output (kept).
+        var g = new GraphProto { Name = "fold" };
+        g.Input.Add(Value("x", [2, 3]));
+        g.Output.Add(Value("y", [2, 3]));
+        g.Output.Add(Value("z", [2, 3]));
+        g.Initializer.Add(TensorData.Create<int>("c_int", [1, 4, 9, 16, 25, 36], [2, 3]));
+        g.Initializer.Add(TensorData.Create<float>("two_and_half", [2.5f], []));
+        g.Initializer.Add(TensorData.Create<float>("k", [1, 2, 3, 4, 5, 6], [2, 3]));
+        var cast = Node("Cast", ["c_int"], ["c"]);
+        cast.Attribute.Add(new AttributeProto { Name = "to", Type = AttributeProto.Types.AttributeType.Int, I = 1 });
+        g.Node.Add(cast);
+        g.Node.Add(Node("Mul", ["c", "two_and_half"], ["m"]));
+        g.Node.Add(Node("Sqrt", ["m"], ["s"]));
+        var random = Node("RandomUniform", [], ["r"]);
+        random.Attribute.Add(new AttributeProto { Name = "shape", Type = AttributeProto.Types.AttributeType.Ints, Ints = { 2, 3 } });
+        random.Attribute.Add(new AttributeProto { Name = "low", Type = AttributeProto.Types.AttributeType.Float, F = 0 });
+        random.Attribute.Add(new AttributeProto { Name = "high", Type = AttributeProto.Types.AttributeType.Float, F = 0 });
+        g.Node.Add(random);
+        g.Node.Add(Node("Add", ["x", "s"], ["a"]));
+        g.Node.Add(Node("Add", ["a", "r"], ["y"]));
+        g.Node.Add(Node("Neg", ["k"], ["z"]));
+        var source = new ModelProto { IrVersion = 8, Graph = g };
+        source.OpsetImport.Add(new OperatorSetIdProto { Domain = string.Empty, Version = 17 });
+        using var temp = new TempFolder();
+        var path = Path.Combine(temp.Path, "fold.onnx");
+        File.WriteAllBytes(path, source.ToByteArray());
+
+        var optimized = PassRunner.Run(new OnnxPeepholeOptimizerPass(), path, new OnnxPeepholeOptimizerOptions(), temp.Sub("out"));
+
+        var graph = OnnxModel.Load(optimized).MainGraph.Proto;
+        Assert.Equal(["RandomUniform", "Add", "Add", "Neg"], graph.Node.Select(n => n.OpType));
+        var folded = graph.Initializer.Single(t => t.Name == "s");
+        // Sqrt(c·2.5) computed by ORT's kernel: sqrt(2.5), sqrt(10), ... exactly as float32 at run time.
+        Assert.Equal(new[] { 1f, 4, 9, 16, 25, 36 }.Select(v => MathF.Sqrt(v * 2.5f)), TensorData.Read<float>(folded, null));
+        var x = new float[] { 1, -2, 3, -4, 5, -6 };
+        using var before = OrtValue.CreateTensor<float>(x.ToArray(), [2, 3]);
+        using var after = OrtValue.CreateTensor<float>(x.ToArray(), [2, 3]);
+        Assert.Equal(ModelRunner.Run(path, ("x", before))["y"], ModelRunner.Run(optimized, ("x", after))["y"]);
+    }
+
+    [Fact]
     public void Switched_off_clean_ups_leave_the_graph_alone()
     {
         using var temp = new TempFolder();

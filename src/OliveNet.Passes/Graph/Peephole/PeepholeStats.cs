@@ -11,6 +11,8 @@ internal sealed class PeepholeStats
 
     public int Folded { get; set; }
 
+    public int Computed { get; set; }
+
     public int DeadNodes { get; set; }
 
     public int UnusedInitializers { get; set; }
@@ -19,5 +21,5 @@ internal sealed class PeepholeStats
 
     public override string ToString() =>
         $"removed {Identities} Identity, {Dropouts} Dropout, {DeadNodes} dead nodes, {UnusedInitializers} unused initializers; " +
-        $"folded {ReshapeChains} Reshape chains and {Folded} constant reshapes; merged {MergedInitializers} duplicate initializers";
+        $"folded {ReshapeChains} Reshape chains and {Folded} constant reshapes, computed {Computed} constant nodes; merged {MergedInitializers} duplicate initializers";
 }
