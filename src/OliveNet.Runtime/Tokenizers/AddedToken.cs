@@ -1,0 +1,7 @@
+namespace OliveNet.Runtime.Tokenizers;
+
+/// <summary>An entry of <c>added_tokens</c>: matched in raw text before normalization and pre-tokenization.</summary>
+/// <param name="Id">The token id.</param>
+/// <param name="Content">The exact text the token stands for.</param>
+/// <param name="Special">Special tokens are dropped by <see cref="Tokenizer.Decode"/> when asked to skip them.</param>
+public sealed record AddedToken(int Id, string Content, bool Special);
