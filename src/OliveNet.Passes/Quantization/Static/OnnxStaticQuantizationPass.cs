@@ -1,0 +1,131 @@
+using OliveNet.Engine.Passes;
+using OliveNet.Onnx;
+using OliveNet.Passes.Quantization.Dynamic;
+using OliveNet.Passes.Quantization.Static.Calibration;
+
+namespace OliveNet.Passes.Quantization.Static;
+
+/// <summary>
+/// Static INT8 quantization with the semantics of ONNX Runtime's <c>quantize_static</c> in QDQ format: activation ranges
+/// are calibrated by running the model on calibration samples (a data folder or seeded random inputs), then Conv, MatMul
+/// and Gemm get QuantizeLinear→DequantizeLinear activations, int8/uint8 weights and int32 biases, the pattern ONNX
+/// Runtime fuses at load into QLinearConv, QLinearMatMul/MatMulIntegerToFloat and QGemm. The output is standard ONNX
+/// and EP-neutral.
+/// </summary>
+public sealed partial class OnnxStaticQuantizationPass : IPass<OnnxStaticQuantizationOptions>
+{
+    private const long SizeThreshold = 1024;
+    private const long QdqOpset = 10;
+    private const long PerAxisOpset = 13;
+
+    /// <inheritdoc/>
+    public PassMetadata Metadata { get; } = new(
+        Id: "OnnxStaticQuantization",
+        Version: 1,
+        Summary: "Static INT8 quantization (ONNX Runtime quantize_static semantics, QDQ format): calibrated activations, int8 Conv/MatMul/Gemm weights, int32 biases.",
+        Devices: [],
+        ExecutionProviders: [],
+        Precisions: ["int8"],
+        Dataset: DatasetNeed.Optional,
+        RunsOnTarget: false,
+        TargetAgnostic: true);
+
+    /// <inheritdoc/>
+    public void Run(PassContext context, OnnxStaticQuantizationOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(options);
+        var problems = Validate(options, context.Target);
+        if (problems.Count > 0)
+        {
+            throw new PassFailedException("OnnxStaticQuantization: " + string.Join(" ", problems));
+        }
+
+        if (options.DataDir is { } dataDir && (!Directory.Exists(dataDir) || CalibrationInputs.SampleFolders(dataDir).Length == 0))
+        {
+            throw new PassFailedException(
+                $"OnnxStaticQuantization: data_dir '{dataDir}' {(Directory.Exists(dataDir) ? "has no sample sub-folders" : "does not exist")}; " +
+                "it must hold one folder per sample with input_<k>.pb files (the ONNX test-data layout).");
+        }
+
+        var settings = StaticQuantizationSettings.From(options);
+        var model = OnnxModel.Load(context.Input.ModelPath);
+        RaiseOpset(context, model, settings);
+
+        var quantizer = new QdqQuantizer(model, settings);
+        var tensors = quantizer.Plan();
+        if (quantizer.Targets.Count == 0)
+        {
+            throw new PassFailedException(
+                "OnnxStaticQuantization: nothing to quantize. " + Describe(quantizer.Skipped) + " Check op_types_to_quantize and nodes_to_exclude.");
+        }
+
+        var (ranges, samples) = Calibrate(context, model, settings, tensors);
+        quantizer.Apply(ranges);
+        model.Save(context.OutputModelPath, new OnnxSaveOptions { ExternalData = ExternalDataMode.AllExternal, SizeThreshold = SizeThreshold });
+        context.Log.WriteLine(
+            $"OnnxStaticQuantization: calibrated {ranges.Count} activation(s) with {options.CalibrateMethod} on {samples} " +
+            $"{(options.DataDir is null ? "random" : "data_dir")} sample(s); {quantizer.Targets.Count} node(s) quantized " +
+            $"({string.Join(", ", quantizer.Targets.GroupBy(t => t.Node.OpType).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Count()} {g.Key}"))}), " +
+            $"{quantizer.QuantizedActivations} Q/DQ pair(s), {quantizer.QuantizedBiases} int32 bias(es), {quantizer.RemovedActivations} Relu/Clip removed, {quantizer.OverriddenActivations} override(s) applied " +
+            $"(activations {settings.ActivationType}, weights {settings.WeightType} {(settings.PerChannel ? "per channel" : "per tensor")}). {Describe(quantizer.Skipped)}" +
+            Unused(options.TensorQuantOverrides.Keys.Where(k => !ranges.ContainsKey(k))));
+    }
+
+    private static (SortedDictionary<string, TensorRange> Ranges, int Samples) Calibrate(
+        PassContext context, OnnxModel model, StaticQuantizationSettings settings, IReadOnlyList<string> tensors)
+    {
+        var options = settings.Options;
+        Func<IReadOnlyList<Runtime.NodeMetadata>, IEnumerable<CalibrationSample>> samples = options.DataDir is { } dir
+            ? inputs => CalibrationInputs.FromFolder(dir, inputs)
+            : inputs => CalibrationInputs.Random(inputs, options.CalibrationSamples, options.Seed, options.DimValues);
+        try
+        {
+            return ActivationCalibration.Run(model, Path.Combine(context.OutputFolder, ".calibration"), tensors, settings.NewCalibrator, samples, context.Cancellation);
+        }
+        catch (Exception ex) when (ex is InvalidDataException or Runtime.OrtException or OnnxFormatException)
+        {
+            throw new PassFailedException($"OnnxStaticQuantization: calibration failed: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>Q/DQ need opset 10 and per-axis DQ 13: raises 9 to 11 with the dynamic pass's converter, refuses otherwise.</summary>
+    private static void RaiseOpset(PassContext context, OnnxModel model, StaticQuantizationSettings settings)
+    {
+        var opset = model.OpsetImports.GetValueOrDefault(string.Empty);
+        if (settings.PerChannel && opset < PerAxisOpset)
+        {
+            throw new PassFailedException(
+                $"OnnxStaticQuantization: '{context.Input.ModelPath}' imports ai.onnx opset {opset}; per_channel needs opset {PerAxisOpset} " +
+                "(per-axis DequantizeLinear), which this pass does not raise to automatically. Re-export the model with opset 13 or later, or set per_channel: false.");
+        }
+
+        if (opset >= QdqOpset)
+        {
+            return;
+        }
+
+        try
+        {
+            var converted = OpsetUpgrade.Apply(model, opset, new UniqueNames(model));
+            context.Log.WriteLine($"OnnxStaticQuantization: raised ai.onnx opset {opset} to {OpsetUpgrade.Target} (QuantizeLinear needs 10); converted {converted} Clip/Slice/Pad/TopK node(s).");
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new PassFailedException(
+                $"OnnxStaticQuantization: '{context.Input.ModelPath}' imports ai.onnx opset {opset} and {ex.Message}. Re-export the model with opset 10 or later.", ex);
+        }
+    }
+
+    private static string Unused(IEnumerable<string> names)
+    {
+        var list = names.Order(StringComparer.Ordinal).ToList();
+        return list.Count == 0 ? string.Empty : $" tensor_quant_overrides not applied (not an activation of a quantized op): {string.Join(", ", list)}.";
+    }
+
+    private static string Describe(IReadOnlyDictionary<string, List<string>> skipped) =>
+        skipped.Count == 0
+            ? "No selected node was skipped."
+            : "Skipped: " + string.Join("; ", skipped.Select(kv =>
+                $"{kv.Value.Count} because {kv.Key} ({string.Join(", ", kv.Value.Take(3))}{(kv.Value.Count > 3 ? ", …" : string.Empty)})")) + ".";
+}
