@@ -13,12 +13,48 @@ internal static class ModelCanonicalizer
     /// <summary>Canonicalizes <paramref name="model"/> in place; names in <paramref name="sourceNodeNames"/> are kept.</summary>
     public static void Canonicalize(ModelProto model, IReadOnlySet<string> sourceNodeNames)
     {
-        var imports = model.OpsetImport.OrderBy(o => o.Domain, StringComparer.Ordinal).ToList();
+        // ORT writes an import for every domain it knows; keep the default domain, the ones nodes use, and functions' domains.
+        var used = new HashSet<string>(StringComparer.Ordinal) { string.Empty, "ai.onnx" };
+        if (model.Graph is not null)
+        {
+            CollectDomains(model.Graph, used);
+        }
+
+        foreach (var function in model.Functions)
+        {
+            used.Add(function.Domain);
+            foreach (var node in function.Node)
+            {
+                used.Add(node.Domain);
+            }
+        }
+
+        var imports = model.OpsetImport.Where(o => used.Contains(o.Domain)).OrderBy(o => o.Domain, StringComparer.Ordinal).ToList();
         model.OpsetImport.Clear();
         model.OpsetImport.AddRange(imports);
         if (model.Graph is not null)
         {
             Canonicalize(model.Graph, sourceNodeNames);
+        }
+    }
+
+    private static void CollectDomains(GraphProto graph, HashSet<string> domains)
+    {
+        foreach (var node in graph.Node)
+        {
+            domains.Add(node.Domain);
+            foreach (var attribute in node.Attribute)
+            {
+                if (attribute.G is not null)
+                {
+                    CollectDomains(attribute.G, domains);
+                }
+
+                foreach (var sub in attribute.Graphs)
+                {
+                    CollectDomains(sub, domains);
+                }
+            }
         }
     }
 

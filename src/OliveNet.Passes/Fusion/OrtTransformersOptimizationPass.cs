@@ -19,7 +19,7 @@ public sealed class OrtTransformersOptimizationPass : IPass<OrtTransformersOptim
     /// <inheritdoc/>
     public PassMetadata Metadata { get; } = new(
         Id: "OrtTransformersOptimization",
-        Version: 2,
+        Version: 3,
         Summary: "Fuse operators with ONNX Runtime's graph optimizer run offline (opt_level 0/1/2/99).",
         Devices: ["cpu", "gpu", "npu"],
         ExecutionProviders: [],

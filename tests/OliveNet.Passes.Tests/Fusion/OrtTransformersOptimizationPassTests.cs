@@ -130,6 +130,18 @@ public sealed class OrtTransformersOptimizationPassTests(ITestOutputHelper outpu
     }
 
     [Fact]
+    public void Only_the_opset_domains_the_fused_graph_uses_are_imported()
+    {
+        using var temp = new TempFolder();
+        var fused = OnnxModel.Load(PassRunner.Run(new OrtTransformersOptimizationPass(), TestModels.OcrRec, new OrtTransformersOptimizationOptions(), temp.Sub("out")));
+
+        var used = fused.AllGraphs().SelectMany(g => g.Nodes).Select(n => n.Domain).Append(string.Empty).ToHashSet();
+        // ORT writes imports for every domain it knows (ai.onnx.ml, training, aten, ...); only used ones remain.
+        Assert.Equal(used.Order(StringComparer.Ordinal), fused.Proto.OpsetImport.Select(o => o.Domain).Order(StringComparer.Ordinal));
+        Assert.Contains("com.microsoft", used);
+    }
+
+    [Fact]
     public void Invalid_options_are_reported_by_key()
     {
         var pass = new OrtTransformersOptimizationPass();
