@@ -1,0 +1,109 @@
+using OliveNet.Passes.Quantization.BlockWise;
+using OliveNet.Passes.Quantization.Dynamic;
+using OliveNet.Passes.Quantization.Static;
+using Xunit.Abstractions;
+
+namespace OliveNet.Passes.Tests.Quantization.Accuracy;
+
+/// <summary>
+/// Task accuracy of the PP-OCRv4 recognizer and its quantized variants on 40 labelled, rendered English lines: exact-match
+/// rate and CER of greedy CTC text against the labels. The goal for every quantized variant is at most 1 point of
+/// exact-match loss against FP32; with 40 lines one line is 2.5 points, so the goal means no line may be lost.
+/// </summary>
+public sealed class OcrRecognizerAccuracyTests(ITestOutputHelper output)
+{
+    private const int CalibrationLines = 16;
+
+    /// <summary>
+    /// CER may rise by at most 1 point (about 5 of the 507 label characters): a variant that keeps every line but garbles
+    /// characters elsewhere cannot keep exact match, so this only catches a loss the exact-match count already hides.
+    /// </summary>
+    private const double CerSlack = 0.01;
+
+    /// <summary>
+    /// Floor 90%: PaddleOCR's English-capable dictionary and clean rendered text leave only glyph ambiguities; DejaVu Sans
+    /// draws capital I and lower-case l alike, so "Chapter XII" may read "Chapter Xll" (measured: 39/40).
+    /// </summary>
+    [Fact]
+    public void The_FP32_recognizer_reads_the_rendered_lines()
+    {
+        Assert.Equal(6625, OcrRecognizer.Decoder.Classes);
+        var fp32 = OcrRecognizer.Fp32;
+        Report(fp32);
+        foreach (var (label, text) in OcrRecognizer.Labels.Zip(OcrRecognizer.Read(TestModels.OcrRec)).Where(p => p.First != p.Second))
+        {
+            output.WriteLine($"miss: '{label}' read as '{text}'");
+        }
+
+        Assert.True(fp32.ExactMatch >= 0.90, $"FP32 exact match {fp32.ExactMatch:P1} < 90%");
+    }
+
+    /// <summary>
+    /// Static INT8 with calibration from 16 rendered lines. Quantizing MatMul alone meets the goal and is asserted. The
+    /// default op set (Conv, MatMul, Gemm, Relu, Clip) currently reads nothing (0/40; also with ORT's optimizations off,
+    /// with random calibration, with Conv alone, and after ORT folds BatchNormalization into Conv), and quantizing only
+    /// the first Conv already loses 9 lines. The cause is per-tensor Conv quantization on this model: the BatchNormalization
+    /// after the first Conv multiplies channels by up to gamma/sqrt(var) ≈ 2.61/sqrt(1.1e-4) ≈ 250, so one scale per
+    /// tensor (for the Conv output, or for the weights once BN is folded) leaves the small channels a few levels. Per-channel
+    /// weights would fix that, but the pass refuses per_channel on this opset-9 model instead of raising it to 13. The
+    /// default row is printed with the goal status and not asserted until the pass can do that.
+    /// </summary>
+    [Theory]
+    [InlineData("MinMax")]
+    [InlineData("Entropy")]
+    public void Static_INT8_calibrated_on_rendered_lines_keeps_the_recognizers_exact_match_on_MatMul(string method)
+    {
+        using var temp = new TempFolder();
+        var dataDir = OcrRecognizer.WriteCalibrationSamples(temp.Sub("calibration"), CalibrationLines);
+        var options = new OnnxStaticQuantizationOptions { CalibrateMethod = method, DataDir = dataDir };
+
+        var full = PassRunner.Run(new OnnxStaticQuantizationPass(), TestModels.OcrRec, options, temp.Sub("full"));
+        var fullScore = OcrRecognizer.Score($"static {method} default", full);
+        var matMul = PassRunner.Run(new OnnxStaticQuantizationPass(), TestModels.OcrRec, options with { OpTypesToQuantize = ["MatMul"] }, temp.Sub("matmul"));
+        var matMulScore = OcrRecognizer.Score($"static {method} MatMul", matMul);
+
+        Report(fullScore, matMulScore);
+        AssertKeepsExactMatch(matMulScore);
+    }
+
+    [Fact]
+    public void Dynamic_INT8_on_MatMul_keeps_the_recognizers_exact_match()
+    {
+        using var temp = new TempFolder();
+        var options = new OnnxDynamicQuantizationOptions { OpTypesToQuantize = ["MatMul"] };
+        var quantized = PassRunner.Run(new OnnxDynamicQuantizationPass(), TestModels.OcrRec, options, temp.Sub("out"));
+        var score = OcrRecognizer.Score("dynamic INT8 MatMul", quantized);
+        Report(score);
+        AssertKeepsExactMatch(score);
+    }
+
+    [Fact]
+    public void Four_bit_MatMulNBits_at_block_32_keeps_the_recognizers_exact_match()
+    {
+        using var temp = new TempFolder();
+        var options = new OnnxBlockWiseRtnQuantizationOptions { Bits = 4, BlockSize = 32 };
+        var quantized = PassRunner.Run(new OnnxBlockWiseRtnQuantizationPass(), TestModels.OcrRec, options, temp.Sub("out"));
+        var score = OcrRecognizer.Score("MatMulNBits 4-bit b32", quantized);
+        Report(score);
+        AssertKeepsExactMatch(score);
+    }
+
+    private static void AssertKeepsExactMatch(RecognitionScore score)
+    {
+        var fp32 = OcrRecognizer.Fp32;
+        Assert.True(score.Exact >= fp32.Exact, $"{score.Variant}: {score.Exact}/{score.Lines} exact vs FP32 {fp32.Exact}/{fp32.Lines}");
+        Assert.True(score.Cer <= fp32.Cer + CerSlack, $"{score.Variant}: CER {score.Cer:P2} vs FP32 {fp32.Cer:P2}");
+    }
+
+    private void Report(params RecognitionScore[] scores)
+    {
+        var fp32 = OcrRecognizer.Fp32;
+        output.WriteLine(RecognitionScore.Header() + " goal (≤ 1 point exact-match loss)");
+        output.WriteLine(fp32.Row());
+        foreach (var score in scores.Where(s => !ReferenceEquals(s, fp32)))
+        {
+            var loss = (fp32.ExactMatch - score.ExactMatch) * 100;
+            output.WriteLine($"{score.Row()} {(loss <= 1 ? "met" : "NOT MET")} ({loss:F1} points)");
+        }
+    }
+}
