@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using OliveNet.Passes.Quantization.Common;
 
 namespace OliveNet.Passes.Quantization.BlockWise;
 
@@ -57,7 +58,7 @@ public static partial class BlockQuantizer
     {
         var qMax = (1 << bits) - 1;
         var mid = 1 << (bits - 1);
-        var (min, max) = MinMax(block);
+        var (min, max) = SpanStats.MinMax(block);
         float scale;
         int zeroPoint;
         if (symmetric)
@@ -142,38 +143,6 @@ public static partial class BlockQuantizer
         {
             destination[j] = (byte)(q[2 * j] | (q[(2 * j) + 1] << 4));
         }
-    }
-
-    internal static (float Min, float Max) MinMax(ReadOnlySpan<float> values)
-    {
-        var i = 0;
-        var min = float.PositiveInfinity;
-        var max = float.NegativeInfinity;
-        if (Vector256.IsHardwareAccelerated && values.Length >= Vector256<float>.Count)
-        {
-            var vMin = Vector256.Create(float.PositiveInfinity);
-            var vMax = Vector256.Create(float.NegativeInfinity);
-            for (; i <= values.Length - Vector256<float>.Count; i += Vector256<float>.Count)
-            {
-                var v = Vector256.Create(values.Slice(i, Vector256<float>.Count));
-                vMin = Vector256.Min(vMin, v);
-                vMax = Vector256.Max(vMax, v);
-            }
-
-            for (var j = 0; j < Vector256<float>.Count; j++)
-            {
-                min = Math.Min(min, vMin[j]);
-                max = Math.Max(max, vMax[j]);
-            }
-        }
-
-        for (; i < values.Length; i++)
-        {
-            min = Math.Min(min, values[i]);
-            max = Math.Max(max, values[i]);
-        }
-
-        return (min, max);
     }
 
     private static float FirstOfMagnitude(ReadOnlySpan<float> values, float magnitude)

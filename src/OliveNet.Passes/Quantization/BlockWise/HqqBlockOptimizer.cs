@@ -1,3 +1,5 @@
+using OliveNet.Passes.Quantization.Common;
+
 namespace OliveNet.Passes.Quantization.BlockWise;
 
 /// <summary>
@@ -35,7 +37,7 @@ internal sealed class HqqBlockOptimizer : IBlockOptimizer
         float bestZero = rtnZero;
         var bestError = Error(block, bestScale, bestZero, qMax);
 
-        var (min, max) = BlockQuantizer.MinMax(block);
+        var (min, max) = SpanStats.MinMax(block);
         var scale = (max - min) / qMax;
         if (scale > 0f && float.IsFinite(scale))
         {

@@ -76,7 +76,7 @@ internal static class WeightQuantizer
         for (var start = 0; start < data.Length; start += block)
         {
             var c = (start / block) % channels;
-            var (lo, hi) = MinMax(data.Slice(start, block));
+            var (lo, hi) = SpanStats.MinMax(data.Slice(start, block));
             mins[c] = Math.Min(mins[c], lo);
             maxs[c] = Math.Max(maxs[c], hi);
         }
@@ -98,35 +98,5 @@ internal static class WeightQuantizer
             mins[i] = Math.Min(mins[i], row[i]);
             maxs[i] = Math.Max(maxs[i], row[i]);
         }
-    }
-
-    private static (float Min, float Max) MinMax(ReadOnlySpan<float> values)
-    {
-        var width = Vector<float>.Count;
-        var lo = new Vector<float>(float.PositiveInfinity);
-        var hi = new Vector<float>(float.NegativeInfinity);
-        var i = 0;
-        for (; i + width <= values.Length; i += width)
-        {
-            var v = new Vector<float>(values[i..]);
-            lo = Vector.Min(lo, v);
-            hi = Vector.Max(hi, v);
-        }
-
-        var min = float.PositiveInfinity;
-        var max = float.NegativeInfinity;
-        for (var k = 0; k < width; k++)
-        {
-            min = Math.Min(min, lo[k]);
-            max = Math.Max(max, hi[k]);
-        }
-
-        for (; i < values.Length; i++)
-        {
-            min = Math.Min(min, values[i]);
-            max = Math.Max(max, values[i]);
-        }
-
-        return (min, max);
     }
 }

@@ -1,3 +1,5 @@
+using OliveNet.Passes.Quantization.Common;
+
 namespace OliveNet.Passes.Quantization.Static.Calibration;
 
 /// <summary>

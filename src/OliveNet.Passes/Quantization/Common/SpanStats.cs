@@ -1,8 +1,8 @@
 using System.Numerics;
 
-namespace OliveNet.Passes.Quantization.Static.Calibration;
+namespace OliveNet.Passes.Quantization.Common;
 
-/// <summary>Vectorized reductions over one batch of activations.</summary>
+/// <summary>Vectorized reductions shared by the quantizers (weight blocks, calibration batches).</summary>
 internal static class SpanStats
 {
     /// <summary>Minimum and maximum of a non-empty span.</summary>
