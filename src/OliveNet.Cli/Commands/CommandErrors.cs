@@ -36,6 +36,14 @@ internal static class CommandErrors
         {
             return Report(error, e.Message, ExitCodes.InvalidInput);
         }
+        catch (OliveNet.Engine.Data.DataException e)
+        {
+            return Report(error, e.Message, ExitCodes.InvalidInput);
+        }
+        catch (InvalidDataException e)
+        {
+            return Report(error, e.Message, ExitCodes.InvalidInput);
+        }
         catch (BenchmarkException e)
         {
             return Report(error, e.Message, ExitCodes.InvalidInput);

@@ -47,7 +47,8 @@ internal static class RunCommand
                 RunText.Write(output, summary);
             }
 
-            return ExitCodes.Ok;
+            // Exit 3: the run finished but no candidate met the goals, so nothing was published (reports were written).
+            return summary.Published ? ExitCodes.Ok : ExitCodes.GoalsNotMet;
         })));
         return command;
     }

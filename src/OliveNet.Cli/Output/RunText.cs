@@ -17,7 +17,12 @@ internal static class RunText
             w.WriteLine($"WARNING     {warning}");
         }
 
-        w.WriteLine($"published   {s.OutputDir}");
+        if (s.Report is { } report)
+        {
+            ReportText.Write(w, report);
+        }
+
+        w.WriteLine(s.Published ? $"published   {s.OutputDir}" : $"NOT published (goals not met); reports in {s.OutputDir}");
         w.WriteLine($"model id    {s.OutputArtifactId}");
         w.WriteLine($"took        {s.DurationMs / 1000:0.00} s");
     }

@@ -50,6 +50,30 @@ public sealed record Recipe
     /// <summary>Whether the input model is evaluated first (needs an evaluator).</summary>
     public bool EvaluateInputModel { get; init; } = true;
 
+    /// <summary>Data configs by name, paths resolved.</summary>
+    public IReadOnlyDictionary<string, Data.DataConfigSpec> DataConfigs { get; init; } = new Dictionary<string, Data.DataConfigSpec>();
+
+    /// <summary>The evaluator that scores the input model and every candidate; null = nothing is evaluated.</summary>
+    public Evaluation.EvaluatorSpec? Evaluator { get; init; }
+
+    /// <summary>The search strategy; null = run the one fixed plan.</summary>
+    public Search.SearchSpec? Search { get; init; }
+
+    /// <summary>
+    /// OliveNet's <c>gate</c> (default true): a run without search whose final model misses a goal publishes nothing and
+    /// exits 3. False publishes it anyway, as Olive does, with the verdicts in the reports.
+    /// </summary>
+    public bool Gate { get; init; } = true;
+
+    /// <summary>A Handlebars template for the published README.md (model card); null = the built-in one.</summary>
+    public string? ModelCardTemplate { get; init; }
+
+    /// <summary>Delete cached evaluations before running.</summary>
+    public bool CleanEvaluationCache { get; init; }
+
+    /// <summary>Data configs that passes name (<c>data_config</c>) and that must be written as tensor folders before the passes run.</summary>
+    public IReadOnlyDictionary<string, string> PassDataFolders { get; init; } = new Dictionary<string, string>();
+
     /// <summary>Parts of the recipe that are parsed and kept but not acted on by this version, with why.</summary>
     public IReadOnlyList<string> Notes { get; init; } = [];
 }

@@ -11,9 +11,9 @@ public sealed partial class RecipeLoader
         ["save_as_external_data", "all_tensors_to_one_file", "external_data_name", "size_threshold", "convert_attribute"];
 
     /// <summary>Keys of a pass entry that are not pass options.</summary>
-    internal static readonly string[] EntryKeys = ["type", "config", "host", "evaluator", "disable_search", "output_name", "timeout"];
+    internal static readonly string[] EntryKeys = ["type", "config", "host", "evaluator", "disable_search", "output_name", "timeout", "data_config"];
 
-    private IReadOnlyList<PassStep>? ReadPasses(RecipeReader reader, YamlNode node, Target target, List<string> notes)
+    private IReadOnlyList<PassStep>? ReadPasses(RecipeReader reader, YamlNode node, Target target, List<string> notes, Search.SearchSpec? search, PassDataContext data)
     {
         if (reader.Mapping(node, "passes") is not { } map)
         {
@@ -29,18 +29,18 @@ public sealed partial class RecipeLoader
             for (var i = 0; i < configs.Count; i++)
             {
                 var choicePath = configs.Count == 1 ? path : $"{path}[{i}]";
-                if (ReadPass(reader, configs[i], choicePath, target, notes) is { } choice)
+                if (ReadPass(reader, configs[i], choicePath, target, notes, search, data) is { } choice)
                 {
-                    choices.Add(choice);
+                    choices.AddRange(choice);
                 }
             }
 
-            if (configs.Count > 1)
+            if (configs.Count > 1 && search is null)
             {
-                reader.Error(value, path, "lists alternatives, which is a search space; search needs evaluation, which this version does not have yet: keep one");
+                reader.Error(value, path, "lists alternatives, which is a search space: set search_strategy (and an evaluator), or keep one");
             }
 
-            if (choices.Count == configs.Count)
+            if (choices.Count > 0)
             {
                 steps.Add(new PassStep(name, choices));
             }
@@ -54,7 +54,7 @@ public sealed partial class RecipeLoader
         return steps;
     }
 
-    private PassChoice? ReadPass(RecipeReader reader, YamlNode node, string path, Target target, List<string> notes)
+    private List<PassChoice>? ReadPass(RecipeReader reader, YamlNode node, string path, Target target, List<string> notes, Search.SearchSpec? search, PassDataContext data)
     {
         if (reader.Mapping(node, path) is not { } map)
         {
@@ -97,16 +97,26 @@ public sealed partial class RecipeLoader
             }
         }
 
-        var bound = PassOptions.Bind(pass.OptionsType, options, (key, message) =>
-            reader.Error(marks.GetValueOrDefault(key) ?? map, RecipeReader.Join(path, key), message));
-        if (bound is null)
+        if (RecipeReader.Child(map, "data_config") is { } dataNode && reader.String(dataNode, $"{path}.data_config") is { } dataName)
         {
-            return null;
+            if (!data.Data.ContainsKey(dataName))
+            {
+                reader.Error(dataNode, $"{path}.data_config", $"'{dataName}' is not a data config{DidYouMean.Hint(dataName, data.Data.Keys)}");
+            }
+            else if (!optionKeys.Contains("data_dir"))
+            {
+                reader.Error(dataNode, $"{path}.data_config", $"{pass.Metadata.Id} reads no data");
+            }
+            else
+            {
+                options["data_dir"] = data.FolderFor(dataName);
+            }
         }
 
-        foreach (var problem in pass.Validate(bound, target))
+        var choices = SearchSpace.Expand(reader, pass, options, marks, map, path, target, notes, search);
+        if (choices is null)
         {
-            reader.Error(map, path, problem);
+            return null;
         }
 
         TimeSpan? timeout = null;
@@ -125,7 +135,7 @@ public sealed partial class RecipeLoader
             }
         }
 
-        return new PassChoice(pass, bound, PassOptions.Canonical(bound), timeout);
+        return choices.Select(bound => new PassChoice(pass, bound, PassOptions.Canonical(bound), timeout)).ToList();
     }
 
     private static void AddOption(
@@ -147,7 +157,8 @@ public sealed partial class RecipeLoader
 
             if (text == "SEARCHABLE_VALUES")
             {
-                reader.Error(value, RecipeReader.Join(path, key), "SEARCHABLE_VALUES needs a search strategy, and search is not available in this version; give a value");
+                options[key] = json;
+                marks[key] = value;
                 return;
             }
         }

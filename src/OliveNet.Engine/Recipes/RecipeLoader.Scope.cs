@@ -21,12 +21,8 @@ public sealed partial class RecipeLoader
             case "auto_optimizer_config":
                 reader.Error(node, key, "the auto-optimizer is not supported; list the passes explicitly");
                 break;
-            case "search_strategy" when !RecipeReader.IsNull(node) && !(node is YamlScalarNode { Value: "false" or "False" }):
-                reader.Error(node, key, "search needs evaluation, which this version of OliveNet does not have yet; set search_strategy: false and list one pass per step");
-                break;
             case "data_configs" or "evaluators" or "evaluator" when !RecipeReader.IsNull(node):
                 RefuseScripts(reader, node, key);
-                notes.Add($"{key} is parsed but not used yet: this version does not evaluate models, so no metric or goal is checked");
                 break;
         }
     }

@@ -18,7 +18,7 @@ public sealed partial class RecipeLoader
         "evaluator", "evaluate_input_model", "cache_dir", "output_dir", "clean_cache", "clean_evaluation_cache",
         "log_severity_level", "ort_log_severity_level", "ort_py_log_severity_level", "log_to_file", "plot_pareto_frontier",
         "no_artifacts", "enable_shared_cache", "cache_config", "packaging_config", "engine", "azureml_client", "builds",
-        "max_concurrent_builds", "auto_optimizer_config",
+        "max_concurrent_builds", "auto_optimizer_config", "gate", "model_card_template",
     ];
 
     /// <summary>Keys that say where and how to run, not what to produce: left out of the manifest's overrides.</summary>
@@ -108,8 +108,18 @@ public sealed partial class RecipeLoader
         var input = keys.TryGetValue("input_model", out var im)
             ? ReadInputModel(reader, im.Node, folder)
             : Missing<InputModelSpec>(reader, root, "input_model", "the source model: input_model: {type: ONNXModel, model_path: model.onnx}");
+        var data = keys.TryGetValue("data_configs", out var dc) && !RecipeReader.IsNull(dc.Node) ? ReadDataConfigs(reader, dc.Node, folder) : [];
+        var evaluator = ReadEvaluator(reader, keys.GetValueOrDefault("evaluator").Node, keys.GetValueOrDefault("evaluators").Node, data, notes);
+        var search = keys.TryGetValue("search_strategy", out var ss) ? ReadSearch(reader, ss.Node) : null;
+        if (search is not null && evaluator is null)
+        {
+            reader.Error(ss.Node, "search_strategy", "needs an evaluator to compare candidates: set evaluator: <name of an evaluators entry>");
+        }
+
+        var cacheRoot = keys.TryGetValue("cache_dir", out var cdr) ? Resolve(folder, reader.String(cdr.Node, "cache_dir")) : System.IO.Path.GetFullPath("cache");
+        var passData = new PassDataContext(data, System.IO.Path.Combine(cacheRoot ?? "cache", workflowId ?? "default_workflow", "data"));
         var passes = keys.TryGetValue("passes", out var ps)
-            ? ReadPasses(reader, ps.Node, target ?? Target.Cpu, notes)
+            ? ReadPasses(reader, ps.Node, target ?? Target.Cpu, notes, search, passData)
             : Missing<IReadOnlyList<PassStep>>(reader, root, "passes", "an ordered mapping of pass name → {type: ..., options}");
 
         var cacheDir = keys.TryGetValue("cache_dir", out var cd) ? Resolve(folder, reader.String(cd.Node, "cache_dir")) : System.IO.Path.GetFullPath("cache");
@@ -119,6 +129,13 @@ public sealed partial class RecipeLoader
         var cleanCache = keys.TryGetValue("clean_cache", out var cc) ? reader.Bool(cc.Node, "clean_cache") : false;
         var logLevel = keys.TryGetValue("log_severity_level", out var ll) ? reader.Integer(ll.Node, "log_severity_level") : 1;
         var evaluateInput = keys.TryGetValue("evaluate_input_model", out var ei) ? reader.Bool(ei.Node, "evaluate_input_model") : true;
+        var gate = keys.TryGetValue("gate", out var g) ? reader.Bool(g.Node, "gate") : true;
+        var cleanEvaluations = keys.TryGetValue("clean_evaluation_cache", out var ce) ? reader.Bool(ce.Node, "clean_evaluation_cache") : false;
+        var template = keys.TryGetValue("model_card_template", out var mt) ? Resolve(folder, reader.String(mt.Node, "model_card_template")) : null;
+        if (template is not null && !File.Exists(template))
+        {
+            reader.Error(mt.Node, "model_card_template", $"file {template} does not exist");
+        }
 
         if (reader.Errors.Count > 0 || input is null || passes is null || target is null || host is null
             || workflowId is null || cacheDir is null || outputDir is null)
@@ -141,6 +158,13 @@ public sealed partial class RecipeLoader
             CleanCache = cleanCache ?? false,
             LogSeverityLevel = (int)(logLevel ?? 1),
             EvaluateInputModel = evaluateInput ?? true,
+            DataConfigs = data,
+            Evaluator = evaluator,
+            Search = search,
+            Gate = gate ?? true,
+            CleanEvaluationCache = cleanEvaluations ?? false,
+            ModelCardTemplate = template,
+            PassDataFolders = passData.Used,
             Notes = notes,
         };
     }

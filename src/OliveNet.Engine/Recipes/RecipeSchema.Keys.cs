@@ -24,16 +24,24 @@ public static partial class RecipeSchema
             ["type"] = "object",
             ["additionalProperties"] = Ref("system"),
         },
-        "data_configs" => Typed(new JsonArray("array", "object"), "Olive data configs (calibration and evaluation data). "
-            + "Parsed and kept, but this version evaluates nothing; Python scripts (user_script, script_dir) are refused."),
-        "evaluators" => Typed("object", "Named Olive evaluators (metrics and goals). Parsed and kept, but this version "
-            + "evaluates nothing; Python metric functions are refused."),
-        "evaluator" => Typed(new JsonArray("string", "object", "null"), "The evaluator: the name of an entry of evaluators, "
-            + "or one written inline. Parsed and kept, but this version evaluates nothing."),
+        "data_configs" => new JsonObject
+        {
+            ["description"] = "Olive data configs: each {name, load_dataset_config, pre_process_data_config, dataloader_config, "
+                + "post_process_data_config}, every component {type, params}. Built in: load " + string.Join("/", Data.DataPipeline.LoadTypes)
+                + "; pre-process image_transform; dataloader default_dataloader; post-process " + string.Join("/", Data.OutputDecoder.Types)
+                + ". Python scripts (user_script, script_dir) are refused.",
+            ["type"] = "array",
+            ["items"] = new JsonObject { ["type"] = "object", ["required"] = new JsonArray("name", "load_dataset_config") },
+        },
+        "evaluators" => Typed("object", "Named evaluators: {metrics: [{name, type (accuracy, latency, throughput, size_on_disk, "
+            + "fidelity, memory), data_config, user_config, sub_types: [{name, priority, higher_is_better, goal: {type, value}}]}]}. "
+            + "Python metric functions are refused."),
+        "evaluator" => Typed(new JsonArray("string", "object", "null"), "The evaluator that scores the input model and every "
+            + "candidate: the name of an entry of evaluators, or one written inline. Goals gate the run (see gate)."),
         "passes" => new JsonObject
         {
             ["description"] = "The passes, run in the order written: each key names a step, each value is a pass entry. A "
-                + "list of entries is a search space, which needs evaluation and is refused for now: keep one.",
+                + "list of entries is a search space (alternatives), as is a list of values for an option; both need search_strategy.",
             ["type"] = "object",
             ["minProperties"] = 1,
             ["additionalProperties"] = new JsonObject
@@ -45,22 +53,27 @@ public static partial class RecipeSchema
         },
         "search_strategy" => new JsonObject
         {
-            ["description"] = "Olive's search over pass alternatives. Search needs evaluation, which this version does not "
-                + "have yet: only false (or nothing) is accepted.",
-            ["enum"] = new JsonArray(false, null),
+            ["description"] = "Search over pass alternatives (a list of pass entries) and option lists: false/null = no search; "
+                + "true = joint, sequential; or {execution_order: joint|pass-by-pass, sampler: sequential|random|tpe, max_samples, "
+                + "seed, stop_when_goals_met, max_iter, max_time, include_pass_params, max_space_size}. Needs an evaluator.",
+            ["type"] = new JsonArray("object", "boolean", "null"),
         },
+        "gate" => Typed("boolean", "OliveNet: a run without search whose final model misses a goal publishes nothing (only "
+            + "the reports) and exits 3. false publishes it anyway, as Olive does.", true),
+        "model_card_template" => Typed("string", "OliveNet: a Handlebars template for the published README.md (model card), "
+            + "relative to the recipe's folder. Default: the built-in card."),
         "host" => Described(Ref("system_reference"), "Where passes run: a name from systems or an inline system. Default: the CPU."),
         "target" => Described(Ref("system_reference"), "The system the model is optimized for; passes that cannot serve its "
             + "device or execution provider are refused before anything runs. Default: the CPU with CPUExecutionProvider."),
         "evaluate_input_model" => Typed("boolean", "Whether the input model is evaluated before the passes (needs an "
-            + "evaluator); nothing is evaluated in this version.", true),
+            + "evaluator); relative goals evaluate it regardless.", true),
         "cache_dir" => Typed("string", "Cache root; a run's entries live in <cache_dir>/<workflow_id>/runs/<key>/ and are "
             + "reused when the model, pass and options are unchanged. Relative to the recipe's folder; default ./cache in "
             + "the current folder."),
         "output_dir" => Typed("string", "Where the optimized model, model_config.json, footprint.json and manifest.json "
             + "are published. Relative to the recipe's folder; default ./output/<workflow_id> in the current folder."),
         "clean_cache" => Typed("boolean", "Delete this workflow's cache before running, so every pass runs again.", false),
-        "clean_evaluation_cache" => Typed("boolean", Ignored),
+        "clean_evaluation_cache" => Typed("boolean", "Delete this workflow's cached evaluations before running.", false),
         "log_severity_level" => new JsonObject
         {
             ["description"] = "Olive's log level: 0 verbose, 1 info, 2 warning, 3 error, 4 fatal.",

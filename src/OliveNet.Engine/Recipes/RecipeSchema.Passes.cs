@@ -105,6 +105,8 @@ public static partial class RecipeSchema
             ["type"] = "number",
             ["exclusiveMinimum"] = 0,
         },
+        "data_config" => Typed("string", "The name of a data config whose samples this pass reads (calibration); OliveNet "
+            + "writes them as a tensor folder and sets the pass's data_dir."),
         _ => throw Undescribed("pass entry key", key),
     };
 

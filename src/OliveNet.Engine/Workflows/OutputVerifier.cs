@@ -44,7 +44,7 @@ public static class OutputVerifier
 
         foreach (var file in Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories)
                      .Select(f => Path.GetRelativePath(folder, f).Replace('\\', '/'))
-                     .Where(f => f is not Publisher.ManifestFile and not Publisher.HistoryFile && !listed.Contains(f))
+                     .Where(f => f is not Publisher.ManifestFile and not Publisher.HistoryFile && !Reports.ReportWriter.Files.Contains(f) && !listed.Contains(f))
                      .Order(StringComparer.Ordinal))
         {
             problems.Add($"{file}: not listed in the manifest");

@@ -25,7 +25,12 @@ public static class Publisher
     internal static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
 
     /// <summary>Publishes <paramref name="final"/> into the recipe's output folder.</summary>
-    public static void Publish(Recipe recipe, ModelArtifact input, ModelArtifact final, RunSummary summary)
+    /// <param name="recipe">The recipe.</param>
+    /// <param name="input">The input model.</param>
+    /// <param name="final">The model to publish.</param>
+    /// <param name="summary">What the run did (its pass runs make the footprint and manifest).</param>
+    /// <param name="writeReports">Writes the report files into the folder being assembled; they are not in the manifest.</param>
+    public static void Publish(Recipe recipe, ModelArtifact input, ModelArtifact final, RunSummary summary, Action<string>? writeReports = null)
     {
         var destination = Path.GetFullPath(recipe.OutputDir);
         var parent = Path.GetDirectoryName(destination)!;
@@ -49,6 +54,32 @@ public static class Publisher
             Write(temp, "footprint.json", Footprint(recipe, input, summary));
             Write(temp, ManifestFile, Manifest(recipe, input, final, summary, temp));
             File.WriteAllText(Path.Combine(temp, HistoryFile), History(summary));
+            writeReports?.Invoke(temp);
+            Swap(temp, destination);
+        }
+        finally
+        {
+            if (Directory.Exists(temp))
+            {
+                Directory.Delete(temp, recursive: true);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Replaces the output folder with the reports alone when no candidate met the goals: no model, no manifest, so
+    /// nothing from an earlier run can be taken for this recipe's result.
+    /// </summary>
+    public static void PublishReportsOnly(Recipe recipe, Action<string> writeReports)
+    {
+        var destination = Path.GetFullPath(recipe.OutputDir);
+        var parent = Path.GetDirectoryName(destination)!;
+        Directory.CreateDirectory(parent);
+        var temp = Path.Combine(parent, $".{Path.GetFileName(destination)}.tmp-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(temp);
+        try
+        {
+            writeReports(temp);
             Swap(temp, destination);
         }
         finally
@@ -64,7 +95,7 @@ public static class Publisher
     {
         var nodes = new JsonArray { new JsonObject { ["model_id"] = input.Id, ["parent_model_id"] = null, ["from_pass"] = null, ["model_path"] = recipe.InputModel.Reference } };
         var parentId = input.Id;
-        foreach (var (run, step) in summary.Passes.Zip(recipe.Passes))
+        foreach (var run in summary.Passes)
         {
             nodes.Add(new JsonObject
             {
@@ -72,7 +103,7 @@ public static class Publisher
                 ["parent_model_id"] = parentId,
                 ["from_pass"] = run.Type,
                 ["pass_name"] = run.Name,
-                ["pass_run_config"] = JsonNode.Parse(step.Alternatives[0].CanonicalOptions),
+                ["pass_run_config"] = JsonNode.Parse(run.Options),
                 ["cache_key"] = run.CacheKey,
             });
             parentId = run.ArtifactId;
@@ -86,7 +117,7 @@ public static class Publisher
         var files = new JsonArray();
         foreach (var file in Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories)
                      .Select(f => Path.GetRelativePath(folder, f).Replace('\\', '/'))
-                     .Where(f => f is not ManifestFile and not HistoryFile)
+                     .Where(f => f is not ManifestFile and not HistoryFile && !Reports.ReportWriter.Files.Contains(f))
                      .Order(StringComparer.Ordinal))
         {
             var full = Path.Combine(folder, file);
@@ -112,13 +143,13 @@ public static class Publisher
                 ["requested_execution_provider"] = recipe.Target.ExecutionProvider,
             },
             ["warnings"] = new JsonArray(summary.Warnings.Select(w => (JsonNode)JsonValue.Create(w)).ToArray()),
-            ["passes"] = new JsonArray(recipe.Passes.Zip(summary.Passes).Select(p => (JsonNode)new JsonObject
+            ["passes"] = new JsonArray(summary.Passes.Select(p => (JsonNode)new JsonObject
             {
-                ["name"] = p.First.Name,
-                ["type"] = p.First.Alternatives[0].Pass.Metadata.Id,
-                ["version"] = p.First.Alternatives[0].Pass.Metadata.Version,
-                ["options"] = JsonNode.Parse(p.First.Alternatives[0].CanonicalOptions),
-                ["artifact_id"] = p.Second.ArtifactId,
+                ["name"] = p.Name,
+                ["type"] = p.Type,
+                ["version"] = p.Version,
+                ["options"] = JsonNode.Parse(p.Options),
+                ["artifact_id"] = p.ArtifactId,
             }).ToArray()),
             ["tools"] = new JsonObject
             {

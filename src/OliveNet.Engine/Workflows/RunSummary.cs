@@ -17,7 +17,20 @@ public sealed record RunSummary(
 
     /// <summary>Warnings every report repeats, such as a target fallback.</summary>
     public IReadOnlyList<string> Warnings { get; init; } = [];
+
+    /// <summary>Whether a model was published; false when no candidate met the goals (exit code 3).</summary>
+    public bool Published { get; init; } = true;
+
+    /// <summary>The run's report (candidates, metrics, goals); written to output_dir as metrics.json and rendered.</summary>
+    public Reports.RunReport? Report { get; init; }
 }
 
 /// <summary>One pass run: the step name, pass type, cache key and result.</summary>
-public sealed record PassRunSummary(string Name, string Type, string CacheKey, string ArtifactId, bool CacheHit, double DurationMs);
+public sealed record PassRunSummary(string Name, string Type, string CacheKey, string ArtifactId, bool CacheHit, double DurationMs)
+{
+    /// <summary>The pass's version.</summary>
+    public int Version { get; init; }
+
+    /// <summary>The canonical options JSON the pass ran with.</summary>
+    public string Options { get; init; } = "{}";
+}

@@ -2,6 +2,9 @@ using System.Diagnostics;
 using OliveNet.Engine.Artifacts;
 using OliveNet.Engine.Assets;
 using OliveNet.Engine.Caching;
+using OliveNet.Engine.Evaluation;
+using OliveNet.Engine.Reports;
+using OliveNet.Engine.Search;
 using OliveNet.Engine.Passes;
 using OliveNet.Engine.Recipes;
 using OliveNet.Onnx;
@@ -50,61 +53,58 @@ public sealed class WorkflowRunner
         }
 
         var input = ResolveInput(recipe, progress);
-        var current = input;
-        var runs = new List<PassRunSummary>();
-        foreach (var (step, index) in recipe.Passes.Select((s, i) => (s, i)))
+        PassData.Write(recipe, input, progress);
+        var evaluations = new EvaluationCache(cache.Root);
+        if (recipe.CleanEvaluationCache)
         {
-            cancellation.ThrowIfCancellationRequested();
-            settings.Observer?.PassStarted(index, recipe.Passes.Count, step.Name, step.Alternatives[0].Pass.Metadata.Id);
-            var choice = step.Alternatives[0];
-            var meta = choice.Pass.Metadata;
-            var target = meta.TargetAgnostic ? null : $"{runTarget.Device}/{runTarget.ExecutionProvider}";
-            var key = CacheKey.Compute(current.Id, meta.Id, meta.Version, choice.CanonicalOptions, target, EngineInfo.Version, OrtRuntime.Version);
-            progress.WriteLine($"pass {step.Name} ({meta.Id}): key {key[..12]}");
-            var parent = current;
-            var outcome = cache.GetOrRun(
-                key,
-                () => new CacheRecord
-                {
-                    Key = key,
-                    Status = "running",
-                    Pass = meta.Id,
-                    PassVersion = meta.Version,
-                    Options = System.Text.Json.Nodes.JsonNode.Parse(choice.CanonicalOptions),
-                    ParentId = parent.Id,
-                    Target = target,
-                    DurationMs = 0,
-                    FinishedUtc = string.Empty,
-                    OliveNetVersion = EngineInfo.Version,
-                    OnnxRuntimeVersion = OrtRuntime.Version,
-                },
-                folder => RunPass(choice, new PassContext(parent, folder, runTarget, progress, cancellation)),
-                settings.RetryFailed,
-                progress,
-                cancellation);
-
-            settings.Observer?.PassFinished(step.Name, meta.Id, outcome.Hit);
-            if (outcome.Artifact is null)
-            {
-                var again = outcome.Hit ? " (recorded by an earlier run; rerun without --no-retry-failed to try again)" : string.Empty;
-                throw new WorkflowFailedException($"pass {step.Name} ({meta.Id}) failed: {outcome.Record.Error}{again}");
-            }
-
-            progress.WriteLine(outcome.Hit
-                ? $"pass {step.Name} ({meta.Id}): reused from cache"
-                : $"pass {step.Name} ({meta.Id}): done in {outcome.Record.DurationMs / 1000:0.00} s");
-            runs.Add(new PassRunSummary(step.Name, meta.Id, key, outcome.Artifact.Id, outcome.Hit, outcome.Hit ? 0 : outcome.Record.DurationMs));
-            current = outcome.Artifact;
+            evaluations.Clear();
         }
 
+        var evaluator = recipe.Evaluator is { } spec
+            ? new ModelEvaluator(spec, recipe.DataConfigs, runTarget, evaluations, _locator, progress)
+            : null;
+        IReadOnlyDictionary<string, double>? baseline = null;
+        if (evaluator is not null && (recipe.EvaluateInputModel || evaluator.Evaluator.SubMetrics.Any(s => s.Sub.Goal is { NeedsBaseline: true } && s.Sub.Ranked)))
+        {
+            progress.WriteLine($"evaluating the input model ({input.Id[..12]})");
+            baseline = evaluator.Evaluate(input, input, cancellation).Values;
+            progress.WriteLine($"input model: {CandidateRunner.Format(baseline)}");
+        }
+
+        var goals = evaluator is null ? [] : Goals.Resolve(evaluator.Evaluator, baseline);
+        foreach (var goal in goals)
+        {
+            progress.WriteLine($"goal {goal.Key} {goal.Describe()}");
+        }
+
+        var runner = new CandidateRunner(cache, runTarget, input, evaluator, goals, settings, cancellation);
+        var result = recipe.Search is { } search
+            ? new SearchRunner(recipe, search, runner, evaluator!.Evaluator, progress).Run(cancellation)
+            : SearchRunner.Single(recipe, runner);
+
         cancellation.ThrowIfCancellationRequested();
-        var summary = new RunSummary(recipe.WorkflowId, recipe.OutputDir, input.Id, current.Id, runs, recipe.Notes, started.Elapsed.TotalMilliseconds)
+        var best = result.Best is { } b ? result.Outcomes[b] : null;
+        var published = best is not null && (best.Row.GoalsMet || (recipe.Search is null && !recipe.Gate));
+        var report = ReportBuilder.Build(recipe, input, runTarget, warnings, evaluator?.Evaluator, goals, baseline, result, published, started.Elapsed.TotalMilliseconds);
+        var final = best?.Artifact ?? input;
+        var summary = new RunSummary(recipe.WorkflowId, recipe.OutputDir, input.Id, final.Id, best?.Runs ?? [], recipe.Notes, started.Elapsed.TotalMilliseconds)
         {
             Target = runTarget,
             Warnings = warnings,
+            Published = published,
+            Report = report,
         };
-        Publisher.Publish(recipe, input, current, summary);
-        progress.WriteLine($"published {recipe.OutputDir}");
+        if (published)
+        {
+            Publisher.Publish(recipe, input, final, summary, folder => ReportWriter.Write(folder, report, recipe.ModelCardTemplate));
+            progress.WriteLine($"published {recipe.OutputDir}");
+        }
+        else
+        {
+            Publisher.PublishReportsOnly(recipe, folder => ReportWriter.Write(folder, report, recipe.ModelCardTemplate));
+            progress.WriteLine($"no candidate met the goals: nothing published; reports in {recipe.OutputDir}");
+        }
+
         return summary;
     }
 
@@ -112,7 +112,7 @@ public sealed class WorkflowRunner
     /// Runs one pass, cancelling it when its timeout passes. Timeouts are cooperative: a pass stops at its next
     /// cancellation check, so one long ONNX Runtime call finishes first.
     /// </summary>
-    private static void RunPass(PassChoice choice, PassContext context)
+    internal static void RunPass(PassChoice choice, PassContext context)
     {
         if (choice.Timeout is not { } timeout)
         {

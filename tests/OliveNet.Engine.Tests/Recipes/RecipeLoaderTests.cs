@@ -79,7 +79,7 @@ public sealed class RecipeLoaderTests : IDisposable
     }
 
     [Fact]
-    public void Python_scripts_docker_systems_and_search_are_refused_naming_the_key()
+    public void Python_scripts_docker_systems_and_search_without_an_evaluator_are_refused_naming_the_key()
     {
         var error = Assert.Throws<RecipeException>(() => Load("""
             input_model: {type: ONNXModel, model_path: relu.onnx}
@@ -96,7 +96,7 @@ public sealed class RecipeLoaderTests : IDisposable
         var byKey = error.Errors.ToDictionary(e => e.KeyPath);
         Assert.Contains("Docker", byKey["systems.box.type"].Message, StringComparison.Ordinal);
         Assert.Contains("Python", byKey["data_configs[0].user_script"].Message, StringComparison.Ordinal);
-        Assert.Contains("search needs evaluation", byKey["search_strategy"].Message, StringComparison.Ordinal);
+        Assert.Contains("needs an evaluator", byKey["search_strategy"].Message, StringComparison.Ordinal);
     }
 
     [Fact]

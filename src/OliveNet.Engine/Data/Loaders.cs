@@ -1,0 +1,155 @@
+using OliveNet.Onnx.Protos;
+using OliveNet.Runtime;
+
+namespace OliveNet.Engine.Data;
+
+/// <summary>The built-in <c>load_dataset</c> components. Each returns samples in a deterministic (ordinal) order.</summary>
+internal static class Loaders
+{
+    /// <summary>Every load component type, for validation and the schema.</summary>
+    public static IReadOnlyList<string> Types { get; } = ["tensor_folder", "image_folder", "idx_dataset", "dummy_dataset"];
+
+    public static IReadOnlyList<RawSample> Load(DataComponent load, ComponentParams p, ImageTransform? transform, IReadOnlyList<NodeMetadata> inputs) => load.Type switch
+    {
+        "tensor_folder" => TensorFolder(p, inputs),
+        "image_folder" => ImageFolder(p, transform ?? new ImageTransform(new ComponentParams(p.Where, []))),
+        "idx_dataset" => IdxDataset.Load(p, transform),
+        "dummy_dataset" => Dummy(p, inputs),
+        _ => throw new DataException($"{p.Where}: load type '{load.Type}' is not built in; use one of {string.Join(", ", Types)}"),
+    };
+
+    /// <summary>
+    /// The ONNX test-data layout: one sub-folder per sample holding <c>input_&lt;k&gt;.pb</c> (TensorProto) or
+    /// <c>input_&lt;k&gt;.npy</c> files for the model's k-th input; optional <c>labels_file</c> with one label per line.
+    /// </summary>
+    private static List<RawSample> TensorFolder(ComponentParams p, IReadOnlyList<NodeMetadata> inputs)
+    {
+        var folder = ExistingFolder(p, "data_dir");
+        var labels = ReadLabels(p);
+        var samples = new List<RawSample>();
+        foreach (var (dir, index) in Directory.GetDirectories(folder).Order(StringComparer.Ordinal).Select((d, i) => (d, i)))
+        {
+            var tensors = new Dictionary<string, SampleTensor>(StringComparer.Ordinal);
+            for (var k = 0; k < inputs.Count; k++)
+            {
+                var pb = Path.Combine(dir, $"input_{k}.pb");
+                var npy = Path.Combine(dir, $"input_{k}.npy");
+                tensors[inputs[k].Name] = File.Exists(pb) ? ReadProto(pb)
+                    : File.Exists(npy) ? NpyReader.Read(File.ReadAllBytes(npy), npy)
+                    : throw new DataException($"{p.Where}: {dir} has no input_{k}.pb or input_{k}.npy for model input '{inputs[k].Name}'");
+            }
+
+            samples.Add(new RawSample(tensors, Label(labels, index, p)));
+        }
+
+        return samples;
+    }
+
+    private static SampleTensor ReadProto(string path)
+    {
+        TensorProto proto;
+        try
+        {
+            proto = TensorProto.Parser.ParseFrom(File.ReadAllBytes(path));
+        }
+        catch (Google.Protobuf.InvalidProtocolBufferException e)
+        {
+            throw new DataException($"{path}: not a serialized TensorProto ({e.Message})");
+        }
+
+        return new SampleTensor((TensorElementType)proto.DataType, proto.Dims.ToArray(), Onnx.TensorData.ReadRawBytes(proto, Path.GetDirectoryName(path)));
+    }
+
+    /// <summary>Images (.png, .ppm, .pgm) in ordinal file order; labels from the sub-folder name (class index in sorted order) or a labels file.</summary>
+    private static List<RawSample> ImageFolder(ComponentParams p, ImageTransform transform)
+    {
+        var folder = ExistingFolder(p, "data_dir");
+        var labelFrom = p.String("label_from") ?? (p.String("labels_file") is null ? "none" : "labels_file");
+        var files = Directory.EnumerateFiles(folder, "*", labelFrom == "folder" ? SearchOption.AllDirectories : SearchOption.TopDirectoryOnly)
+            .Where(f => Path.GetExtension(f).ToLowerInvariant() is ".png" or ".ppm" or ".pgm")
+            .Select(f => Path.GetRelativePath(folder, f).Replace('\\', '/'))
+            .Order(StringComparer.Ordinal)
+            .ToList();
+        var classes = files.Select(f => f.Contains('/', StringComparison.Ordinal) ? f[..f.IndexOf('/', StringComparison.Ordinal)] : string.Empty)
+            .Distinct().Order(StringComparer.Ordinal).ToList();
+        var labels = labelFrom == "labels_file" ? ReadLabels(p) : null;
+        return files.Select((file, i) =>
+        {
+            var full = Path.Combine(folder, file);
+            var bytes = File.ReadAllBytes(full);
+            var image = Path.GetExtension(file).Equals(".png", StringComparison.OrdinalIgnoreCase) ? PngDecoder.Decode(bytes, full) : PnmDecoder.Decode(bytes, full);
+            object? label = labelFrom switch
+            {
+                "folder" => classes.IndexOf(file.Contains('/', StringComparison.Ordinal) ? file[..file.IndexOf('/', StringComparison.Ordinal)] : string.Empty),
+                "labels_file" => Label(labels, i, p),
+                "none" => null,
+                _ => throw new DataException($"{p.Where}: params.label_from must be folder, labels_file or none"),
+            };
+            return new RawSample(new Dictionary<string, SampleTensor> { ["input_0"] = transform.Apply(image) }, label);
+        }).ToList();
+    }
+
+    /// <summary>Random tensors at the model's input shapes (dynamic dims 1, or <c>input_shapes</c>); seeded.</summary>
+    private static List<RawSample> Dummy(ComponentParams p, IReadOnlyList<NodeMetadata> inputs)
+    {
+        var count = p.Int("max_samples", 8);
+        var random = new Random(p.Int("seed", 0));
+        var shapes = p.Object("input_shapes");
+        return Enumerable.Range(0, count).Select(_ => new RawSample(inputs.ToDictionary(i => i.Name, i =>
+        {
+            var shape = shapes?[i.Name] is System.Text.Json.Nodes.JsonArray given
+                ? given.Select(v => (long)(Evaluation.JsonNumbers.Get(v) ?? 0)).ToArray()
+                : i.Shape.Select(d => d < 0 ? 1L : d).ToArray();
+            var n = shape.Aggregate(1L, (a, b) => a * b);
+            return i.ElementType switch
+            {
+                TensorElementType.Float => SampleTensor.Float(Enumerable.Range(0, (int)n).Select(_ => (float)((random.NextDouble() * 2) - 1)).ToArray(), shape),
+                TensorElementType.Int64 => new SampleTensor(i.ElementType, shape, Enumerable.Range(0, (int)n).SelectMany(_ => BitConverter.GetBytes((long)random.Next(8))).ToArray()),
+                TensorElementType.Int32 => new SampleTensor(i.ElementType, shape, Enumerable.Range(0, (int)n).SelectMany(_ => BitConverter.GetBytes(random.Next(8))).ToArray()),
+                _ => throw new DataException($"{p.Where}: dummy_dataset cannot generate input '{i.Name}' of type {i.ElementType}; use tensor_folder"),
+            };
+        }, StringComparer.Ordinal), null)).ToList();
+    }
+
+    internal static string ExistingFolder(ComponentParams p, string key)
+    {
+        var folder = p.RequiredString(key);
+        return Directory.Exists(folder) ? folder : throw new DataException($"{p.Where}: params.{key} folder {folder} does not exist");
+    }
+
+    internal static string[]? ReadLabels(ComponentParams p)
+    {
+        if (p.String("labels_file") is not { } file)
+        {
+            return null;
+        }
+
+        if (!File.Exists(file))
+        {
+            throw new DataException($"{p.Where}: params.labels_file {file} does not exist");
+        }
+
+        var lines = File.ReadAllText(file).Split('\n').Select(l => l.TrimEnd('\r')).ToList();
+        if (lines.Count > 0 && lines[^1].Length == 0)
+        {
+            lines.RemoveAt(lines.Count - 1);
+        }
+
+        return [.. lines];
+    }
+
+    private static object? Label(string[]? labels, int index, ComponentParams p)
+    {
+        if (labels is null)
+        {
+            return null;
+        }
+
+        if (index >= labels.Length)
+        {
+            throw new DataException($"{p.Where}: labels_file has {labels.Length} labels, but there are more samples; give one label per sample");
+        }
+
+        return p.String("label_type") == "int" ? int.Parse(labels[index], System.Globalization.CultureInfo.InvariantCulture) : labels[index];
+    }
+}

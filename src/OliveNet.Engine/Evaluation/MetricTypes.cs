@@ -1,0 +1,40 @@
+namespace OliveNet.Engine.Evaluation;
+
+/// <summary>The metric types and sub-types OliveNet computes, and the direction each defaults to (as Olive's).</summary>
+public static class MetricTypes
+{
+    /// <summary>Sub-types of each metric type.</summary>
+    public static IReadOnlyDictionary<string, IReadOnlyList<string>> SubTypes { get; } = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal)
+    {
+        ["accuracy"] = ["accuracy_score", "f1_score", "precision", "recall", "top_k", "exact_match", "cer", "wer"],
+        ["latency"] = Percentiles,
+        ["throughput"] = Percentiles,
+        ["size_on_disk"] = ["bytes"],
+        ["fidelity"] = ["max_abs", "mean_abs", "cosine", "top1_agreement", "kl"],
+        ["memory"] = ["peak_rss"],
+    };
+
+    private static string[] Percentiles => ["avg", "min", "max", "p50", "p75", "p90", "p95", "p99", "p999"];
+
+    /// <summary>
+    /// Olive's defaults: accuracy sub-types are higher-is-better except error rates (cer, wer); latency is lower; throughput
+    /// higher; size is forced lower. Fidelity: agreement and cosine higher, distances lower. Memory lower.
+    /// </summary>
+    public static bool DefaultHigherIsBetter(string type, string subType) => type switch
+    {
+        "accuracy" => subType is not ("cer" or "wer"),
+        "latency" or "size_on_disk" or "memory" => false,
+        "throughput" => true,
+        "fidelity" => subType is "cosine" or "top1_agreement",
+        _ => true,
+    };
+
+    /// <summary>Whether the direction is fixed (Olive forces size_on_disk to lower-is-better).</summary>
+    public static bool DirectionFixed(string type) => type == "size_on_disk";
+
+    /// <summary>Whether the metric type reads a data config.</summary>
+    public static bool NeedsData(string type) => type is not "size_on_disk";
+
+    /// <summary>Whether the metric needs labels from the data config.</summary>
+    public static bool NeedsLabels(string type) => type == "accuracy";
+}

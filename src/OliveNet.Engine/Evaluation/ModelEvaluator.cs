@@ -1,0 +1,124 @@
+using System.Diagnostics;
+using OliveNet.Engine.Artifacts;
+using OliveNet.Engine.Assets;
+using OliveNet.Engine.Data;
+using OliveNet.Engine.Passes;
+using OliveNet.Runtime;
+
+namespace OliveNet.Engine.Evaluation;
+
+/// <summary>
+/// Computes an evaluator's metrics for one model on the target, through the <see cref="EvaluationCache"/>. Sessions use
+/// ONNX Runtime's full graph optimizations, as a deployment runs them. Fidelity compares with the reference (input) model.
+/// </summary>
+public sealed partial class ModelEvaluator(
+    EvaluatorSpec evaluator, IReadOnlyDictionary<string, DataConfigSpec> data, Target target, EvaluationCache cache, ModelLocator locator, TextWriter progress)
+{
+    private readonly Dictionary<string, LoadedData> _loaded = new(StringComparer.Ordinal);
+
+    /// <summary>The evaluator.</summary>
+    public EvaluatorSpec Evaluator => evaluator;
+
+    /// <summary>Every sub-type value of <paramref name="model"/>, keyed <c>metric-subtype</c>, and how many metrics came from the cache.</summary>
+    /// <exception cref="DataException">The data does not fit the model.</exception>
+    /// <exception cref="OrtException">ONNX Runtime rejected the model or a run.</exception>
+    public (IReadOnlyDictionary<string, double> Values, int Cached) Evaluate(ModelArtifact model, ModelArtifact reference, CancellationToken cancellation = default)
+    {
+        var values = new Dictionary<string, double>(StringComparer.Ordinal);
+        var cached = 0;
+        foreach (var metric in evaluator.Metrics)
+        {
+            cancellation.ThrowIfCancellationRequested();
+            var loaded = metric.DataConfig is { } name ? Data(name, model) : null;
+            var key = EvaluationCache.Key(
+                model.Id, metric.CanonicalJson, $"{target.Device}/{target.ExecutionProvider}", loaded?.Sha256,
+                metric.Type == "fidelity" ? reference.Id : null, EngineInfo.Version, OrtRuntime.Version);
+            var result = cache.Read(key);
+            if (result is not null)
+            {
+                cached++;
+            }
+            else
+            {
+                var started = Stopwatch.StartNew();
+                result = Compute(metric, model, reference, loaded, cancellation);
+                cache.Write(key, result);
+                progress.WriteLine($"  {metric.Name} ({metric.Type}) in {started.Elapsed.TotalSeconds:0.00} s");
+            }
+
+            foreach (var sub in metric.SubTypes)
+            {
+                if (result.TryGetValue(sub.Name, out var v))
+                {
+                    values[$"{metric.Name}-{sub.Name}"] = v;
+                }
+            }
+        }
+
+        return (values, cached);
+    }
+
+    private Dictionary<string, double> Compute(MetricSpec metric, ModelArtifact model, ModelArtifact reference, LoadedData? loaded, CancellationToken cancellation)
+    {
+        switch (metric.Type)
+        {
+            case "size_on_disk":
+                return new() { ["bytes"] = Directory.EnumerateFiles(model.Folder, "*", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length) };
+            case "accuracy":
+                return Accuracy(metric, model, loaded!, cancellation);
+            case "latency" or "throughput":
+                return Latency(metric, model, loaded!, cancellation);
+            case "fidelity":
+                return Fidelity(metric, model, reference, loaded!, cancellation);
+            case "memory":
+                return Memory(model, loaded!, cancellation);
+            default:
+                throw new DataException($"metric {metric.Name}: type {metric.Type} cannot be computed");
+        }
+    }
+
+    private LoadedData Data(string name, ModelArtifact model)
+    {
+        using var session = Open(model.ModelPath);
+        var signature = string.Join(";", session.Inputs.Select(i => $"{i.Name}:{i.ElementType}:{string.Join(",", i.Shape)}"));
+        var key = $"{name}|{signature}";
+        if (!_loaded.TryGetValue(key, out var loaded))
+        {
+            loaded = DataPipeline.Load(data[name], session.Inputs);
+            _loaded[key] = loaded;
+        }
+
+        return loaded;
+    }
+
+    private InferenceSession Open(string modelPath)
+    {
+        using var options = new SessionOptions { OptimizationLevel = GraphOptimizationLevel.All };
+        options.AppendExecutionProvider(target.ExecutionProvider);
+        return new InferenceSession(modelPath, options);
+    }
+
+    /// <summary>Runs one batch and returns the chosen output's values (float32) and shape.</summary>
+    private static (float[] Values, long[] Shape) Run(InferenceSession session, Batch batch, string? outputName, string metric)
+    {
+        var feed = batch.Inputs.Select(kv => KeyValuePair.Create(kv.Key, kv.Value.ToOrtValue())).ToList();
+        try
+        {
+            using var outputs = session.Run(feed);
+            var output = outputName is null ? outputs[0] : outputs[outputName];
+            if (output.ElementType != TensorElementType.Float)
+            {
+                throw new DataException($"metric {metric}: output {(outputName ?? session.Outputs[0].Name)} is {output.ElementType}; accuracy and fidelity read float32 outputs");
+            }
+
+            return (output.GetTensorData<float>().ToArray(), output.Shape);
+        }
+        finally
+        {
+            foreach (var (_, value) in feed)
+            {
+                value.Dispose();
+            }
+        }
+    }
+}

@@ -1,0 +1,51 @@
+using System.Security.Cryptography;
+using OliveNet.Engine.Data;
+
+namespace OliveNet.Engine.Recipes;
+
+/// <summary>
+/// Maps a pass entry's <c>data_config: name</c> to the tensor folder the pass reads (its <c>data_dir</c> option). The
+/// folder is <c>&lt;cache&gt;/&lt;workflow&gt;/data/&lt;name&gt;-&lt;hash&gt;</c>, the hash covering the data config and the bytes of
+/// every file it reads, so the pass's cache key changes whenever the data does. The runner writes the folder.
+/// </summary>
+internal sealed class PassDataContext(IReadOnlyDictionary<string, DataConfigSpec> data, string root)
+{
+    private readonly Dictionary<string, string> _used = new(StringComparer.Ordinal);
+
+    public IReadOnlyDictionary<string, DataConfigSpec> Data => data;
+
+    /// <summary>Data config name → folder, for every data config a pass refers to.</summary>
+    public IReadOnlyDictionary<string, string> Used => _used;
+
+    public string FolderFor(string name)
+    {
+        if (_used.TryGetValue(name, out var folder))
+        {
+            return folder;
+        }
+
+        var config = data[name];
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        sha.AppendData(System.Text.Encoding.UTF8.GetBytes(config.CanonicalJson));
+        foreach (var component in new[] { config.Load, config.PreProcess, config.DataLoader })
+        {
+            foreach (var (_, value) in component?.Params ?? [])
+            {
+                if (value is System.Text.Json.Nodes.JsonValue v && v.TryGetValue<string>(out var path) && Path.IsPathRooted(path))
+                {
+                    IEnumerable<string> files = Directory.Exists(path) ? Directory.EnumerateFiles(path, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal)
+                        : File.Exists(path) ? [path] : Array.Empty<string>();
+                    foreach (var file in files)
+                    {
+                        sha.AppendData(System.Text.Encoding.UTF8.GetBytes(Path.GetRelativePath(path, file)));
+                        sha.AppendData(File.ReadAllBytes(file));
+                    }
+                }
+            }
+        }
+
+        folder = Path.Combine(root, $"{name}-{Convert.ToHexStringLower(sha.GetHashAndReset())[..16]}");
+        _used[name] = folder;
+        return folder;
+    }
+}

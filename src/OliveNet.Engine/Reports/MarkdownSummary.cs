@@ -1,0 +1,54 @@
+using System.Text;
+
+namespace OliveNet.Engine.Reports;
+
+/// <summary>summary.md: a short Markdown page that fits a CI job summary (GitHub's $GITHUB_STEP_SUMMARY).</summary>
+internal static class MarkdownSummary
+{
+    public static string Render(RunReport r)
+    {
+        var best = ReportFormat.Best(r);
+        var md = new StringBuilder();
+        md.AppendLine($"## OliveNet `{r.WorkflowId}`: {ReportFormat.Outcome(r)}");
+        md.AppendLine();
+        md.AppendLine($"Input `{r.InputModel}` on {r.Target}; {r.Candidates.Count} candidate(s) in {r.DurationMs / 1000:0.0} s" +
+            (r.Search is { } s ? $" ({s.ExecutionOrder} search, {s.Sampler} sampler, {s.Tried} of {s.SpaceSize} points, {s.Failed} failed; {s.StopReason})." : "."));
+        md.AppendLine();
+        if (r.Goals.Count > 0)
+        {
+            md.AppendLine("| goal | bound | input model | best candidate | verdict |");
+            md.AppendLine("|---|---|---|---|---|");
+            foreach (var g in r.Goals)
+            {
+                var met = best?.Verdicts.GetValueOrDefault(g.Key) ?? false;
+                md.AppendLine($"| {g.Key} ({g.Type} {ReportFormat.Number(g.Value)}) | {(g.HigherIsBetter ? "≥" : "≤")} {ReportFormat.Number(g.Bound)} | {ReportFormat.Number(g.Baseline ?? ReportFormat.Value(r.Baseline, g.Key))} | {ReportFormat.Number(ReportFormat.Value(best?.Metrics, g.Key))} | {(met ? "✅ met" : "❌ not met")} |");
+            }
+
+            md.AppendLine();
+        }
+
+        if (r.Metrics.Count > 0)
+        {
+            md.AppendLine($"| # | candidate | {string.Join(" | ", r.Metrics.Select(m => m.Key))} | goals |");
+            md.AppendLine($"|---|---|{string.Concat(r.Metrics.Select(_ => "---|"))}---|");
+            if (r.Baseline is not null)
+            {
+                md.AppendLine($"| – | input model | {string.Join(" | ", r.Metrics.Select(m => ReportFormat.Number(ReportFormat.Value(r.Baseline, m.Key))))} | |");
+            }
+
+            foreach (var c in r.Candidates)
+            {
+                var mark = c.Index == r.Best ? " **(best)**" : string.Empty;
+                var verdict = c.Error is not null ? $"pruned: {c.Error.Replace('|', '/')}" : c.GoalsMet ? "✅" : "❌";
+                md.AppendLine($"| {c.Index} | {c.Label}{mark} | {string.Join(" | ", r.Metrics.Select(m => ReportFormat.Number(ReportFormat.Value(c.Metrics, m.Key))))} | {verdict} |");
+            }
+        }
+
+        foreach (var w in r.Warnings)
+        {
+            md.AppendLine().AppendLine($"> ⚠️ {w}");
+        }
+
+        return md.ToString();
+    }
+}

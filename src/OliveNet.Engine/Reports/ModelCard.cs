@@ -1,0 +1,73 @@
+using HandlebarsDotNet;
+
+namespace OliveNet.Engine.Reports;
+
+/// <summary>
+/// The published README.md, rendered with Handlebars.Net from a template (the recipe's <c>model_card_template</c>, or the
+/// built-in one). Variables: workflow_id, recipe, input_model, target, outcome, candidates_tried, best_label, lineage
+/// [{step, type, version, options}], metrics [{key, input, value, change, goal, verdict}], warnings.
+/// </summary>
+internal static class ModelCard
+{
+    private const string BuiltIn = """
+        # {{workflow_id}}
+
+        Optimized by OliveNet from `{{input_model}}` for {{target}}: {{outcome}}.
+        {{#if best_label}}Chosen candidate: {{best_label}} (of {{candidates_tried}} tried).{{/if}}
+
+        ## Passes
+
+        {{#each lineage}}
+        1. **{{step}}**: {{type}} v{{version}} `{{options}}`
+        {{/each}}
+
+        ## Metrics
+
+        | metric | input model | this model | change | goal | verdict |
+        |---|---|---|---|---|---|
+        {{#each metrics}}
+        | {{key}} | {{input}} | {{value}} | {{change}} | {{goal}} | {{verdict}} |
+        {{/each}}
+
+        ## Reproduce
+
+        ```
+        olivenet run {{recipe}}
+        ```
+        {{#each warnings}}
+
+        > Warning: {{this}}
+        {{/each}}
+
+        """;
+
+    public static string Render(RunReport r, string? template)
+    {
+        var handlebars = Handlebars.Create(new HandlebarsConfiguration { NoEscape = true });
+        var compiled = handlebars.Compile(template ?? BuiltIn);
+        var best = ReportFormat.Best(r);
+        var goals = r.Goals.ToDictionary(g => g.Key, StringComparer.Ordinal);
+        var data = new Dictionary<string, object?>
+        {
+            ["workflow_id"] = r.WorkflowId,
+            ["recipe"] = r.Recipe,
+            ["input_model"] = r.InputModel,
+            ["target"] = r.Target,
+            ["outcome"] = ReportFormat.Outcome(r),
+            ["candidates_tried"] = r.Candidates.Count,
+            ["best_label"] = best?.Label,
+            ["lineage"] = (best?.Lineage ?? []).Select(l => new Dictionary<string, object> { ["step"] = l.Step, ["type"] = l.Type, ["version"] = l.Version, ["options"] = l.Options }).ToList(),
+            ["metrics"] = r.Metrics.Select(m => new Dictionary<string, object>
+            {
+                ["key"] = m.Key,
+                ["input"] = ReportFormat.Number(ReportFormat.Value(r.Baseline, m.Key)),
+                ["value"] = ReportFormat.Number(ReportFormat.Value(best?.Metrics, m.Key)),
+                ["change"] = ReportFormat.Change(ReportFormat.Value(r.Baseline, m.Key), ReportFormat.Value(best?.Metrics, m.Key)),
+                ["goal"] = goals.TryGetValue(m.Key, out var g) ? g.Text : string.Empty,
+                ["verdict"] = goals.ContainsKey(m.Key) ? (best?.Verdicts.GetValueOrDefault(m.Key) == true ? "met" : "not met") : string.Empty,
+            }).ToList(),
+            ["warnings"] = r.Warnings,
+        };
+        return compiled(data);
+    }
+}

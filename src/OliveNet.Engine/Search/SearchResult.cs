@@ -1,0 +1,7 @@
+using OliveNet.Engine.Reports;
+using OliveNet.Engine.Workflows;
+
+namespace OliveNet.Engine.Search;
+
+/// <summary>Every candidate tried, the chosen one (null when none qualifies), and the search's figures.</summary>
+internal sealed record SearchResult(IReadOnlyList<CandidateOutcome> Outcomes, int? Best, SearchRow? Search);

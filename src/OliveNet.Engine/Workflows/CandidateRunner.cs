@@ -1,0 +1,123 @@
+using System.Diagnostics;
+using OliveNet.Engine.Artifacts;
+using OliveNet.Engine.Caching;
+using OliveNet.Engine.Data;
+using OliveNet.Engine.Evaluation;
+using OliveNet.Engine.Passes;
+using OliveNet.Engine.Recipes;
+using OliveNet.Engine.Reports;
+using OliveNet.Runtime;
+
+namespace OliveNet.Engine.Workflows;
+
+/// <summary>A candidate's run: its row for the reports, its final artifact and its pass runs.</summary>
+internal sealed record CandidateOutcome(CandidateRow Row, ModelArtifact? Artifact, IReadOnlyList<PassRunSummary> Runs);
+
+/// <summary>
+/// Runs one plan (a choice per step) through the artifact cache—so plans sharing a prefix reuse its runs—and evaluates
+/// the result. In a search a failing pass or evaluation prunes the candidate; without search it fails the run.
+/// </summary>
+internal sealed class CandidateRunner(
+    ArtifactCache cache, Target runTarget, ModelArtifact input, ModelEvaluator? evaluator,
+    IReadOnlyList<ResolvedGoal> goals, RunSettings settings, CancellationToken cancellation)
+{
+    public CandidateOutcome Run(int index, IReadOnlyList<(PassStep Step, PassChoice Choice)> plan, string label, bool prune)
+    {
+        var started = Stopwatch.StartNew();
+        var progress = settings.Progress;
+        var current = input;
+        var runs = new List<PassRunSummary>();
+        foreach (var ((step, choice), position) in plan.Select((p, i) => (p, i)))
+        {
+            cancellation.ThrowIfCancellationRequested();
+            var meta = choice.Pass.Metadata;
+            settings.Observer?.PassStarted(position, plan.Count, step.Name, meta.Id);
+            var target = meta.TargetAgnostic ? null : $"{runTarget.Device}/{runTarget.ExecutionProvider}";
+            var key = CacheKey.Compute(current.Id, meta.Id, meta.Version, choice.CanonicalOptions, target, EngineInfo.Version, OrtRuntime.Version);
+            progress.WriteLine($"pass {step.Name} ({meta.Id}): key {key[..12]}");
+            var parent = current;
+            var outcome = cache.GetOrRun(
+                key,
+                () => new CacheRecord
+                {
+                    Key = key,
+                    Status = "running",
+                    Pass = meta.Id,
+                    PassVersion = meta.Version,
+                    Options = System.Text.Json.Nodes.JsonNode.Parse(choice.CanonicalOptions),
+                    ParentId = parent.Id,
+                    Target = target,
+                    DurationMs = 0,
+                    FinishedUtc = string.Empty,
+                    OliveNetVersion = EngineInfo.Version,
+                    OnnxRuntimeVersion = OrtRuntime.Version,
+                },
+                folder => WorkflowRunner.RunPass(choice, new PassContext(parent, folder, runTarget, progress, cancellation)),
+                settings.RetryFailed,
+                progress,
+                cancellation);
+            settings.Observer?.PassFinished(step.Name, meta.Id, outcome.Hit);
+            if (outcome.Artifact is null)
+            {
+                var again = outcome.Hit ? " (recorded by an earlier run; rerun without --no-retry-failed to try again)" : string.Empty;
+                var message = $"pass {step.Name} ({meta.Id}) failed: {outcome.Record.Error}{again}";
+                if (!prune)
+                {
+                    throw new WorkflowFailedException(message);
+                }
+
+                progress.WriteLine($"candidate {index} pruned: {message}");
+                return new CandidateOutcome(Row(index, label, runs, null, null, message, started), null, runs);
+            }
+
+            progress.WriteLine(outcome.Hit
+                ? $"pass {step.Name} ({meta.Id}): reused from cache"
+                : $"pass {step.Name} ({meta.Id}): done in {outcome.Record.DurationMs / 1000:0.00} s");
+            runs.Add(new PassRunSummary(step.Name, meta.Id, key, outcome.Artifact.Id, outcome.Hit, outcome.Hit ? 0 : outcome.Record.DurationMs)
+            {
+                Version = meta.Version,
+                Options = choice.CanonicalOptions,
+            });
+            current = outcome.Artifact;
+        }
+
+        IReadOnlyDictionary<string, double>? values = null;
+        if (evaluator is not null)
+        {
+            progress.WriteLine($"evaluating candidate {index} ({current.Id[..12]})");
+            try
+            {
+                var (v, cached) = evaluator.Evaluate(current, input, cancellation);
+                values = v;
+                progress.WriteLine($"candidate {index}: {Format(v)}{(cached > 0 ? $" ({cached} metric(s) from the evaluation cache)" : string.Empty)}");
+            }
+            catch (Exception e) when (prune && e is DataException or OrtException)
+            {
+                progress.WriteLine($"candidate {index} pruned: evaluation failed: {e.Message}");
+                return new CandidateOutcome(Row(index, label, runs, current, null, $"evaluation failed: {e.Message}", started), current, runs);
+            }
+        }
+
+        return new CandidateOutcome(Row(index, label, runs, current, values, null, started), current, runs);
+    }
+
+    private CandidateRow Row(int index, string label, List<PassRunSummary> runs, ModelArtifact? artifact, IReadOnlyDictionary<string, double>? values, string? error, Stopwatch started)
+    {
+        var verdicts = values is null ? [] : Goals.Check(goals, values);
+        return new CandidateRow
+        {
+            Index = index,
+            Label = label,
+            Lineage = runs.Select(r => new LineageRow(r.Name, r.Type, r.Version, r.Options, r.CacheKey, r.ArtifactId, r.CacheHit, r.DurationMs)).ToList(),
+            ArtifactId = error is null ? artifact?.Id : null,
+            Metrics = values ?? new Dictionary<string, double>(),
+            Verdicts = verdicts.ToDictionary(v => v.Goal.Key, v => v.Met, StringComparer.Ordinal),
+            GoalsMet = error is null && verdicts.All(v => v.Met),
+            Error = error,
+            Seconds = started.Elapsed.TotalSeconds,
+        };
+    }
+
+    internal static string Format(IReadOnlyDictionary<string, double> values) =>
+        string.Join(", ", values.Select(kv => $"{kv.Key} {kv.Value.ToString("G5", System.Globalization.CultureInfo.InvariantCulture)}"));
+}
