@@ -63,7 +63,8 @@ public sealed partial class ModelEvaluator(
         switch (metric.Type)
         {
             case "size_on_disk":
-                return new() { ["bytes"] = Directory.EnumerateFiles(model.Folder, "*", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length) };
+                // The model file and the external data it references: an input model's folder may hold anything else.
+                return new() { ["bytes"] = Onnx.OnnxModel.Load(model.ModelPath).ExternalDataFiles().Select(f => f.FullPath).Prepend(model.ModelPath).Distinct(StringComparer.Ordinal).Sum(f => new FileInfo(f).Length) };
             case "accuracy":
                 return Accuracy(metric, model, loaded!, cancellation);
             case "latency" or "throughput":
