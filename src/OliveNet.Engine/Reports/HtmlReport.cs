@@ -18,7 +18,7 @@ internal static class HtmlReport
         td.l,th.l{text-align:left}tr.best{background:#eef6ff;font-weight:600}
         .met{background:#e3f5e1}.miss{background:#fde2e1}.pruned{color:#888}
         .badge{display:inline-block;padding:3px 10px;border-radius:10px;color:#fff}.ok{background:#2e7d32}.bad{background:#c62828}
-        code{font-size:12px}details{margin:4px 0}
+        code{font-size:12px;white-space:pre-wrap;word-break:break-all}details{margin:4px 0}
         """;
 
     public static string Render(RunReport r)

@@ -45,6 +45,15 @@ public sealed class ReportFilesTests : IDisposable
                 data_config: random
                 user_config: {warmup_num: 1, repeat_test_num: 5}
                 sub_types: [{name: avg}, {name: p90}]
+              - name: throughput
+                type: throughput
+                data_config: random
+                user_config: {warmup_num: 1, repeat_test_num: 5}
+                sub_types: [{name: p50}]
+              - name: memory
+                type: memory
+                data_config: random
+                sub_types: [{name: peak_rss}]
         evaluator: e
         passes:
           cleanup: {type: OnnxPeepholeOptimizer}
@@ -95,6 +104,15 @@ public sealed class ReportFilesTests : IDisposable
         Assert.Contains(html.Descendants(Html + "details"), d => d.Value.Contains("OnnxPeepholeOptimizer", StringComparison.Ordinal));
         Assert.Empty(JunitSchema.Validate(Path.Combine(output, "junit.xml")));
         Assert.Contains("| fidelity-cosine | 1 | 1 |", File.ReadAllText(Path.Combine(output, "README.md")), StringComparison.Ordinal);
+        using (var metrics = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "metrics.json"))))
+        {
+            var values = metrics.RootElement.GetProperty("candidates")[0].GetProperty("metrics");
+            // Latency and throughput come from the same kind of timed runs: rows per second = 1000 / ms for batch 1, so
+            // both must be positive; memory is a growth in bytes, never negative.
+            Assert.True(values.GetProperty("latency-avg").GetDouble() > 0);
+            Assert.True(values.GetProperty("throughput-p50").GetDouble() > 0);
+            Assert.True(values.GetProperty("memory-peak_rss").GetDouble() >= 0);
+        }
 
         // Re-rendering from metrics.json with a custom model card template.
         File.Delete(Path.Combine(output, "report.html"));
