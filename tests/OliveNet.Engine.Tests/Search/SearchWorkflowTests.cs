@@ -143,6 +143,27 @@ public sealed class SearchWorkflowTests : IDisposable
         Assert.Equal("olivenet", Onnx.OnnxModel.Load(Path.Combine(recipe.OutputDir, "model.onnx")).Proto.DocString);
     }
 
+    [Theory]
+    [InlineData("stop_when_goals_met: true", 2, "stop_when_goals_met")]
+    [InlineData("max_iter: 1", 1, "max_iter 1 reached")]
+    [InlineData("max_samples: 3", 3, "max_samples 3 reached")]
+    public void Joint_search_stops_at_its_limits(string limit, int tried, string reason)
+    {
+        // Sequential order: "abcdefgh" (+10 bytes, misses the goal), then "ab" (+4, meets it), then three more.
+        var recipe = Load($$"""
+            input_model: {type: ONNXModel, model_path: relu.onnx}
+            {{Evaluator()}}
+            search_strategy: {include_pass_params: false, {{limit}}}
+            passes:
+              doc: {type: DocString, text: [abcdefgh, ab, a, abc, abcd]}
+            """);
+
+        var report = new WorkflowRunner().Run(recipe, new RunSettings()).Report!;
+
+        Assert.Equal(tried, report.Candidates.Count);
+        Assert.Contains(reason, report.Search!.StopReason, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void A_space_above_the_cap_is_refused_before_anything_runs()
     {
