@@ -71,7 +71,7 @@ public sealed class ModelBuilderPass : IPass<ModelBuilderOptions>
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(options);
         var folder = context.Input.Folder;
-        if (!File.Exists(Path.Combine(folder, "config.json")) || context.Input.ModelPath.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase))
+        if (!context.Input.IsCheckpoint)
         {
             throw new PassFailedException(
                 $"{PassId} exports Hugging Face checkpoints, but its input is the ONNX model {context.Input.ModelPath}; use input_model type HfModel with a checkpoint folder, or drop this pass.");
