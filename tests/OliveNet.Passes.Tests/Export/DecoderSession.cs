@@ -5,7 +5,7 @@ namespace OliveNet.Passes.Tests.Export;
 
 /// <summary>
 /// Runs an exported decoder through our ORT binding the way a generation loop does: input_ids, attention_mask and the
-/// KV cache from the previous step (empty at first). Batch 1, float32 I/O.
+/// KV cache from the previous step (empty at first). Batch 1; float32 or float16 I/O (converted to float32 here).
 /// </summary>
 internal sealed class DecoderSession : IDisposable
 {
@@ -14,6 +14,7 @@ internal sealed class DecoderSession : IDisposable
     private readonly int _kvHeads;
     private readonly int _headSize;
     private readonly List<float[]> _cache = [];
+    private readonly bool _half;
     private long _past;
 
     public DecoderSession(string folder)
@@ -23,6 +24,7 @@ internal sealed class DecoderSession : IDisposable
         _kvHeads = genai["num_key_value_heads"]!.GetValue<int>();
         _headSize = genai["head_size"]!.GetValue<int>();
         _session = new InferenceSession(Path.Combine(folder, "model.onnx"));
+        _half = _session.Inputs.Single(i => i.Name == "past_key_values.0.key").ElementType == TensorElementType.Float16;
         Reset();
     }
 
@@ -56,19 +58,19 @@ internal sealed class DecoderSession : IDisposable
             Add("attention_mask", OrtValue.CreateTensor<long>(Enumerable.Repeat(1L, (int)total).ToArray(), [1, total]));
             for (var i = 0; i < _layers; i++)
             {
-                Add($"past_key_values.{i}.key", OrtValue.CreateTensor<float>(_cache[2 * i], [1, _kvHeads, _past, _headSize]));
-                Add($"past_key_values.{i}.value", OrtValue.CreateTensor<float>(_cache[(2 * i) + 1], [1, _kvHeads, _past, _headSize]));
+                Add($"past_key_values.{i}.key", Tensor(_cache[2 * i], [1, _kvHeads, _past, _headSize]));
+                Add($"past_key_values.{i}.value", Tensor(_cache[(2 * i) + 1], [1, _kvHeads, _past, _headSize]));
             }
 
             using var outputs = _session.Run(inputs);
             for (var i = 0; i < _layers; i++)
             {
-                _cache[2 * i] = outputs[$"present.{i}.key"].GetTensorData<float>().ToArray();
-                _cache[(2 * i) + 1] = outputs[$"present.{i}.value"].GetTensorData<float>().ToArray();
+                _cache[2 * i] = Floats(outputs[$"present.{i}.key"]);
+                _cache[(2 * i) + 1] = Floats(outputs[$"present.{i}.value"]);
             }
 
             _past = total;
-            return outputs["logits"].GetTensorData<float>().ToArray();
+            return Floats(outputs["logits"]);
         }
         finally
         {
@@ -77,4 +79,10 @@ internal sealed class DecoderSession : IDisposable
     }
 
     public void Dispose() => _session.Dispose();
+
+    private OrtValue Tensor(float[] data, long[] shape) =>
+        _half ? OrtValue.CreateTensor<Half>(data.Select(v => (Half)v).ToArray(), shape) : OrtValue.CreateTensor<float>(data, shape);
+
+    private float[] Floats(OrtValue value) =>
+        _half ? value.GetTensorData<Half>().ToArray().Select(v => (float)v).ToArray() : value.GetTensorData<float>().ToArray();
 }

@@ -68,3 +68,4 @@ public sealed class ModelBuilderQuantizedTests
         return dot / Math.Sqrt(a * b);
     }
 }
+
