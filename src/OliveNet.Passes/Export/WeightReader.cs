@@ -62,18 +62,26 @@ internal sealed class WeightReader(SafeTensorsCheckpoint checkpoint)
             n += p.Count;
         }
 
+        // Rows are read a few at a time from the mapping and scattered into columns: memory holds the result and one chunk.
         var result = new float[(long)k * n];
         var column = 0;
-        var row = new float[k];
+        var chunkRows = Math.Max(1, (1 << 20) / Math.Max(1, k));
+        var chunk = new float[(long)chunkRows * k];
         foreach (var p in parts)
         {
-            var full = checkpoint.ReadFloat32(p.Name);
-            for (var r = 0; r < p.Count; r++)
+            for (var r0 = 0; r0 < p.Count; r0 += chunkRows)
             {
-                full.AsSpan((p.Start + r) * k, k).CopyTo(row);
-                for (var i = 0; i < k; i++)
+                var rows = Math.Min(chunkRows, p.Count - r0);
+                var span = chunk.AsSpan(0, rows * k);
+                checkpoint.ReadRowsFloat32(p.Name, p.Start + r0, rows, span);
+                for (var r = 0; r < rows; r++)
                 {
-                    result[((long)i * n) + column + r] = row[i];
+                    var row = span.Slice(r * k, k);
+                    var at = column + r0 + r;
+                    for (var i = 0; i < k; i++)
+                    {
+                        result[((long)i * n) + at] = row[i];
+                    }
                 }
             }
 

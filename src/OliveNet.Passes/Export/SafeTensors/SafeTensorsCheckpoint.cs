@@ -121,6 +121,10 @@ public sealed class SafeTensorsCheckpoint : IDisposable
         return data;
     }
 
+    /// <summary>Rows <c>[start, start + count)</c> of a tensor as float32 into <paramref name="destination"/>.</summary>
+    /// <exception cref="SafeTensorsException">No such tensor.</exception>
+    public void ReadRowsFloat32(string name, int start, int count, Span<float> destination) => FileOf(name).ReadRowsFloat32(name, start, count, destination);
+
     /// <inheritdoc/>
     public void Dispose() => _files.ForEach(f => f.Dispose());
 

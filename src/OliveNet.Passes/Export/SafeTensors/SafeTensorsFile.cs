@@ -8,15 +8,13 @@ namespace OliveNet.Passes.Export.SafeTensors;
 /// One <c>.safetensors</c> file, memory-mapped read-only. The layout is an 8-byte little-endian header length, a JSON
 /// header (name → dtype, shape, data_offsets; optional <c>__metadata__</c>), then the data section. Opening validates
 /// the whole header: supported dtypes, offsets inside the file, byte sizes equal to dtype × shape, no overlaps.
-/// Tensor bytes are read straight from the mapping, so nothing is loaded until asked for. Not thread-safe for
-/// <see cref="Dispose"/>; reads may run concurrently.
+/// Tensor bytes are read straight from a mapping of just that range, so nothing is loaded until asked for. Reads may
+/// run concurrently; <see cref="Dispose"/> must not.
 /// </summary>
 public sealed unsafe class SafeTensorsFile : IDisposable
 {
     private const long MaxHeaderBytes = 100L << 20;
     private readonly MemoryMappedFile? _map;
-    private readonly MemoryMappedViewAccessor? _view;
-    private readonly byte* _base;
     private readonly long _dataStart;
     private readonly Dictionary<string, SafeTensorInfo> _tensors;
 
@@ -28,10 +26,6 @@ public sealed unsafe class SafeTensorsFile : IDisposable
         if (length > dataStart)
         {
             _map = MemoryMappedFile.CreateFromFile(path, FileMode.Open, null, 0, MemoryMappedFileAccess.Read);
-            _view = _map.CreateViewAccessor(0, length, MemoryMappedFileAccess.Read);
-            byte* p = null;
-            _view.SafeMemoryMappedViewHandle.AcquirePointer(ref p);
-            _base = p + _view.PointerOffset;
         }
     }
 
@@ -84,43 +78,59 @@ public sealed unsafe class SafeTensorsFile : IDisposable
     public SafeTensorInfo Info(string name) =>
         _tensors.TryGetValue(name, out var info) ? info : throw new SafeTensorsException($"{Path}: no tensor named '{name}'.");
 
-    /// <summary>The raw little-endian bytes of a tensor, straight from the mapping; valid until <see cref="Dispose"/>.</summary>
-    /// <exception cref="SafeTensorsException">No such tensor, or it is larger than 2 GiB.</exception>
-    public ReadOnlySpan<byte> Bytes(string name)
-    {
-        var info = Info(name);
-        var size = info.End - info.Begin;
-        if (size > int.MaxValue)
-        {
-            throw new SafeTensorsException($"{Path}: tensor '{name}' is {size} bytes; tensors over 2 GiB are not supported.");
-        }
-
-        return size == 0 ? [] : new ReadOnlySpan<byte>(_base + _dataStart + info.Begin, (int)size);
-    }
-
     /// <summary>Reads a tensor converted to float32 into <paramref name="destination"/> (length = element count).</summary>
     public void ReadFloat32(string name, Span<float> destination)
     {
         var info = Info(name);
-        if (destination.Length != info.ElementCount)
+        var rows = info.Shape.Count == 0 ? 1 : info.Shape[0];
+        ReadRowsFloat32(name, 0, (int)rows, destination);
+    }
+
+    /// <summary>
+    /// Reads rows <c>[start, start + count)</c> of a tensor (slices of its first dimension) as float32. Only those bytes
+    /// are mapped, and unmapped again before returning, so reading a checkpoint tensor by tensor keeps memory flat.
+    /// </summary>
+    /// <exception cref="ArgumentException">The rows are out of range or the destination has the wrong length.</exception>
+    public void ReadRowsFloat32(string name, int start, int count, Span<float> destination)
+    {
+        var info = Info(name);
+        var rows = info.Shape.Count == 0 ? 1 : info.Shape[0];
+        var rowElements = rows == 0 ? 0 : info.ElementCount / rows;
+        if (start < 0 || count < 0 || start + count > rows || destination.Length != rowElements * count)
         {
-            throw new ArgumentException($"Tensor '{name}' has {info.ElementCount} elements; the destination holds {destination.Length}.", nameof(destination));
+            throw new ArgumentException($"Tensor '{name}' [{string.Join(", ", info.Shape)}]: rows {start}..{start + count} into {destination.Length} floats do not fit.", nameof(destination));
         }
 
-        SafeTensorConvert.ToFloat32(info.DType, Bytes(name), destination);
+        var size = SafeTensorInfo.ElementSize(info.DType);
+        var offset = _dataStart + info.Begin + (start * rowElements * size);
+        var length = count * rowElements * size;
+        if (length == 0)
+        {
+            return;
+        }
+
+        using var view = _map!.CreateViewAccessor(offset, length, MemoryMappedFileAccess.Read);
+        byte* p = null;
+        view.SafeMemoryMappedViewHandle.AcquirePointer(ref p);
+        try
+        {
+            // Converted in chunks under 2 GiB so one span never overflows.
+            const long Chunk = 1L << 30;
+            var bytes = p + view.PointerOffset;
+            for (long done = 0; done < length; done += Chunk)
+            {
+                var n = (int)Math.Min(Chunk, length - done);
+                SafeTensorConvert.ToFloat32(info.DType, new ReadOnlySpan<byte>(bytes + done, n), destination.Slice((int)(done / size), n / size));
+            }
+        }
+        finally
+        {
+            view.SafeMemoryMappedViewHandle.ReleasePointer();
+        }
     }
 
     /// <inheritdoc/>
-    public void Dispose()
-    {
-        if (_view is not null)
-        {
-            _view.SafeMemoryMappedViewHandle.ReleasePointer();
-            _view.Dispose();
-        }
-
-        _map?.Dispose();
-    }
+    public void Dispose() => _map?.Dispose();
 
     private static Dictionary<string, SafeTensorInfo> ParseHeader(string path, byte[] header, long dataLength)
     {
