@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using OliveNet.Onnx;
 using OliveNet.Passes.Export.Onnx;
 using OliveNet.Passes.Quantization.BlockWise;
@@ -7,6 +8,33 @@ namespace OliveNet.Passes.Export;
 /// <summary>Weights: float initializers in the activation type, and projections as MatMul or MatMulNBits.</summary>
 internal sealed partial class DecoderBuilder
 {
+    /// <summary>A float initializer in the activation type, produced chunk by chunk by <paramref name="produce"/>.</summary>
+    private string StreamedFloatWeight(string name, long[] dims, Action<Action<ReadOnlySpan<float>>> produce)
+    {
+        var elements = dims.Aggregate(1L, (a, b) => a * b);
+        var half = Io == OnnxDataType.Float16;
+        _g.BeginInitializer(name, Io, dims, elements * (half ? 2 : 4));
+        var buffer = Array.Empty<Half>();
+        produce(chunk =>
+        {
+            if (!half)
+            {
+                _g.Data.Append(MemoryMarshal.AsBytes(chunk));
+                return;
+            }
+
+            if (buffer.Length < chunk.Length)
+            {
+                buffer = new Half[chunk.Length];
+            }
+
+            TensorConvert.FromFloat(chunk, buffer.AsSpan(0, chunk.Length));
+            _g.Data.Append(MemoryMarshal.AsBytes(buffer.AsSpan(0, chunk.Length)));
+        });
+        _g.Data.End();
+        return name;
+    }
+
     /// <summary>A float initializer in the activation type (float32, or float16 for precision fp16).</summary>
     private string FloatWeight(string name, float[] data, long[] dims)
     {
@@ -27,39 +55,19 @@ internal sealed partial class DecoderBuilder
     /// </summary>
     private string Linear(string nodeName, string input, string weightName, WeightReader.Rows[] parts, float[]? bias)
     {
-        var (w, k, n) = _w.Transposed(parts);
+        var n = parts.Sum(p => p.Count);
+        var k = _w.Columns(parts[0].Name);
         string output;
         if (_s.Bits == 0)
         {
-            var name = FloatWeight($"{weightName}.weight", w, [k, n]);
+            var name = (long)k * n <= _s.ChunkElements
+                ? FloatWeight($"{weightName}.weight", _w.Transposed(parts).Data, [k, n])
+                : StreamedFloatWeight($"{weightName}.weight", [k, n], sink => _w.StreamTransposed(parts, _s.ChunkElements, sink));
             output = _g.Op("MatMul", nodeName, [input, name]);
         }
         else
         {
-            var q = BlockQuantizer.Quantize(w, k, n, _s.Bits, _s.BlockSize, _s.Symmetric);
-            w = [];
-            var prefix = $"{weightName}.weight.MatMulNBits";
-            var inputs = new List<string>
-            {
-                input,
-                _g.Raw($"{prefix}.qweight", OnnxDataType.UInt8, q.Packed, [q.N, q.KBlocks, q.BlobSize]),
-                _g.Initializer<float>($"{prefix}.scales", q.Scales, [q.Scales.Length]),
-            };
-            if (q.ZeroPoints is not null)
-            {
-                inputs.Add(_g.Raw($"{prefix}.qzeros", OnnxDataType.UInt8, q.ZeroPoints, [q.ZeroPoints.Length]));
-            }
-
-            var attributes = new List<OliveNet.Onnx.Protos.AttributeProto>
-            {
-                GraphBuilder.Int("K", k), GraphBuilder.Int("N", n), GraphBuilder.Int("bits", _s.Bits), GraphBuilder.Int("block_size", _s.BlockSize),
-            };
-            if (_s.AccuracyLevel != 0)
-            {
-                attributes.Add(GraphBuilder.Int("accuracy_level", _s.AccuracyLevel));
-            }
-
-            output = _g.Op("MatMulNBits", nodeName.Replace("/MatMul", "/MatMulNBits", StringComparison.Ordinal), inputs, GraphBuilder.Ms, [.. attributes]);
+            output = _g.Op("MatMulNBits", nodeName.Replace("/MatMul", "/MatMulNBits", StringComparison.Ordinal), QuantizedWeight(input, weightName, parts, k, n), GraphBuilder.Ms, NBitsAttributes(k, n));
         }
 
         if (bias is null)
@@ -69,5 +77,53 @@ internal sealed partial class DecoderBuilder
 
         var biasName = FloatWeight($"{weightName}.bias", bias, [bias.Length]);
         return _g.Op("Add", nodeName.Replace("/MatMul", "/Add", StringComparison.Ordinal), [output, biasName]);
+    }
+
+    /// <summary>
+    /// MatMulNBits inputs for the stacked weight, quantized in chunks of output columns: the packed layout
+    /// <c>[N, k_blocks, blob]</c>, the scales and the zero points are all column-major, so chunks along N concatenate.
+    /// </summary>
+    private List<string> QuantizedWeight(string input, string weightName, WeightReader.Rows[] parts, int k, int n)
+    {
+        var prefix = $"{weightName}.weight.MatMulNBits";
+        var kBlocks = (k + _s.BlockSize - 1) / _s.BlockSize;
+        var blob = _s.BlockSize * _s.Bits / 8;
+        var zeroPointRow = _s.Bits == 8 ? kBlocks : (kBlocks + 1) / 2;
+        var scales = new float[(long)n * kBlocks];
+        var zeroPoints = _s.Symmetric ? null : new byte[(long)n * zeroPointRow];
+        var chunk = (int)Math.Clamp(_s.ChunkElements / k, 1, n);
+        _g.BeginInitializer($"{prefix}.qweight", OnnxDataType.UInt8, [n, kBlocks, blob], (long)n * kBlocks * blob);
+        for (var n0 = 0; n0 < n; n0 += chunk)
+        {
+            var width = Math.Min(chunk, n - n0);
+            var (w, _, _) = _w.Transposed(WeightReader.Slice(parts, n0, n0 + width));
+            var q = BlockQuantizer.Quantize(w, k, width, _s.Bits, _s.BlockSize, _s.Symmetric);
+            _g.Data.Append(q.Packed);
+            q.Scales.CopyTo(scales.AsSpan((int)((long)n0 * kBlocks)));
+            q.ZeroPoints?.CopyTo(zeroPoints.AsSpan((int)((long)n0 * zeroPointRow)));
+        }
+
+        _g.Data.End();
+        var inputs = new List<string> { input, $"{prefix}.qweight", _g.Initializer<float>($"{prefix}.scales", scales, [scales.Length]) };
+        if (zeroPoints is not null)
+        {
+            inputs.Add(_g.Raw($"{prefix}.qzeros", OnnxDataType.UInt8, zeroPoints, [zeroPoints.Length]));
+        }
+
+        return inputs;
+    }
+
+    private OliveNet.Onnx.Protos.AttributeProto[] NBitsAttributes(int k, int n)
+    {
+        var attributes = new List<OliveNet.Onnx.Protos.AttributeProto>
+        {
+            GraphBuilder.Int("K", k), GraphBuilder.Int("N", n), GraphBuilder.Int("bits", _s.Bits), GraphBuilder.Int("block_size", _s.BlockSize),
+        };
+        if (_s.AccuracyLevel != 0)
+        {
+            attributes.Add(GraphBuilder.Int("accuracy_level", _s.AccuracyLevel));
+        }
+
+        return [.. attributes];
     }
 }

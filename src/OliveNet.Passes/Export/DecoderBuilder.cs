@@ -106,8 +106,9 @@ internal sealed partial class DecoderBuilder
             return "inputs_embeds";
         }
 
-        var (table, rows, columns) = _w.Matrix("model.embed_tokens.weight");
-        var name = FloatWeight("model.embed_tokens.weight", table, [rows, columns]);
+        const string Table = "model.embed_tokens.weight";
+        _w.CheckShape(Table, _c.Vocab, _c.Hidden);
+        var name = StreamedFloatWeight(Table, [_c.Vocab, _c.Hidden], sink => _w.StreamRows(Table, _s.ChunkElements, sink));
         var x = _g.Op("Gather", "/model/embed_tokens/Gather", [name, "input_ids"]);
         if (Gemma)
         {

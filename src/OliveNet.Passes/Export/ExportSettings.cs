@@ -7,7 +7,9 @@ namespace OliveNet.Passes.Export;
 /// <param name="AccuracyLevel">MatMulNBits accuracy_level (0 = unset).</param>
 /// <param name="ExcludeEmbeds">Take inputs_embeds.</param>
 /// <param name="ExcludeLmHead">Output hidden_states.</param>
-internal sealed record ExportSettings(string Precision, int BlockSize, bool Symmetric, int AccuracyLevel, bool ExcludeEmbeds, bool ExcludeLmHead)
+/// <param name="ChunkElements">Weights above this many elements are converted and written in chunks of about this size.</param>
+internal sealed record ExportSettings(
+    string Precision, int BlockSize, bool Symmetric, int AccuracyLevel, bool ExcludeEmbeds, bool ExcludeLmHead, long ChunkElements = 8L << 20)
 {
     /// <summary>4 or 8 for quantized precisions, 0 for float.</summary>
     public int Bits => Precision switch

@@ -32,16 +32,16 @@ internal sealed class WeightReader(SafeTensorsCheckpoint checkpoint)
     /// <summary>Several 1-D tensors concatenated (packed q/k/v biases).</summary>
     public float[] Concat(params string[] names) => names.SelectMany(n => checkpoint.ReadFloat32(n)).ToArray();
 
-    /// <summary>A 2-D tensor as stored, <c>[rows, columns]</c> (embedding tables).</summary>
-    public (float[] Data, int Rows, int Columns) Matrix(string name)
+    /// <summary>Checks that a tensor is 2-D <c>[rows, columns]</c> as the config implies.</summary>
+    /// <exception cref="ExportException">It is not.</exception>
+    public void CheckShape(string name, int rows, int columns)
     {
         var info = checkpoint.Info(name);
-        if (info.Shape.Count != 2)
+        if (info.Shape.Count != 2 || info.Shape[0] != rows || info.Shape[1] != columns)
         {
-            throw new ExportException($"{checkpoint.Folder}: tensor '{name}' has shape [{string.Join(", ", info.Shape)}]; a 2-D weight was expected.");
+            throw new ExportException(
+                $"{checkpoint.Folder}: tensor '{name}' has shape [{string.Join(", ", info.Shape)}]; config.json implies [{rows}, {columns}]. Are config and weights from the same model?");
         }
-
-        return (checkpoint.ReadFloat32(name), (int)info.Shape[0], (int)info.Shape[1]);
     }
 
     /// <summary>The row slices stacked along out and transposed: <c>[in, Σ Count]</c> row-major, ready for MatMul.</summary>
@@ -90,6 +90,88 @@ internal sealed class WeightReader(SafeTensorsCheckpoint checkpoint)
 
         return (result, k, n);
     }
+
+    /// <summary>The columns <c>[n0, n1)</c> of the stacked weight <paramref name="parts"/> describe, as row slices.</summary>
+    public static Rows[] Slice(Rows[] parts, int n0, int n1)
+    {
+        var result = new List<Rows>();
+        var at = 0;
+        foreach (var p in parts)
+        {
+            var start = Math.Max(n0, at);
+            var end = Math.Min(n1, at + p.Count);
+            if (start < end)
+            {
+                result.Add(new Rows(p.Name, p.Start + (start - at), end - start));
+            }
+
+            at += p.Count;
+        }
+
+        return [.. result];
+    }
+
+    /// <summary>A 2-D tensor as stored, delivered in chunks of whole rows of about <paramref name="chunkElements"/> floats.</summary>
+    public void StreamRows(string name, long chunkElements, Action<ReadOnlySpan<float>> sink)
+    {
+        var info = checkpoint.Info(name);
+        var rows = (int)info.Shape[0];
+        var columns = (int)(info.ElementCount / Math.Max(1, rows));
+        var chunkRows = (int)Math.Clamp(chunkElements / Math.Max(1, columns), 1, rows);
+        var buffer = new float[(long)chunkRows * columns];
+        for (var r = 0; r < rows; r += chunkRows)
+        {
+            var n = Math.Min(chunkRows, rows - r);
+            var span = buffer.AsSpan(0, n * columns);
+            checkpoint.ReadRowsFloat32(name, r, n, span);
+            sink(span);
+        }
+    }
+
+    /// <summary>
+    /// The transposed stack <c>[in, Σ Count]</c> of <see cref="Transposed"/>, delivered in chunks of whole result rows
+    /// (about <paramref name="chunkElements"/> floats each). Each chunk re-reads the source rows, trading reads of
+    /// the (page-cached) checkpoint for memory that stays at one chunk.
+    /// </summary>
+    public void StreamTransposed(Rows[] parts, long chunkElements, Action<ReadOnlySpan<float>> sink)
+    {
+        var k = (int)checkpoint.Info(parts[0].Name).Shape[1];
+        var n = parts.Sum(p => p.Count);
+        var kc = (int)Math.Clamp(chunkElements / Math.Max(1, n), 1, k);
+        var result = new float[(long)kc * n];
+        var readRows = Math.Max(1, (1 << 20) / k);
+        var read = new float[(long)readRows * k];
+        for (var k0 = 0; k0 < k; k0 += kc)
+        {
+            var width = Math.Min(kc, k - k0);
+            var column = 0;
+            foreach (var p in parts)
+            {
+                for (var r0 = 0; r0 < p.Count; r0 += readRows)
+                {
+                    var rows = Math.Min(readRows, p.Count - r0);
+                    var span = read.AsSpan(0, rows * k);
+                    checkpoint.ReadRowsFloat32(p.Name, p.Start + r0, rows, span);
+                    for (var r = 0; r < rows; r++)
+                    {
+                        var row = span.Slice((r * k) + k0, width);
+                        var at = column + r0 + r;
+                        for (var i = 0; i < width; i++)
+                        {
+                            result[((long)i * n) + at] = row[i];
+                        }
+                    }
+                }
+
+                column += p.Count;
+            }
+
+            sink(result.AsSpan(0, width * n));
+        }
+    }
+
+    /// <summary>The second dimension (in features) of a 2-D weight.</summary>
+    public int Columns(string name) => (int)checkpoint.Info(name).Shape[^1];
 
     /// <summary>All rows of a weight.</summary>
     public Rows All(string name) => new(name, 0, (int)checkpoint.Info(name).Shape[0]);

@@ -19,6 +19,7 @@ internal sealed class ExternalDataWriter : IDisposable
     private readonly string _tempPath;
     private readonly string _finalPath;
     private bool _committed;
+    private long _pending;
 
     /// <summary>Creates the writer for <paramref name="fileName"/> in <paramref name="folder"/>.</summary>
     public ExternalDataWriter(string folder, string fileName)
@@ -50,19 +51,64 @@ internal sealed class ExternalDataWriter : IDisposable
             return t;
         }
 
-        long alignment = bytes.Length >= (1 << 20) ? 4096 : 64;
+        Start(t, bytes.Length);
+        Append(bytes);
+        End();
+        return t;
+    }
+
+    /// <summary>
+    /// Starts an external tensor of <paramref name="length"/> bytes whose data follows through <see cref="Append"/>
+    /// calls and ends with <see cref="End"/>; one tensor at a time. Lets a producer write a tensor in chunks.
+    /// </summary>
+    public TensorProto Begin(string name, OnnxDataType type, ReadOnlySpan<long> dims, long length)
+    {
+        var t = new TensorProto { Name = name, DataType = (int)type };
+        foreach (var d in dims)
+        {
+            t.Dims.Add(d);
+        }
+
+        Start(t, length);
+        return t;
+    }
+
+    /// <summary>Appends the next bytes of the tensor begun last.</summary>
+    public void Append(ReadOnlySpan<byte> bytes)
+    {
+        _pending -= bytes.Length;
+        if (_pending < 0)
+        {
+            throw new InvalidOperationException("More bytes appended than the tensor declared.");
+        }
+
+        _stream.Write(bytes);
+    }
+
+    /// <summary>Ends the tensor begun last; every declared byte must have been appended.</summary>
+    public void End()
+    {
+        if (_pending != 0)
+        {
+            throw new InvalidOperationException($"The tensor is {_pending} bytes short of its declared length.");
+        }
+    }
+
+    private void Start(TensorProto t, long length)
+    {
+        End();
+        long alignment = length >= (1 << 20) ? 4096 : 64;
         var offset = (_stream.Position + alignment - 1) / alignment * alignment;
         while (_stream.Position < offset)
         {
             _stream.WriteByte(0);
         }
 
-        _stream.Write(bytes);
+        _pending = length;
         t.DataLocation = TensorProto.Types.DataLocation.External;
         t.ExternalData.Add(new StringStringEntryProto { Key = "location", Value = FileName });
         t.ExternalData.Add(new StringStringEntryProto { Key = "offset", Value = offset.ToString(CultureInfo.InvariantCulture) });
-        t.ExternalData.Add(new StringStringEntryProto { Key = "length", Value = bytes.Length.ToString(CultureInfo.InvariantCulture) });
-        return t;
+        t.ExternalData.Add(new StringStringEntryProto { Key = "length", Value = length.ToString(CultureInfo.InvariantCulture) });
     }
 
     /// <summary>Flushes to disk and renames the temp file into place.</summary>

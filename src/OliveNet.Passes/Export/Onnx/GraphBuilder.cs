@@ -68,6 +68,10 @@ internal sealed class GraphBuilder
         return name;
     }
 
+    /// <summary>Starts an initializer written in chunks through <see cref="Data"/> (Append … End).</summary>
+    public void BeginInitializer(string name, OnnxDataType type, ReadOnlySpan<long> dims, long length) =>
+        Graph.Initializer.Add(Data.Begin(name, type, dims, length));
+
     /// <summary>A shared int64 constant (1-D, or a scalar when <paramref name="scalar"/>).</summary>
     public string Int64(bool scalar, params long[] values)
     {
