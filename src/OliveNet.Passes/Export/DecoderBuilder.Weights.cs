@@ -55,8 +55,7 @@ internal sealed partial class DecoderBuilder
     /// </summary>
     private string Linear(string nodeName, string input, string weightName, WeightReader.Rows[] parts, float[]? bias)
     {
-        var n = parts.Sum(p => p.Count);
-        var k = _w.Columns(parts[0].Name);
+        var (k, n) = _w.Measure(parts);
         string output;
         if (_s.Bits == 0)
         {
@@ -93,10 +92,12 @@ internal sealed partial class DecoderBuilder
         var zeroPoints = _s.Symmetric ? null : new byte[(long)n * zeroPointRow];
         var chunk = (int)Math.Clamp(_s.ChunkElements / k, 1, n);
         _g.BeginInitializer($"{prefix}.qweight", OnnxDataType.UInt8, [n, kBlocks, blob], (long)n * kBlocks * blob);
+        var buffer = new float[(long)k * chunk];
         for (var n0 = 0; n0 < n; n0 += chunk)
         {
             var width = Math.Min(chunk, n - n0);
-            var (w, _, _) = _w.Transposed(WeightReader.Slice(parts, n0, n0 + width));
+            var w = width == chunk ? buffer : new float[(long)k * width];
+            _w.TransposedInto(WeightReader.Slice(parts, n0, n0 + width), k, width, w);
             var q = BlockQuantizer.Quantize(w, k, width, _s.Bits, _s.BlockSize, _s.Symmetric);
             _g.Data.Append(q.Packed);
             q.Scales.CopyTo(scales.AsSpan((int)((long)n0 * kBlocks)));

@@ -44,8 +44,9 @@ internal sealed class WeightReader(SafeTensorsCheckpoint checkpoint)
         }
     }
 
-    /// <summary>The row slices stacked along out and transposed: <c>[in, Σ Count]</c> row-major, ready for MatMul.</summary>
-    public (float[] Data, int K, int N) Transposed(params Rows[] parts)
+    /// <summary>The <c>[K, N]</c> of the stacked, transposed row slices, after checking they fit together.</summary>
+    /// <exception cref="ExportException">A slice is out of range or the slices differ in width.</exception>
+    public (int K, int N) Measure(Rows[] parts)
     {
         var k = -1;
         var n = 0;
@@ -62,8 +63,27 @@ internal sealed class WeightReader(SafeTensorsCheckpoint checkpoint)
             n += p.Count;
         }
 
-        // Rows are read a few at a time from the mapping and scattered into columns: memory holds the result and one chunk.
+        return (k, n);
+    }
+
+    /// <summary>The row slices stacked along out and transposed: <c>[in, Σ Count]</c> row-major, ready for MatMul.</summary>
+    public (float[] Data, int K, int N) Transposed(params Rows[] parts)
+    {
+        var (k, n) = Measure(parts);
         var result = new float[(long)k * n];
+        TransposedInto(parts, k, n, result);
+        return (result, k, n);
+    }
+
+    /// <summary>As <see cref="Transposed"/>, into <paramref name="result"/> (length <c>k·Σ Count</c>), so callers can reuse one buffer.</summary>
+    public void TransposedInto(Rows[] parts, int k, int n, float[] result)
+    {
+        if (Measure(parts) != (k, n) || result.Length != (long)k * n)
+        {
+            throw new ArgumentException($"The slices are not [{k}, {n}] or the buffer holds {result.Length} floats.", nameof(result));
+        }
+
+        // Rows are read a few at a time from the mapping and scattered into columns: memory holds the result and one chunk.
         var column = 0;
         var chunkRows = Math.Max(1, (1 << 20) / Math.Max(1, k));
         var chunk = new float[(long)chunkRows * k];
@@ -87,8 +107,6 @@ internal sealed class WeightReader(SafeTensorsCheckpoint checkpoint)
 
             column += p.Count;
         }
-
-        return (result, k, n);
     }
 
     /// <summary>The columns <c>[n0, n1)</c> of the stacked weight <paramref name="parts"/> describe, as row slices.</summary>
@@ -169,9 +187,6 @@ internal sealed class WeightReader(SafeTensorsCheckpoint checkpoint)
             sink(result.AsSpan(0, width * n));
         }
     }
-
-    /// <summary>The second dimension (in features) of a 2-D weight.</summary>
-    public int Columns(string name) => (int)checkpoint.Info(name).Shape[^1];
 
     /// <summary>All rows of a weight.</summary>
     public Rows All(string name) => new(name, 0, (int)checkpoint.Info(name).Shape[0]);
