@@ -25,6 +25,11 @@ internal static class HfFixtures
         return (ids, logits, json["vocab_size"]!.GetValue<int>());
     }
 
+    /// <summary>Reference logits of the first 12 tokens alone [12, vocab] (inside Phi-3's original context).</summary>
+    public static float[] ShortReference(string name) =>
+        JsonNode.Parse(File.ReadAllText(Path.Combine(Checkpoint(name), "reference.json")))!["short_logits"]!.AsArray()
+            .Select(v => (float)v!.GetValue<double>()).ToArray();
+
     /// <summary>The folder of the fixture scripts.</summary>
     public static string ScriptFolder => Path.Combine(TestModels.RepoRoot(), "tests", "fixtures", "hf");
 

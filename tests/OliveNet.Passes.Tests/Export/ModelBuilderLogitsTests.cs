@@ -19,37 +19,45 @@ public sealed class ModelBuilderLogitsTests(Xunit.Abstractions.ITestOutputHelper
     [MemberData(nameof(Architectures))]
     public void Fp32_export_matches_the_reference_forward_over_the_whole_sequence(string name)
     {
-        using var temp = new TempFolder();
-        var folder = Export(name, "fp32", temp.Path);
         var (ids, expected, _) = HfFixtures.Reference(name);
-        using var session = new DecoderSession(folder);
-        var actual = session.Step(ids);
-        var scale = expected.Max(Math.Abs);
-        var error = ModelRunner.MaxAbsDiff(expected, actual);
-        output.WriteLine($"{name} fp32: max |Δlogit| {error:G3}, logit scale {scale:G4}, relative {error / scale:G3}");
-        Assert.True(error <= Fp32Tolerance * scale, $"{name}: max |Δlogit| {error:G4} exceeds {Fp32Tolerance} × logit scale {scale:G4}");
+        AssertClose(name, "whole sequence", expected, session => session.Step(ids));
     }
 
     [Theory]
     [MemberData(nameof(Architectures))]
     public void Prefill_then_eight_decode_steps_with_the_kv_cache_equal_the_full_sequence(string name)
     {
+        var (ids, expected, _) = HfFixtures.Reference(name);
+        AssertClose(name, $"prefill {ids.Length - 8} + 8 cached steps", expected, session =>
+        {
+            var logits = new List<float>(session.Step(ids[..^8]));
+            for (var t = ids.Length - 8; t < ids.Length; t++)
+            {
+                logits.AddRange(session.Step([ids[t]]));
+            }
+
+            return [.. logits];
+        });
+    }
+
+    [Theory]
+    [MemberData(nameof(Architectures))]
+    public void A_short_sequence_matches_too_which_for_phi3_takes_the_short_longrope_factors(string name)
+    {
+        var (ids, _, _) = HfFixtures.Reference(name);
+        AssertClose(name, "first 12 tokens", HfFixtures.ShortReference(name), session => session.Step(ids[..12]));
+    }
+
+    private void AssertClose(string name, string what, float[] expected, Func<DecoderSession, float[]> run)
+    {
         using var temp = new TempFolder();
         var folder = Export(name, "fp32", temp.Path);
-        var (ids, expected, vocab) = HfFixtures.Reference(name);
         using var session = new DecoderSession(folder);
-        var prefill = ids.Length - 8;
-        var logits = new List<float>(session.Step(ids[..prefill]));
-        for (var t = prefill; t < ids.Length; t++)
-        {
-            logits.AddRange(session.Step([ids[t]]));
-        }
-
-        Assert.Equal(ids.Length * vocab, logits.Count);
+        var actual = run(session);
         var scale = expected.Max(Math.Abs);
-        var error = ModelRunner.MaxAbsDiff(expected, [.. logits]);
-        output.WriteLine($"{name} fp32 prefill {prefill} + 8 cached steps: max |Δlogit| {error:G3} (scale {scale:G4})");
-        Assert.True(error <= Fp32Tolerance * scale, $"{name}: cached decoding differs from the reference by {error:G4} (scale {scale:G4})");
+        var error = ModelRunner.MaxAbsDiff(expected, actual);
+        output.WriteLine($"{name} fp32 {what}: max |Δlogit| {error:G3}, logit scale {scale:G4}, relative {error / scale:G3}");
+        Assert.True(error <= Fp32Tolerance * scale, $"{name} ({what}): max |Δlogit| {error:G4} exceeds {Fp32Tolerance} × logit scale {scale:G4}");
     }
 
     internal static string Export(string name, string precision, string output, int blockSize = 32, bool symmetric = true)
