@@ -22,6 +22,18 @@ public static class ArtifactHasher
         return Hash(Path.GetDirectoryName(Path.GetFullPath(modelPath))!, files);
     }
 
+    /// <summary>
+    /// The id of a Hugging Face checkpoint folder: its top-level configuration, weight and tokenizer files
+    /// (<c>*.json</c>, <c>*.safetensors</c>, <c>*.model</c>, <c>*.txt</c>, <c>*.jinja</c>), streamed through SHA-256.
+    /// Other files (READMEs, .git, framework-specific weights) do not change the id.
+    /// </summary>
+    public static string HashCheckpoint(string folder)
+    {
+        string[] kinds = [".json", ".safetensors", ".model", ".txt", ".jinja"];
+        var full = Path.GetFullPath(folder);
+        return Hash(full, Directory.EnumerateFiles(full).Where(f => kinds.Contains(Path.GetExtension(f), StringComparer.OrdinalIgnoreCase)));
+    }
+
     /// <summary>SHA-256 of one file, lower-case hex.</summary>
     public static string HashFile(string path)
     {

@@ -13,4 +13,17 @@ public sealed record ModelArtifact(string ModelPath, string Id)
 
     /// <summary>The name every artifact the engine writes gives its model file.</summary>
     public const string ModelFileName = "model.onnx";
+
+    /// <summary>The file that marks a Hugging Face checkpoint; a checkpoint artifact's <see cref="ModelPath"/> points at it.</summary>
+    public const string CheckpointConfigFileName = "config.json";
+
+    /// <summary>
+    /// True when this artifact is a Hugging Face checkpoint folder (an HfModel input) rather than an ONNX model; only an
+    /// export pass (ModelBuilder) can read it.
+    /// </summary>
+    public bool IsCheckpoint => Path.GetFileName(ModelPath) == CheckpointConfigFileName;
+
+    /// <summary>The artifact of the checkpoint in <paramref name="folder"/>, identified by <see cref="ArtifactHasher.HashCheckpoint"/>.</summary>
+    public static ModelArtifact Checkpoint(string folder) =>
+        new(Path.Combine(Path.GetFullPath(folder), CheckpointConfigFileName), ArtifactHasher.HashCheckpoint(folder));
 }

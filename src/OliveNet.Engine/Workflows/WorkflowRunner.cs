@@ -136,8 +136,7 @@ public sealed class WorkflowRunner
     {
         if (recipe.InputModel.Type == "HfModel")
         {
-            throw new WorkflowFailedException(
-                $"input_model is a Hugging Face checkpoint ({recipe.InputModel.Reference}); exporting it needs the ModelBuilder pass, which this version does not have yet");
+            return ResolveCheckpoint(recipe, progress);
         }
 
         var path = _locator.Resolve(recipe.InputModel.Path, progress);
@@ -148,6 +147,30 @@ public sealed class WorkflowRunner
         catch (OnnxFormatException e)
         {
             throw new WorkflowFailedException($"input_model {recipe.InputModel.Reference}: {e.Message}", e);
+        }
+    }
+
+    /// <summary>An HfModel input: a checkpoint folder whose only reader is the ModelBuilder pass, which must come first.</summary>
+    private static ModelArtifact ResolveCheckpoint(Recipe recipe, TextWriter progress)
+    {
+        const string Export = "ModelBuilder";
+        var first = recipe.Passes.Count == 0 ? null : recipe.Passes[0];
+        var wrong = first?.Alternatives.Select(a => a.Pass.Metadata.Id).FirstOrDefault(id => id != Export);
+        if (first is null || wrong is not null)
+        {
+            throw new WorkflowFailedException(
+                $"input_model {recipe.InputModel.Reference} is a Hugging Face checkpoint, which only the {Export} pass reads, but the first pass is "
+                + (first is null ? "missing" : $"{first.Name} ({wrong})") + $"; add a {Export} pass before the others");
+        }
+
+        progress.WriteLine($"input_model: Hugging Face checkpoint {recipe.InputModel.Path}");
+        try
+        {
+            return ModelArtifact.Checkpoint(recipe.InputModel.Path);
+        }
+        catch (IOException e)
+        {
+            throw new WorkflowFailedException($"input_model {recipe.InputModel.Reference}: cannot read the checkpoint folder {recipe.InputModel.Path}: {e.Message}", e);
         }
     }
 }

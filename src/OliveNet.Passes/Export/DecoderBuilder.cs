@@ -1,0 +1,171 @@
+using OliveNet.Onnx;
+using OliveNet.Onnx.Protos;
+using OliveNet.Passes.Export.Onnx;
+
+namespace OliveNet.Passes.Export;
+
+/// <summary>
+/// Builds the GenAI CPU decoder graph for one checkpoint: mask preprocessing (seqlens_k, total_sequence_length),
+/// embedding, per layer (Skip)SimplifiedLayerNormalization → packed QKV → GroupQueryAttention with fused rotary →
+/// o_proj → norm → gated MLP, final norm and LM head; KV cache as <c>past_key_values.%d.key/value</c> →
+/// <c>present.%d.key/value</c>. Weights stream into the external data file as each node is added.
+/// </summary>
+internal sealed partial class DecoderBuilder
+{
+    private readonly HfConfig _c;
+    private readonly WeightReader _w;
+    private readonly GraphBuilder _g;
+    private readonly ExportSettings _s;
+    private string _seqlensK = string.Empty;
+    private string _totalSeqLen = string.Empty;
+    private string _totalSeqLen64 = string.Empty;
+
+    /// <summary>Creates a builder.</summary>
+    public DecoderBuilder(HfConfig config, WeightReader weights, GraphBuilder graph, ExportSettings settings)
+    {
+        _c = config;
+        _w = weights;
+        _g = graph;
+        _s = settings;
+    }
+
+    /// <summary>The element type of activations, caches and float weights (fp32, or fp16 for precision fp16).</summary>
+    private OnnxDataType Io => _s.Precision == "fp16" ? OnnxDataType.Float16 : OnnxDataType.Float;
+
+    private bool Gemma => _c.Family == DecoderFamily.Gemma3;
+
+    /// <summary>Adds every node, initializer, input and output to the graph.</summary>
+    public void Build(CancellationToken cancellation)
+    {
+        Inputs();
+        MaskPreprocessing();
+        var rope = Rotary();
+        var x = Embedding();
+        string? delta = null;
+        for (var i = 0; i < _c.Layers; i++)
+        {
+            cancellation.ThrowIfCancellationRequested();
+            var p = $"model.layers.{i}.";
+            var (normed, residual) = Norm($"/model/layers.{i}/input_layernorm", x, delta, p + "input_layernorm.weight");
+            var attention = Attention(i, normed, rope.ForLayer(i));
+            if (Gemma)
+            {
+                attention = Norm($"/model/layers.{i}/post_attention_layernorm", attention, null, p + "post_attention_layernorm.weight").Output;
+            }
+
+            var mlpNormWeight = Gemma ? p + "pre_feedforward_layernorm.weight" : p + "post_attention_layernorm.weight";
+            (normed, x) = Norm($"/model/layers.{i}/post_attention_layernorm{(Gemma ? "/pre_feedforward" : string.Empty)}", residual, attention, mlpNormWeight);
+            delta = Mlp(i, normed);
+            if (Gemma)
+            {
+                delta = Norm($"/model/layers.{i}/post_feedforward_layernorm", delta, null, p + "post_feedforward_layernorm.weight").Output;
+            }
+        }
+
+        var (final, _) = Norm("/model/layers." + _c.Layers + "/final_norm_layernorm", x, delta, "model.norm.weight");
+        Head(final);
+    }
+
+    private void Inputs()
+    {
+        if (_s.ExcludeEmbeds)
+        {
+            _g.Input("inputs_embeds", Io, "batch_size", "sequence_length", _c.Hidden.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+        else
+        {
+            _g.Input("input_ids", OnnxDataType.Int64, "batch_size", "sequence_length");
+        }
+
+        _g.Input("attention_mask", OnnxDataType.Int64, "batch_size", "total_sequence_length");
+        var kv = _c.KvHeads.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var head = _c.HeadDim.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        for (var i = 0; i < _c.Layers; i++)
+        {
+            _g.Input($"past_key_values.{i}.key", Io, "batch_size", kv, "past_sequence_length", head);
+            _g.Input($"past_key_values.{i}.value", Io, "batch_size", kv, "past_sequence_length", head);
+        }
+    }
+
+    /// <summary>seqlens_k = ReduceSum(mask, axis 1) − 1 as int32; total_sequence_length = mask.shape[1] as an int32 scalar.</summary>
+    private void MaskPreprocessing()
+    {
+        const string p = "/model/attn_mask_reformat/attn_mask_subgraph";
+        var sum = _g.Op("ReduceSum", $"{p}/ReduceSum", ["attention_mask", _g.Int64(false, 1)], attributes: GraphBuilder.Int("keepdims", 0));
+        var sub = _g.Op("Sub", $"{p}/Sub", [sum, _g.Int64(false, 1)]);
+        _seqlensK = _g.Op("Cast", $"{p}/Sub/Cast", [sub], attributes: GraphBuilder.Int("to", (int)OnnxDataType.Int32));
+        var shape = _g.Op("Shape", $"{p}/Shape", ["attention_mask"]);
+        _totalSeqLen64 = _g.Op("Gather", $"{p}/Gather", [shape, _g.Int64(true, 1)], attributes: GraphBuilder.Int("axis", 0));
+        _totalSeqLen = _g.Op("Cast", $"{p}/Gather/Cast", [_totalSeqLen64], attributes: GraphBuilder.Int("to", (int)OnnxDataType.Int32));
+    }
+
+    private string Embedding()
+    {
+        if (_s.ExcludeEmbeds)
+        {
+            return "inputs_embeds";
+        }
+
+        const string Table = "model.embed_tokens.weight";
+        _w.CheckShape(Table, _c.Vocab, _c.Hidden);
+        var name = StreamedFloatWeight(Table, [_c.Vocab, _c.Hidden], sink => _w.StreamRows(Table, _s.ChunkElements, sink));
+        var x = _g.Op("Gather", "/model/embed_tokens/Gather", [name, "input_ids"]);
+        if (Gemma)
+        {
+            // Gemma scales embeddings by sqrt(hidden) (its "normalizer"), in the activation type.
+            x = _g.Op("Mul", "/model/embed_tokens/Mul", [x, FloatWeight("/model/embed_tokens/scale", [MathF.Sqrt(_c.Hidden)], [])]);
+        }
+
+        return x;
+    }
+
+    /// <summary>
+    /// The first norm of a chain is SimplifiedLayerNormalization(x); later ones fuse the residual add:
+    /// SkipSimplifiedLayerNormalization(x, delta) → (normed, x + delta). Gemma weights get their +1 here.
+    /// </summary>
+    private (string Output, string Residual) Norm(string name, string x, string? delta, string weight)
+    {
+        var w = FloatWeight(weight.Replace(".weight", ".layernorm.weight", StringComparison.Ordinal), _w.Vector(weight, Gemma ? 1f : 0f), [_c.Hidden]);
+        if (delta is null)
+        {
+            var o = _g.Op("SimplifiedLayerNormalization", $"{name}/SimplifiedLayerNorm", [x, w], attributes:
+                [GraphBuilder.Int("axis", -1), GraphBuilder.Real("epsilon", _c.RmsEps), GraphBuilder.Int("stash_type", 1)]);
+            return (o, x);
+        }
+
+        var n = $"{name}/SkipLayerNorm";
+        var outputs = _g.NodeWithOutputs("SkipSimplifiedLayerNormalization", n, [x, delta, w], [$"{n}/output_0", string.Empty, string.Empty, $"{n}/output_3"],
+            GraphBuilder.Ms, GraphBuilder.Real("epsilon", _c.RmsEps));
+        return (outputs[0], outputs[3]);
+    }
+
+    private void Head(string hidden)
+    {
+        if (_s.ExcludeLmHead)
+        {
+            Rename(hidden, "hidden_states");
+            _g.Output("hidden_states", Io, "batch_size", "sequence_length", _c.Hidden.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+        else
+        {
+            var source = _c.TieEmbeddings || !_w.Has("lm_head.weight") ? "model.embed_tokens.weight" : "lm_head.weight";
+            Rename(Linear("/model/lm_head/MatMul", hidden, "lm_head", [_w.All(source)], null), "logits");
+            _g.Output("logits", Io, "batch_size", "sequence_length", _c.Vocab.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        for (var i = 0; i < _c.Layers; i++)
+        {
+            var kv = _c.KvHeads.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var head = _c.HeadDim.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            _g.Output($"present.{i}.key", Io, "batch_size", kv, "total_sequence_length", head);
+            _g.Output($"present.{i}.value", Io, "batch_size", kv, "total_sequence_length", head);
+        }
+    }
+
+    /// <summary>Renames the output <paramref name="from"/> of the last node to a graph output name.</summary>
+    private void Rename(string from, string to)
+    {
+        var node = _g.Graph.Node[^1];
+        node.Output[node.Output.IndexOf(from)] = to;
+    }
+}

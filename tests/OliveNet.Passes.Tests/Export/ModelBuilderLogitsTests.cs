@@ -1,0 +1,68 @@
+using OliveNet.Passes.Export;
+
+namespace OliveNet.Passes.Tests.Export;
+
+/// <summary>
+/// Exported fixtures against the independent float64 PyTorch forward of <c>make_checkpoints.py</c>, run through our
+/// ONNX Runtime binding.
+/// </summary>
+public sealed class ModelBuilderLogitsTests(Xunit.Abstractions.ITestOutputHelper output)
+{
+    // fp32 export: every op runs in float32, so errors are float32 rounding accumulated over a handful of layers of
+    // width ≤ 192 — a few ulp of the largest activations, ~1e-6 relative. 1e-4 of the logit scale leaves a wide margin
+    // while a wrong rope frequency, norm offset, window or bias moves logits by O(0.1–1) of the scale.
+    private const double Fp32Tolerance = 1e-4;
+
+    public static TheoryData<string> Architectures => new() { "llama", "qwen2", "qwen3", "mistral", "phi3", "gemma3" };
+
+    [Theory]
+    [MemberData(nameof(Architectures))]
+    public void Fp32_export_matches_the_reference_forward_over_the_whole_sequence(string name)
+    {
+        var (ids, expected, _) = HfFixtures.Reference(name);
+        AssertClose(name, "whole sequence", expected, session => session.Step(ids));
+    }
+
+    [Theory]
+    [MemberData(nameof(Architectures))]
+    public void Prefill_then_eight_decode_steps_with_the_kv_cache_equal_the_full_sequence(string name)
+    {
+        var (ids, expected, _) = HfFixtures.Reference(name);
+        AssertClose(name, $"prefill {ids.Length - 8} + 8 cached steps", expected, session =>
+        {
+            var logits = new List<float>(session.Step(ids[..^8]));
+            for (var t = ids.Length - 8; t < ids.Length; t++)
+            {
+                logits.AddRange(session.Step([ids[t]]));
+            }
+
+            return [.. logits];
+        });
+    }
+
+    [Theory]
+    [MemberData(nameof(Architectures))]
+    public void A_short_sequence_matches_too_which_for_phi3_takes_the_short_longrope_factors(string name)
+    {
+        var (ids, _, _) = HfFixtures.Reference(name);
+        AssertClose(name, "first 12 tokens", HfFixtures.ShortReference(name), session => session.Step(ids[..12]));
+    }
+
+    private void AssertClose(string name, string what, float[] expected, Func<DecoderSession, float[]> run)
+    {
+        using var temp = new TempFolder();
+        var folder = Export(name, "fp32", temp.Path);
+        using var session = new DecoderSession(folder);
+        var actual = run(session);
+        var scale = expected.Max(Math.Abs);
+        var error = ModelRunner.MaxAbsDiff(expected, actual);
+        output.WriteLine($"{name} fp32 {what}: max |Δlogit| {error:G3}, logit scale {scale:G4}, relative {error / scale:G3}");
+        Assert.True(error <= Fp32Tolerance * scale, $"{name} ({what}): max |Δlogit| {error:G4} exceeds {Fp32Tolerance} × logit scale {scale:G4}");
+    }
+
+    internal static string Export(string name, string precision, string output, int blockSize = 32, bool symmetric = true)
+    {
+        ModelBuilderPass.Export(HfFixtures.Checkpoint(name), output, new ExportSettings(precision, blockSize, symmetric, 4, false, false), TextWriter.Null, default);
+        return output;
+    }
+}
