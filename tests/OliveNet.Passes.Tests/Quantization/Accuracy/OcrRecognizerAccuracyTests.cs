@@ -59,10 +59,12 @@ public sealed class OcrRecognizerAccuracyTests(ITestOutputHelper output)
 
         var full = PassRunner.Run(new OnnxStaticQuantizationPass(), TestModels.OcrRec, options, temp.Sub("full"));
         var fullScore = OcrRecognizer.Score($"static {method} default", full);
+        var perChannel = PassRunner.Run(new OnnxStaticQuantizationPass(), TestModels.OcrRec, options with { PerChannel = true }, temp.Sub("per-channel"));
+        var perChannelScore = OcrRecognizer.Score($"static {method} default per-channel", perChannel);
         var matMul = PassRunner.Run(new OnnxStaticQuantizationPass(), TestModels.OcrRec, options with { OpTypesToQuantize = ["MatMul"] }, temp.Sub("matmul"));
         var matMulScore = OcrRecognizer.Score($"static {method} MatMul", matMul);
 
-        Report(fullScore, matMulScore);
+        Report(fullScore, perChannelScore, matMulScore);
         AssertKeepsExactMatch(matMulScore);
     }
 
