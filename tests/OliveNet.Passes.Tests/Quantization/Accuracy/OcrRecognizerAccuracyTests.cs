@@ -71,6 +71,7 @@ public sealed class OcrRecognizerAccuracyTests(ITestOutputHelper output)
         AssertKeepsExactMatch(matMulScore);
         if (method == "MinMax")
         {
+            ReportSpeed(perChannel, temp.Sub("profile"));
             // Entropy clips the activation outliers these Convs need (measured 13/40 with this configuration), so only MinMax is held to the goal.
             AssertKeepsExactMatch(perChannelScore);
         }
@@ -96,6 +97,19 @@ public sealed class OcrRecognizerAccuracyTests(ITestOutputHelper output)
         var score = OcrRecognizer.Score("MatMulNBits 4-bit b32", quantized);
         Report(score);
         AssertKeepsExactMatch(score);
+    }
+
+    /// <summary>
+    /// p50 FP32 vs INT8 (interleaved, 1 thread, level All) and ORT's per-op-type kernel time for both: printed, not
+    /// asserted (the machine is shared, and the 1.5× goal is not met on this CPU without VNNI; the profile says why).
+    /// </summary>
+    private void ReportSpeed(string int8, string folder)
+    {
+        var x = Static.OcrRecStaticQuantizationTests.Uniform(99);
+        var (fp32Ms, int8Ms) = Static.OcrRecStaticQuantizationTests.MedianLatency(TestModels.OcrRec, int8, x, runs: 21);
+        output.WriteLine($"p50 (1 thread, ORT All, 21 interleaved runs): FP32 {fp32Ms:F2} ms, INT8 {int8Ms:F2} ms, speed-up {fp32Ms / int8Ms:F2}x (goal 1.5x)");
+        output.WriteLine("FP32 " + Static.OrtProfile.Describe(Static.OrtProfile.ByOpType(TestModels.OcrRec, "x", x, RenderedLines.Shape, 10, folder)));
+        output.WriteLine("INT8 " + Static.OrtProfile.Describe(Static.OrtProfile.ByOpType(int8, "x", x, RenderedLines.Shape, 10, folder)));
     }
 
     private static void AssertKeepsExactMatch(RecognitionScore score)

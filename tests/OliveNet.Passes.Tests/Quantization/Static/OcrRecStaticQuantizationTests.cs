@@ -64,7 +64,7 @@ public sealed class OcrRecStaticQuantizationTests(ITestOutputHelper output)
         Assert.True(File.Exists(Path.Combine(Path.GetDirectoryName(first)!, "model.onnx.data")), "Large int8 weights should be in model.onnx.data.");
     }
 
-    private static float[] Uniform(int seed)
+    internal static float[] Uniform(int seed)
     {
         var random = new Random(seed);
         return Enumerable.Range(0, (int)Shape.Aggregate(1L, (a, b) => a * b)).Select(_ => (float)random.NextDouble()).ToArray();
@@ -80,7 +80,7 @@ public sealed class OcrRecStaticQuantizationTests(ITestOutputHelper output)
     }
 
     /// <summary>p50 of interleaved single-thread runs after one warm-up each (reported, not asserted).</summary>
-    private static (double Fp32, double Int8) MedianLatency(string fp32Path, string int8Path, float[] x, int runs)
+    internal static (double Fp32, double Int8) MedianLatency(string fp32Path, string int8Path, float[] x, int runs)
     {
         using var options = new SessionOptions { OptimizationLevel = GraphOptimizationLevel.All, IntraOpThreads = 1, InterOpThreads = 1 };
         using var fp32 = new InferenceSession(fp32Path, options);
