@@ -35,6 +35,7 @@ public sealed class DecoderQuantizationTests(ITestOutputHelper output)
         {
             ("dynamic INT8", Run(new OnnxDynamicQuantizationPass(), fp32, new OnnxDynamicQuantizationOptions(), temp.Sub("int8")), "com.microsoft.DynamicQuantizeMatMul", 0.99),
             ("RTN 4-bit b32", Run(new OnnxBlockWiseRtnQuantizationPass(), fp32, new OnnxBlockWiseRtnQuantizationOptions { BlockSize = 32 }, temp.Sub("rtn")), "com.microsoft.MatMulNBits", 0.95),
+            ("RTN 4-bit b32 + Gather", Run(new OnnxBlockWiseRtnQuantizationPass(), fp32, new OnnxBlockWiseRtnQuantizationOptions { BlockSize = 32, OpTypesToQuantize = ["MatMul", "Gather"] }, temp.Sub("rtn-gather")), "com.microsoft.GatherBlockQuantized", 0.95),
             ("HQQ 4-bit b32", Run(new OnnxHqqQuantizationPass(), fp32, new OnnxHqqQuantizationOptions { BlockSize = 32 }, temp.Sub("hqq")), "com.microsoft.MatMulNBits", 0.95),
             ("FP16", Run(new OnnxFloatToFloat16Pass(), fp32, new OnnxFloatToFloat16Options { KeepIoTypes = true }, temp.Sub("fp16")), string.Empty, 0.9999),
         };
