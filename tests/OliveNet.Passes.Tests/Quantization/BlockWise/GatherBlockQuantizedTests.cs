@@ -79,8 +79,8 @@ public sealed class GatherBlockQuantizedTests
     private static string Write(string folder, float[] table)
     {
         var g = new GraphProto { Name = "embedding" };
-        g.Input.Add(new ValueInfoProto { Name = "ids", Type = Tensor(OnnxDataType.Int64, [4]) });
-        g.Output.Add(new ValueInfoProto { Name = "y", Type = Tensor(OnnxDataType.Float, [4, Width]) });
+        g.Input.Add(QuantTestKit.Value("ids", [4], OnnxDataType.Int64));
+        g.Output.Add(QuantTestKit.Value("y", [4, Width]));
         g.Initializer.Add(TensorData.Create<float>("E", table, [Rows, Width]));
         var gather = new NodeProto { OpType = "Gather", Name = "embed" };
         gather.Input.AddRange(["E", "ids"]);
@@ -91,12 +91,5 @@ public sealed class GatherBlockQuantizedTests
         var path = Path.Combine(folder, "model.onnx");
         OnnxModel.FromProto(model, folder).Save(path);
         return path;
-    }
-
-    private static TypeProto Tensor(OnnxDataType type, long[] dims)
-    {
-        var shape = new TensorShapeProto();
-        shape.Dim.AddRange(dims.Select(d => new TensorShapeProto.Types.Dimension { DimValue = d }));
-        return new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)type, Shape = shape } };
     }
 }

@@ -70,7 +70,7 @@ public sealed class OpsetUpgradeTests
     private static string Write(string folder)
     {
         var g = new GraphProto { Name = "opset9" };
-        g.Input.Add(Value("x", Shape));
+        g.Input.Add(QuantTestKit.Value("x", Shape));
         g.Node.Add(Node("Unsqueeze", ["x"], ["u"], ("axes", [0])));
         g.Node.Add(Node("Squeeze", ["u"], ["s"], ("axes", [0])));
         var clip = Node("Clip", ["s"], ["c"]);
@@ -85,9 +85,9 @@ public sealed class OpsetUpgradeTests
         g.Node.Add(Node("Split", ["l"], ["y2", "y3"], ("split", [1, 3])));
         g.Node[^1].Attribute.Add(new AttributeProto { Name = "axis", Type = AttributeProto.Types.AttributeType.Int, I = 2 });
         g.Node[3].Attribute.Add(new AttributeProto { Name = "axis", Type = AttributeProto.Types.AttributeType.Int, I = 1 });
-        g.Output.Add(Value("y1", [2, 3, 1]));
-        g.Output.Add(Value("y2", [2, 3, 1]));
-        g.Output.Add(Value("y3", [2, 3, 3]));
+        g.Output.Add(QuantTestKit.Value("y1", [2, 3, 1]));
+        g.Output.Add(QuantTestKit.Value("y2", [2, 3, 1]));
+        g.Output.Add(QuantTestKit.Value("y3", [2, 3, 3]));
         var model = new ModelProto { IrVersion = 4, Graph = g, ProducerName = "test" };
         model.OpsetImport.Add(new OperatorSetIdProto { Domain = string.Empty, Version = 9 });
         var path = Path.Combine(folder, "model.onnx");
@@ -108,12 +108,5 @@ public sealed class OpsetUpgradeTests
         }
 
         return n;
-    }
-
-    private static ValueInfoProto Value(string name, long[] dims)
-    {
-        var shape = new TensorShapeProto();
-        shape.Dim.AddRange(dims.Select(d => new TensorShapeProto.Types.Dimension { DimValue = d }));
-        return new ValueInfoProto { Name = name, Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = 1, Shape = shape } } };
     }
 }

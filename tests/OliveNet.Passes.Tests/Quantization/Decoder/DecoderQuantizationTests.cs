@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using OliveNet.Engine.Passes;
 using OliveNet.Passes.Quantization.BlockWise;
 using OliveNet.Passes.Quantization.Dynamic;
@@ -56,7 +55,8 @@ public sealed class DecoderQuantizationTests(ITestOutputHelper output)
             var actual = Logits(model, ids);
             var cosine = Similarity.Cosine(expected, actual);
             var size = (double)Bytes(fp32) / Bytes(model);
-            var (a, b) = MedianLatency(fp32, model, ids, runs: 15);
+            using var idsValue = OrtValue.CreateTensor<long>(ids.ToArray(), [1, ids.Length]);
+            var (a, b) = QuantTestKit.MedianLatency(fp32, model, "input_ids", idsValue, runs: 15);
             output.WriteLine($"| {name} | {(op.Length == 0 ? "-" : $"{op}×{ops.GetValueOrDefault(op)}")} | {cosine:F5} | {Similarity.ArgmaxAgreement(expected, actual, Vocab):P1} | {size:F2}x | {a:F2} / {b:F2} ms = {a / b:F2}x |");
             if (op.Length > 0 && ops.GetValueOrDefault(op) == 0)
             {
@@ -82,34 +82,5 @@ public sealed class DecoderQuantizationTests(ITestOutputHelper output)
     {
         using var value = OrtValue.CreateTensor<long>(ids.ToArray(), [1, ids.Length]);
         return ModelRunner.Run(model, ("input_ids", value))["logits"];
-    }
-
-    /// <summary>p50 of interleaved single-thread runs at level All after one warm-up each (reported, not asserted).</summary>
-    private static (double First, double Second) MedianLatency(string first, string second, long[] ids, int runs)
-    {
-        using var options = new SessionOptions { OptimizationLevel = GraphOptimizationLevel.All, IntraOpThreads = 1, InterOpThreads = 1 };
-        using var a = new InferenceSession(first, options);
-        using var b = new InferenceSession(second, options);
-        using var value = OrtValue.CreateTensor<long>(ids.ToArray(), [1, ids.Length]);
-        var inputs = new[] { KeyValuePair.Create("input_ids", value) };
-        var ta = new List<double>();
-        var tb = new List<double>();
-        for (var i = 0; i <= runs; i++)
-        {
-            foreach (var (session, times) in new[] { (a, ta), (b, tb) })
-            {
-                var watch = Stopwatch.StartNew();
-                using (session.Run(inputs))
-                {
-                }
-
-                if (i > 0)
-                {
-                    times.Add(watch.Elapsed.TotalMilliseconds);
-                }
-            }
-        }
-
-        return (ta.Order().ElementAt(ta.Count / 2), tb.Order().ElementAt(tb.Count / 2));
     }
 }

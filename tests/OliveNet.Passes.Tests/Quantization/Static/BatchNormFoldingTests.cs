@@ -43,8 +43,8 @@ public sealed class BatchNormFoldingTests
     private static string Write(string folder)
     {
         var g = new GraphProto { Name = "conv_bn" };
-        g.Input.Add(Value("x", [1, 1, 2, 2]));
-        g.Output.Add(Value("y", [1, 2, 2, 2]));
+        g.Input.Add(QuantTestKit.Value("x", [1, 1, 2, 2]));
+        g.Output.Add(QuantTestKit.Value("y", [1, 2, 2, 2]));
         g.Initializer.Add(TensorData.Create<float>("W", [2f, 0.5f], [2, 1, 1, 1]));
         g.Initializer.Add(TensorData.Create<float>("B", [1f, 4f], [2]));
         g.Initializer.Add(TensorData.Create<float>("gamma", [1f, 3f], [2]));
@@ -64,12 +64,5 @@ public sealed class BatchNormFoldingTests
         var path = Path.Combine(folder, "model.onnx");
         OnnxModel.FromProto(model, folder).Save(path);
         return path;
-    }
-
-    private static ValueInfoProto Value(string name, long[] dims)
-    {
-        var shape = new TensorShapeProto();
-        shape.Dim.AddRange(dims.Select(d => new TensorShapeProto.Types.Dimension { DimValue = d }));
-        return new ValueInfoProto { Name = name, Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = 1, Shape = shape } } };
     }
 }
