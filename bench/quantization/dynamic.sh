@@ -6,6 +6,8 @@
 # input_ids is int64; bench fills integer inputs with seeded values in [0, 8), valid token ids.
 # Prints every round, then median p50s, the speed-up fp32/int8 and the size ratio fp32/int8.
 #   bench/quantization/dynamic.sh [rounds=3] [threads=1] [sequence=128]
+# FUSE=1 runs OrtTransformersOptimization (ORT's level-2 fusion: Attention, SkipLayerNormalization, BiasGelu) first, in
+# both arms: FP32 is then the fused model, INT8 the dynamic quantization of it (Attention → QAttention).
 # Needs Debian's PyTorch for the export: apt-get install -y python3-torch
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -41,6 +43,12 @@ passes:
 cache_dir: cache
 output_dir: output
 YAML
+if [ "${FUSE:-0}" = 1 ]; then
+  sed -i 's/^passes:$/passes:\n  fuse: {type: OrtTransformersOptimization}/' "$work/recipe.yaml"
+  sed -e 's/^workflow_id: .*/workflow_id: encoder_fused/' -e '/quantize:/d' -e 's/output_dir: output/output_dir: fused/' "$work/recipe.yaml" >"$work/fused.yaml"
+  "$cli" run "$work/fused.yaml" >>"$log" 2>&1
+  encoder="$work/fused/model.onnx"
+fi
 "$cli" run "$work/recipe.yaml" >>"$log" 2>&1
 int8="$work/output/model.onnx"
 
@@ -60,7 +68,7 @@ done
 
 ma=$(median "${a[@]}"); mb=$(median "${b[@]}")
 speedup=$(node -e 'console.log((process.argv[1]/process.argv[2]).toFixed(2))' "$ma" "$mb")
-size_fp32=$(stat -c %s "$encoder")
+size_fp32=$(cat "$encoder"* | wc -c)
 size_int8=$(cat "$work/output"/model.onnx* | wc -c)
 size_ratio=$(node -e 'console.log((process.argv[1]/process.argv[2]).toFixed(2))' "$size_fp32" "$size_int8")
 

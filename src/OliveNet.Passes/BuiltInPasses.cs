@@ -20,6 +20,7 @@ public static class BuiltInPasses
         services.AddSingleton<IPass, Quantization.BlockWise.OnnxHqqQuantizationPass>();
         services.AddSingleton<IPass, Quantization.Float16.OnnxFloatToFloat16Pass>();
         services.AddSingleton<IPass, Quantization.Static.OnnxStaticQuantizationPass>();
+        services.AddSingleton<IPass, Quantization.Umbrella.OnnxQuantizationPass>();
         services.AddSingleton<IPass, Export.ModelBuilderPass>();
         return services;
     }

@@ -36,7 +36,13 @@ internal static class BlockWiseMatMulRewriter
             Rewrite(model, graph, settings, stats, context.Cancellation);
         }
 
-        if (stats.Quantized > 0 && !settings.Qdq && !model.OpsetImports.ContainsKey(MicrosoftDomain))
+        var gathers = (Count: 0, FloatBytes: 0L, QuantizedBytes: 0L);
+        if (settings.QuantizeGather && !settings.Qdq)
+        {
+            gathers = GatherBlockQuantizer.Apply(model, model.MainGraph, settings.BlockSize, settings.GatherSymmetric, settings.Exclude);
+        }
+
+        if (stats.Quantized + gathers.Count > 0 && !settings.Qdq && !model.OpsetImports.ContainsKey(MicrosoftDomain))
         {
             model.Proto.OpsetImport.Add(new OperatorSetIdProto { Domain = MicrosoftDomain, Version = 1 });
         }
@@ -45,7 +51,8 @@ internal static class BlockWiseMatMulRewriter
         context.Log.WriteLine(
             $"{settings.PassId}: quantized {stats.Quantized} MatMul(s) in {(settings.Qdq ? "QDQ" : "MatMulNBits")} form " +
             $"({stats.FloatBytes:N0} weight bytes → {stats.QuantizedBytes:N0}); left in float: {stats.Excluded} by name, " +
-            $"{stats.NotConstant} with a non-constant B, {stats.Unsupported} with a B that is not a 2-D float32 tensor.");
+            $"{stats.NotConstant} with a non-constant B, {stats.Unsupported} with a B that is not a 2-D float32 tensor." +
+            (settings.QuantizeGather ? $" GatherBlockQuantized: {gathers.Count} embedding table(s) ({gathers.FloatBytes:N0} bytes → {gathers.QuantizedBytes:N0})." : string.Empty));
     }
 
     private sealed class Stats

@@ -17,4 +17,11 @@ internal sealed record BlockWiseSettings(
     IReadOnlySet<string> Exclude,
     IReadOnlySet<string> Include,
     Func<string, int> BitsFor,
-    Func<byte[], int, int, int, BlockQuantizedWeight> Quantize);
+    Func<byte[], int, int, int, BlockQuantizedWeight> Quantize)
+{
+    /// <summary>Also turn constant-table Gathers (embeddings) into com.microsoft.GatherBlockQuantized (4-bit, QOperator only).</summary>
+    public bool QuantizeGather { get; init; }
+
+    /// <summary>Symmetric blocks for the Gather tables (MatMul weights use <see cref="Quantize"/>).</summary>
+    public bool GatherSymmetric { get; init; }
+}

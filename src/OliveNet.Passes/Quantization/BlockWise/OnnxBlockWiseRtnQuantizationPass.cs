@@ -54,6 +54,21 @@ public sealed class OnnxBlockWiseRtnQuantizationPass : IPass<OnnxBlockWiseRtnQua
             }
         }
 
+        foreach (var op in options.OpTypesToQuantize.Where(o => o is not ("MatMul" or "Gather")))
+        {
+            errors.Add($"op_types_to_quantize: '{op}' is not supported; use MatMul and/or Gather.");
+        }
+
+        if (!options.OpTypesToQuantize.Contains("MatMul", StringComparer.Ordinal))
+        {
+            errors.Add("op_types_to_quantize: MatMul must be listed; this pass always quantizes MatMul (use nodes_to_exclude to keep some in float).");
+        }
+
+        if (options.OpTypesToQuantize.Contains("Gather", StringComparer.Ordinal) && (options.Bits != 4 || IsQdq(options.QuantFormat)))
+        {
+            errors.Add("op_types_to_quantize: Gather is quantized to 4-bit GatherBlockQuantized only; set bits: 4 and quant_format: QOperator, or remove Gather.");
+        }
+
         return errors;
     }
 
@@ -70,7 +85,11 @@ public sealed class OnnxBlockWiseRtnQuantizationPass : IPass<OnnxBlockWiseRtnQua
             options.NodesToExclude.ToHashSet(StringComparer.Ordinal),
             options.NodesToInclude.ToHashSet(StringComparer.Ordinal),
             name => options.CustomizedWeightConfig.TryGetValue(name, out var c) && c.TryGetValue("bits", out var b) ? b : options.Bits,
-            (raw, k, n, bits) => BlockQuantizer.QuantizeRaw(raw, k, n, bits, options.BlockSize, options.IsSymmetric));
+            (raw, k, n, bits) => BlockQuantizer.QuantizeRaw(raw, k, n, bits, options.BlockSize, options.IsSymmetric))
+        {
+            QuantizeGather = options.OpTypesToQuantize.Contains("Gather", StringComparer.Ordinal),
+            GatherSymmetric = options.IsSymmetric,
+        };
         BlockWiseMatMulRewriter.Run(context, settings);
     }
 

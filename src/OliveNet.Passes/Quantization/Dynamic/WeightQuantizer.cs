@@ -10,7 +10,16 @@ internal static class WeightQuantizer
     /// Quantizes <paramref name="data"/> of shape <paramref name="dims"/>. <paramref name="axis"/> is the channel axis, or −1 for
     /// one scale over the whole tensor.
     /// </summary>
-    public static QuantizedWeight Quantize(ReadOnlySpan<float> data, IReadOnlyList<long> dims, int axis, QuantType type, bool symmetric, bool reduceRange)
+    public static QuantizedWeight Quantize(ReadOnlySpan<float> data, IReadOnlyList<long> dims, int axis, QuantType type, bool symmetric, bool reduceRange) =>
+        Quantize(data, dims, axis, type, symmetric, reduceRange, default);
+
+    /// <summary>
+    /// As above, with a lower bound per channel on the scale (empty: none). A channel whose range gives a smaller scale
+    /// gets the bound instead (and, when asymmetric, the zero point that maps its minimum to qmin at that scale), so a
+    /// static int32 bias with scale <c>input scale · weight scale</c> stays inside its range.
+    /// </summary>
+    public static QuantizedWeight Quantize(
+        ReadOnlySpan<float> data, IReadOnlyList<long> dims, int axis, QuantType type, bool symmetric, bool reduceRange, ReadOnlySpan<float> minScales)
     {
         var channels = axis < 0 ? 1 : checked((int)dims[axis]);
         long inner = 1;
@@ -35,6 +44,13 @@ internal static class WeightQuantizer
         for (var c = 0; c < channels; c++)
         {
             parameters[c] = QuantMath.Compute(mins[c], maxs[c], qmin, qmax, symmetric);
+            if (!minScales.IsEmpty && minScales[c] > parameters[c].Scale && float.IsFinite(minScales[c]))
+            {
+                var scale = minScales[c];
+                var zeroPoint = symmetric ? parameters[c].ZeroPoint : (int)Math.Round(qmin - (Math.Min(mins[c], 0f) / (double)scale), MidpointRounding.ToEven);
+                parameters[c] = new QuantParams(scale, Math.Clamp(zeroPoint, qmin, qmax));
+            }
+
             scales[c] = parameters[c].Scale;
             zeroPoints[c] = parameters[c].ZeroPoint;
         }

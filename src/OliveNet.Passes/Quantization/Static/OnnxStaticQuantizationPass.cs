@@ -16,7 +16,6 @@ public sealed partial class OnnxStaticQuantizationPass : IPass<OnnxStaticQuantiz
 {
     private const long SizeThreshold = 1024;
     private const long QdqOpset = 10;
-    private const long PerAxisOpset = 13;
 
     /// <inheritdoc/>
     public PassMetadata Metadata { get; } = new(
@@ -51,6 +50,10 @@ public sealed partial class OnnxStaticQuantizationPass : IPass<OnnxStaticQuantiz
         var settings = StaticQuantizationSettings.From(options);
         var model = OnnxModel.Load(context.Input.ModelPath);
         RaiseOpset(context, model, settings);
+        if (settings.OpTypes.Contains("Conv") && BatchNormFolding.Apply(model, new UniqueNames(model), settings.NodesToExclude) is > 0 and var folded)
+        {
+            context.Log.WriteLine($"OnnxStaticQuantization: folded {folded} BatchNormalization node(s) into the Conv before them.");
+        }
 
         var quantizer = new QdqQuantizer(model, settings);
         var tensors = quantizer.Plan();
@@ -89,31 +92,30 @@ public sealed partial class OnnxStaticQuantizationPass : IPass<OnnxStaticQuantiz
         }
     }
 
-    /// <summary>Q/DQ need opset 10 and per-axis DQ 13: raises 9 to 11 with the dynamic pass's converter, refuses otherwise.</summary>
+    /// <summary>
+    /// Q/DQ need opset 10 and per-axis DQ 13: raises older models (9 → 11, or → 13 for per_channel) with the op converter
+    /// shared with the dynamic pass, and refuses when an op cannot be converted.
+    /// </summary>
     private static void RaiseOpset(PassContext context, OnnxModel model, StaticQuantizationSettings settings)
     {
         var opset = model.OpsetImports.GetValueOrDefault(string.Empty);
-        if (settings.PerChannel && opset < PerAxisOpset)
-        {
-            throw new PassFailedException(
-                $"OnnxStaticQuantization: '{context.Input.ModelPath}' imports ai.onnx opset {opset}; per_channel needs opset {PerAxisOpset} " +
-                "(per-axis DequantizeLinear), which this pass does not raise to automatically. Re-export the model with opset 13 or later, or set per_channel: false.");
-        }
-
-        if (opset >= QdqOpset)
+        var target = settings.PerChannel && opset < OpsetUpgrade.PerAxis ? OpsetUpgrade.PerAxis : opset < QdqOpset ? OpsetUpgrade.Target : opset;
+        if (target == opset)
         {
             return;
         }
 
+        var why = target == OpsetUpgrade.PerAxis ? "per_channel needs per-axis DequantizeLinear" : "QuantizeLinear needs 10";
         try
         {
-            var converted = OpsetUpgrade.Apply(model, opset, new UniqueNames(model));
-            context.Log.WriteLine($"OnnxStaticQuantization: raised ai.onnx opset {opset} to {OpsetUpgrade.Target} (QuantizeLinear needs 10); converted {converted} Clip/Slice/Pad/TopK node(s).");
+            var converted = OpsetUpgrade.Apply(model, opset, target, new UniqueNames(model));
+            context.Log.WriteLine($"OnnxStaticQuantization: raised ai.onnx opset {opset} to {target} ({why}); converted {converted} node(s) whose form changed.");
         }
         catch (InvalidOperationException ex)
         {
             throw new PassFailedException(
-                $"OnnxStaticQuantization: '{context.Input.ModelPath}' imports ai.onnx opset {opset} and {ex.Message}. Re-export the model with opset 10 or later.", ex);
+                $"OnnxStaticQuantization: '{context.Input.ModelPath}' imports ai.onnx opset {opset} and {ex.Message} ({why}). " +
+                $"Re-export the model with opset {target} or later{(settings.PerChannel ? ", or set per_channel: false" : string.Empty)}.", ex);
         }
     }
 

@@ -43,7 +43,7 @@ internal sealed partial class QdqQuantizer
                 RemovedActivations++;
             }
 
-            var weight = QuantizeWeight(target);
+            var weight = QuantizeWeight(target, parameters.TryGetValue(target.Input, out var inputParams) ? MinimumWeightScales(target, inputParams.Scale) : null);
             prefix.AddRange(weight.Dequantize);
             replacedWeights.Add(target.Node.Input[1]);
             target.Node.Input[1] = weight.Output;

@@ -8,11 +8,14 @@ namespace OliveNet.Passes.Quantization.Static;
 /// <summary>Weights (int8/uint8 + DequantizeLinear) and biases (int32 + DequantizeLinear).</summary>
 internal sealed partial class QdqQuantizer
 {
+    /// <summary>The largest int32 bias magnitude this quantizer writes (see <see cref="MinimumWeightScales"/>).</summary>
+    private const double BiasLimit = 1 << 30;
+
     /// <summary>
     /// The quantized form of the target's weight with its DequantizeLinear, made once per (weight, axis) and shared:
     /// the first reader gets the DQ node, later ones only its output.
     /// </summary>
-    private WeightTensors QuantizeWeight(QdqTarget target)
+    private WeightTensors QuantizeWeight(QdqTarget target, float[]? minScales = null)
     {
         var key = (target.Weight.Name, target.ChannelAxis);
         if (_weights.TryGetValue(key, out var existing))
@@ -23,7 +26,7 @@ internal sealed partial class QdqQuantizer
         var tensor = target.Weight;
         var name = tensor.Name.Length > 0 ? tensor.Name : target.Node.Input[1];
         var data = TensorData.Read<float>(tensor, _model.BaseDirectory);
-        var q = WeightQuantizer.Quantize(data, tensor.Dims, target.ChannelAxis, _settings.WeightType, _settings.WeightSymmetric, _settings.ReduceRange);
+        var q = WeightQuantizer.Quantize(data, tensor.Dims, target.ChannelAxis, _settings.WeightType, _settings.WeightSymmetric, _settings.ReduceRange, minScales);
         var type = QuantMath.DataType(_settings.WeightType);
         var quantized = _names.Take(name + "_quantized");
         var scale = _names.Take(name + "_scale");
@@ -42,6 +45,27 @@ internal sealed partial class QdqQuantizer
         var result = new WeightTensors(output, q.Scales, [dq]);
         _weights[key] = result;
         return result;
+    }
+
+    /// <summary>
+    /// The smallest weight scale per channel (one entry per tensor) that keeps the int32 bias of <paramref name="target"/>
+    /// within ±2^30 at input scale <paramref name="inputScale"/>: |b| / (input scale · 2^30 · |beta|). Null when the bias is not
+    /// quantized. Without it, a channel with tiny weights but a sizeable bias (typical after folding BatchNormalization
+    /// with a small gamma) gets a bias scale so small that the int32 bias clamps, which corrupts that channel entirely;
+    /// 2^30 rather than 2^31 leaves the integer kernel headroom for the accumulated products (K · 255 · 128 < 2^30 for
+    /// K below 32,000).
+    /// </summary>
+    private float[]? MinimumWeightScales(QdqTarget target, float inputScale)
+    {
+        if (BiasInput(target) is not { } bias || !(inputScale > 0))
+        {
+            return null;
+        }
+
+        var beta = target.Node.OpType == "Gemm" ? AttributeFloat(target.Node, "beta", 1f) : 1f;
+        var data = TensorData.Read<float>(bias, _model.BaseDirectory);
+        var perChannel = data.Select(b => (float)(Math.Abs(b) / (inputScale * BiasLimit * Math.Abs((double)beta)))).ToArray();
+        return target.ChannelAxis >= 0 ? perChannel : [perChannel.Max()];
     }
 
     /// <summary>Conv's input 2, or Gemm's C when it is a constant float vector of N; null otherwise.</summary>

@@ -14,6 +14,9 @@ public sealed class OcrRecognizerAccuracyTests(ITestOutputHelper output)
 {
     private const int CalibrationLines = 16;
 
+    /// <summary>The recognizer's first Conv (on the image) and the five Convs of its SVTR neck (after BatchNormalization folding).</summary>
+    private static readonly string[] FloatConvs = ["p2o.Conv.0", "p2o.Conv.33", "p2o.Conv.34", "p2o.Conv.35", "p2o.Conv.36", "p2o.Conv.37"];
+
     /// <summary>
     /// CER may rise by at most 1 point (about 5 of the 507 label characters): a variant that keeps every line but garbles
     /// characters elsewhere cannot keep exact match, so this only catches a loss the exact-match count already hides.
@@ -39,14 +42,14 @@ public sealed class OcrRecognizerAccuracyTests(ITestOutputHelper output)
     }
 
     /// <summary>
-    /// Static INT8 with calibration from 16 rendered lines. Quantizing MatMul alone meets the goal and is asserted. The
-    /// default op set (Conv, MatMul, Gemm, Relu, Clip) currently reads nothing (0/40; also with ORT's optimizations off,
-    /// with random calibration, with Conv alone, and after ORT folds BatchNormalization into Conv), and quantizing only
-    /// the first Conv already loses 9 lines. The cause is per-tensor Conv quantization on this model: the BatchNormalization
-    /// after the first Conv multiplies channels by up to gamma/sqrt(var) ≈ 2.61/sqrt(1.1e-4) ≈ 250, so one scale per
-    /// tensor (for the Conv output, or for the weights once BN is folded) leaves the small channels a few levels. Per-channel
-    /// weights would fix that, but the pass refuses per_channel on this opset-9 model instead of raising it to 13. The
-    /// default row is printed with the goal status and not asserted until the pass can do that.
+    /// Static INT8 with calibration from 16 rendered lines. Quantizing MatMul alone meets the goal and is asserted; so is the
+    /// default op set (Conv too) with per-channel weights (the pass raises this opset-9 model to 13 and folds the neck's
+    /// BatchNormalization into its Convs), reduce_range, and the first Conv and the five neck Convs kept in float.
+    /// Measured (MinMax): per-tensor default 0/40; per-channel 27/40; + reduce_range 37/40 (also in a float simulation
+    /// with ORT's optimizations off, so not only the u8·s8 saturation of pmaddubsw that reduce_range avoids on CPUs
+    /// without VNNI); + the first Conv in float 37/40; + the neck Convs in float 39/40; with 16-bit activations instead
+    /// 39/40, so the loss is in the 8-bit activations of those six Convs. The per-tensor default row is printed, not
+    /// asserted.
     /// </summary>
     [Theory]
     [InlineData("MinMax")]
@@ -59,11 +62,19 @@ public sealed class OcrRecognizerAccuracyTests(ITestOutputHelper output)
 
         var full = PassRunner.Run(new OnnxStaticQuantizationPass(), TestModels.OcrRec, options, temp.Sub("full"));
         var fullScore = OcrRecognizer.Score($"static {method} default", full);
+        var perChannel = PassRunner.Run(new OnnxStaticQuantizationPass(), TestModels.OcrRec, options with { PerChannel = true, ReduceRange = true, NodesToExclude = FloatConvs }, temp.Sub("per-channel"));
+        var perChannelScore = OcrRecognizer.Score($"static {method} default per-channel rr", perChannel);
         var matMul = PassRunner.Run(new OnnxStaticQuantizationPass(), TestModels.OcrRec, options with { OpTypesToQuantize = ["MatMul"] }, temp.Sub("matmul"));
         var matMulScore = OcrRecognizer.Score($"static {method} MatMul", matMul);
 
-        Report(fullScore, matMulScore);
+        Report(fullScore, perChannelScore, matMulScore);
         AssertKeepsExactMatch(matMulScore);
+        if (method == "MinMax")
+        {
+            ReportSpeed(perChannel, temp.Sub("profile"));
+            // Entropy clips the activation outliers these Convs need (measured 13/40 with this configuration), so only MinMax is held to the goal.
+            AssertKeepsExactMatch(perChannelScore);
+        }
     }
 
     [Fact]
@@ -86,6 +97,19 @@ public sealed class OcrRecognizerAccuracyTests(ITestOutputHelper output)
         var score = OcrRecognizer.Score("MatMulNBits 4-bit b32", quantized);
         Report(score);
         AssertKeepsExactMatch(score);
+    }
+
+    /// <summary>
+    /// p50 FP32 vs INT8 (interleaved, 1 thread, level All) and ORT's per-op-type kernel time for both: printed, not
+    /// asserted (the machine is shared, and the 1.5× goal is not met on this CPU without VNNI; the profile says why).
+    /// </summary>
+    private void ReportSpeed(string int8, string folder)
+    {
+        var x = Static.OcrRecStaticQuantizationTests.Uniform(99);
+        var (fp32Ms, int8Ms) = Static.OcrRecStaticQuantizationTests.MedianLatency(TestModels.OcrRec, int8, x, runs: 21);
+        output.WriteLine($"p50 (1 thread, ORT All, 21 interleaved runs): FP32 {fp32Ms:F2} ms, INT8 {int8Ms:F2} ms, speed-up {fp32Ms / int8Ms:F2}x (goal 1.5x)");
+        output.WriteLine("FP32 " + Static.OrtProfile.Describe(Static.OrtProfile.ByOpType(TestModels.OcrRec, "x", x, RenderedLines.Shape, 10, folder)));
+        output.WriteLine("INT8 " + Static.OrtProfile.Describe(Static.OrtProfile.ByOpType(int8, "x", x, RenderedLines.Shape, 10, folder)));
     }
 
     private static void AssertKeepsExactMatch(RecognitionScore score)

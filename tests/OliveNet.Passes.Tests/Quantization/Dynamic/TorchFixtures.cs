@@ -11,9 +11,13 @@ internal static class TorchFixtures
 {
     private const string Python = "/usr/bin/python3";
     private static readonly Lazy<string> LazyEncoder = new(() => Export("export_encoder.py", "encoder"));
+    private static readonly Lazy<string> LazyDecoder = new(() => Export("export_decoder.py", "decoder"));
 
     /// <summary>The BERT-like encoder (4 layers, hidden 256): <c>input_ids</c> int64 [batch, sequence] → <c>last_hidden_state</c>.</summary>
     public static string Encoder => LazyEncoder.Value;
+
+    /// <summary>The GPT-2-style decoder (4 layers, hidden 256, vocab 2048): <c>input_ids</c> int64 [batch, sequence] → <c>logits</c>.</summary>
+    public static string Decoder => LazyDecoder.Value;
 
     private static string Export(string script, string name)
     {

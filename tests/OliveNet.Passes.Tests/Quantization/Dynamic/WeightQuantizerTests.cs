@@ -41,4 +41,23 @@ public sealed class WeightQuantizerTests
         Assert.Equal([3f / 64], q.Scales);
         Assert.Equal(new sbyte[] { -64, 32, 64 }, q.Values.Select(v => unchecked((sbyte)v)).ToArray());
     }
+
+    [Fact]
+    public void A_minimum_scale_replaces_only_the_channels_whose_own_scale_is_smaller()
+    {
+        // W [2, 2]: channel 0 = {127, −63.5} → scale 1 (above its floor 0.5, kept); channel 1 = {2e−6, −1e−6} → scale
+        // 2e−6/127, below its floor 0.01, so 0.01: 2e−6/0.01 = 0.0002 rounds to 0. Static int32 biases use this so that
+        // bias / (input scale · weight scale) stays inside int32.
+        float[] w = [127f, -63.5f, 2e-6f, -1e-6f];
+        var q = WeightQuantizer.Quantize(w, [2, 2], axis: 0, QuantType.Int8, symmetric: true, reduceRange: false, [0.5f, 0.01f]);
+        Assert.Equal([1f, 0.01f], q.Scales);
+        Assert.Equal([0, 0], q.ZeroPoints);
+        Assert.Equal(new sbyte[] { 127, -64, 0, 0 }, q.Values.Select(v => unchecked((sbyte)v)).ToArray());
+
+        // Asymmetric uint8 with a floor: channel {1, 3} has range [0, 3] → scale 3/255; floor 0.1 → zp round(0 − 0/0.1) = 0,
+        // values round(1/0.1) = 10 and round(3/0.1) = 30.
+        var u = WeightQuantizer.Quantize([1f, 3f], [1, 2], axis: 0, QuantType.UInt8, symmetric: false, reduceRange: false, [0.1f]);
+        Assert.Equal([0.1f], u.Scales);
+        Assert.Equal(new byte[] { 10, 30 }, u.Values);
+    }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using OliveNet.Onnx;
 using OliveNet.Passes.Quantization.Static;
 using OliveNet.Passes.Tests.Quantization.Dynamic;
@@ -64,7 +63,7 @@ public sealed class OcrRecStaticQuantizationTests(ITestOutputHelper output)
         Assert.True(File.Exists(Path.Combine(Path.GetDirectoryName(first)!, "model.onnx.data")), "Large int8 weights should be in model.onnx.data.");
     }
 
-    private static float[] Uniform(int seed)
+    internal static float[] Uniform(int seed)
     {
         var random = new Random(seed);
         return Enumerable.Range(0, (int)Shape.Aggregate(1L, (a, b) => a * b)).Select(_ => (float)random.NextDouble()).ToArray();
@@ -80,31 +79,9 @@ public sealed class OcrRecStaticQuantizationTests(ITestOutputHelper output)
     }
 
     /// <summary>p50 of interleaved single-thread runs after one warm-up each (reported, not asserted).</summary>
-    private static (double Fp32, double Int8) MedianLatency(string fp32Path, string int8Path, float[] x, int runs)
+    internal static (double Fp32, double Int8) MedianLatency(string fp32Path, string int8Path, float[] x, int runs)
     {
-        using var options = new SessionOptions { OptimizationLevel = GraphOptimizationLevel.All, IntraOpThreads = 1, InterOpThreads = 1 };
-        using var fp32 = new InferenceSession(fp32Path, options);
-        using var int8 = new InferenceSession(int8Path, options);
         using var value = OrtValue.CreateTensor<float>(x.ToArray(), Shape);
-        var inputs = new[] { KeyValuePair.Create("x", value) };
-        var a = new List<double>();
-        var b = new List<double>();
-        for (var i = 0; i <= runs; i++)
-        {
-            foreach (var (session, times) in new[] { (fp32, a), (int8, b) })
-            {
-                var watch = Stopwatch.StartNew();
-                using (session.Run(inputs))
-                {
-                }
-
-                if (i > 0)
-                {
-                    times.Add(watch.Elapsed.TotalMilliseconds);
-                }
-            }
-        }
-
-        return (a.Order().ElementAt(a.Count / 2), b.Order().ElementAt(b.Count / 2));
+        return QuantTestKit.MedianLatency(fp32Path, int8Path, "x", value, runs);
     }
 }

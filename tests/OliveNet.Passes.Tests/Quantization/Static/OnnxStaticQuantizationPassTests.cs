@@ -154,14 +154,18 @@ public sealed class OnnxStaticQuantizationPassTests
     }
 
     [Fact]
-    public void Per_channel_on_a_model_below_opset_13_fails_with_what_to_do()
+    public void Per_channel_on_an_opset_11_model_raises_it_to_13_and_ORT_fuses_the_per_axis_pattern()
     {
         using var temp = new TempFolder();
-        var model = ConvReluMatMulModel.Write(temp.Sub("in"), opset: 11);
-        var context = new PassContext(new ModelArtifact(model, "test"), temp.Sub("out"), Target.Cpu, TextWriter.Null, default);
-        var error = Assert.Throws<PassFailedException>(() => Pass.Run(context, new OnnxStaticQuantizationOptions { PerChannel = true }));
-        Assert.Contains("per_channel needs opset 13", error.Message, StringComparison.Ordinal);
-        Assert.Contains("per_channel: false", error.Message, StringComparison.Ordinal);
+        var log = new StringWriter();
+        var options = new OnnxStaticQuantizationOptions { PerChannel = true, CalibrationSamples = 2 };
+        var quantized = PassRunner.Run(Pass, ConvReluMatMulModel.Write(temp.Sub("in"), opset: 11), options, temp.Sub("out"), log);
+
+        var model = OnnxModel.Load(quantized);
+        Assert.Equal(13, model.OpsetImports[string.Empty]);
+        Assert.Contains("raised ai.onnx opset 11 to 13 (per_channel needs per-axis DequantizeLinear)", log.ToString(), StringComparison.Ordinal);
+        Assert.Equal([4L], model.MainGraph.Proto.Initializer.Single(t => t.Name == "W1_scale").Dims);
+        Assert.True(OrtGraph.OptimizedOps(quantized).ContainsKey("QLinearConv"));
     }
 
     private static float[] Run(string path, float[] x, GraphOptimizationLevel level)
