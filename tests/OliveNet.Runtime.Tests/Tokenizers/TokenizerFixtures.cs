@@ -165,7 +165,7 @@ internal static class TokenizerFixtures
         Run("npm", ["install", "--ignore-scripts", "--prefix", work, "tokenizers@0.23.2"], "the reference ids need node and npm (Hugging Face tokenizers@0.23.2)");
     }
 
-    private static string FetchNpm(string name, string version)
+    internal static string FetchNpm(string name, string version)
     {
         lock (Gate)
         {
@@ -173,7 +173,7 @@ internal static class TokenizerFixtures
         }
     }
 
-    private static string Run(string program, IEnumerable<string> args, string hint = "")
+    internal static string Run(string program, IEnumerable<string> args, string hint = "")
     {
         var start = new ProcessStartInfo(program)
         {
