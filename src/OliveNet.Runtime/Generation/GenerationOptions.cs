@@ -26,6 +26,9 @@ public sealed record GenerationOptions
     /// <summary>Seed of the sampler; the same seed, prompt and options give the same tokens.</summary>
     public ulong Seed { get; init; } = 42;
 
+    /// <summary>Keep generating past end-of-sequence tokens (for fixed-length latency measurements).</summary>
+    public bool IgnoreEndOfSequence { get; init; }
+
     /// <summary>Extra ids that end generation, besides the model's eos_token_id.</summary>
     public IReadOnlyList<int> StopTokenIds { get; init; } = [];
 

@@ -27,7 +27,7 @@ public sealed partial class LanguageModel
                 : $"The prompt has {prompt.Count} tokens but the maximum length is {maxLength}; shorten the prompt or raise --max-length.");
         }
 
-        var stops = Config.EosTokenIds.Concat(options.StopTokenIds).ToHashSet();
+        var stops = (options.IgnoreEndOfSequence ? options.StopTokenIds : Config.EosTokenIds.Concat(options.StopTokenIds)).ToHashSet();
         var sampler = new Sampler(Config.VocabSize, options);
         foreach (var id in prompt)
         {
