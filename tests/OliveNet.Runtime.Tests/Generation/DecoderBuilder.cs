@@ -100,8 +100,7 @@ internal sealed partial class DecoderBuilder(DecoderShape shape, ulong seed)
         }
 
         var norm = Norm("model.norm.weight", hidden, "/model/norm");
-        Weight("lm_head.weight", shape.Hidden, shape.Vocab, fanIn: shape.Hidden);
-        Node("MatMul", [norm, "lm_head.weight"], ["logits"]);
+        Node("Identity", [Projection("lm_head", norm, shape.Hidden, shape.Vocab, "/lm_head")], ["logits"]);
     }
 
     private string Layer(int layer, string input)
