@@ -83,7 +83,7 @@ internal sealed class DecodeStep : IDisposable
     private OrtValue? Run(OrtValue idsValue, int count, OrtValue? logits)
     {
         using var maskValue = OrtValue.CreateTensor<long>(mask.AsMemory(0, length), [1, length]);
-        using var positionValue = model.Config.PositionIdsName is not null && model.Session.Inputs.Any(i => i.Name == config.PositionIdsName)
+        using var positionValue = model.NeedsPositionIds
             ? OrtValue.CreateTensor<long>(positions.AsMemory(length - count, count), [1, count]) : null;
         inputs.Clear();
         outputNames.Clear();

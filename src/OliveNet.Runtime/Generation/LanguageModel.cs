@@ -33,7 +33,8 @@ public sealed partial class LanguageModel : IDisposable
     /// <summary>The chat template of tokenizer_config.json, or null.</summary>
     public ChatTemplate? ChatTemplate { get; }
 
-    private bool NeedsPositionIds { get; }
+    /// <summary>Whether the decoder takes position_ids (RoPE not fused into GroupQueryAttention).</summary>
+    internal bool NeedsPositionIds { get; }
 
     /// <summary>Opens a model folder.</summary>
     /// <param name="directory">The folder with genai_config.json.</param>

@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace OliveNet.Runtime.Tokenizers;
 
 /// <summary>
@@ -6,9 +8,9 @@ namespace OliveNet.Runtime.Tokenizers;
 /// </summary>
 internal sealed class MergeTable
 {
-    // Above this many symbols the quadratic scan loses to a heap (a pre-tokenizer-less SentencePiece file merges
-    // whole paragraphs as one word).
-    private const int LongWord = 384;
+    // Above this many symbols the quadratic scan loses to a heap (a SentencePiece file without pre-tokenizer
+    // merges whole lines as one word; measured on KJV verses with Llama 2).
+    private const int LongWord = 24;
 
     private readonly Dictionary<long, (int Rank, int Id)> merges;
 
@@ -80,12 +82,15 @@ internal sealed class MergeTable
         return count;
     }
 
-    // The same merge order with a heap keyed (rank, position) over a linked list of symbols: O(n log n).
+    // The same merge order with a binary heap keyed (rank, position) over a linked list of symbols: O(n log n).
+    // Scratch comes from the array pool, so merging allocates nothing.
     private int ApplyLong(Span<int> ids, int count)
     {
-        var next = new int[count];
-        var previous = new int[count];
-        var queue = new PriorityQueue<(int Left, int LeftId, int RightId), (int Rank, int Position)>();
+        var links = ArrayPool<int>.Shared.Rent(2 * count);
+        var heap = ArrayPool<Candidate>.Shared.Rent(2 * count);
+        var next = links.AsSpan(0, count);
+        var previous = links.AsSpan(count, count);
+        var size = 0;
         for (var i = 0; i < count; i++)
         {
             next[i] = i + 1 < count ? i + 1 : -1;
@@ -94,29 +99,30 @@ internal sealed class MergeTable
 
         for (var i = 0; i + 1 < count; i++)
         {
-            Push(queue, ids, i, i + 1);
+            Push(heap, ref size, ids, i, i + 1);
         }
 
-        while (queue.TryDequeue(out var pair, out _))
+        while (size > 0)
         {
+            var pair = Pop(heap, ref size);
             var right = next[pair.Left];
-            if (ids[pair.Left] != pair.LeftId || right < 0 || ids[right] != pair.RightId || previous[pair.Left] == -2)
+            if (previous[pair.Left] == -2 || right < 0 || ids[pair.Left] != pair.LeftId || ids[right] != pair.RightId)
             {
                 continue;
             }
 
-            ids[pair.Left] = merges[Key(pair.LeftId, pair.RightId)].Id;
+            ids[pair.Left] = pair.MergedId;
             previous[right] = -2;
             next[pair.Left] = next[right];
             if (next[right] >= 0)
             {
                 previous[next[right]] = pair.Left;
-                Push(queue, ids, pair.Left, next[right]);
+                Push(heap, ref size, ids, pair.Left, next[right]);
             }
 
             if (previous[pair.Left] >= 0)
             {
-                Push(queue, ids, previous[pair.Left], pair.Left);
+                Push(heap, ref size, ids, previous[pair.Left], pair.Left);
             }
         }
 
@@ -126,18 +132,63 @@ internal sealed class MergeTable
             ids[written++] = ids[i];
         }
 
+        ArrayPool<int>.Shared.Return(links);
+        ArrayPool<Candidate>.Shared.Return(heap);
         return written;
     }
 
-    private void Push(PriorityQueue<(int, int, int), (int, int)> queue, Span<int> ids, int left, int right)
+    private void Push(Candidate[] heap, ref int size, Span<int> ids, int left, int right)
     {
-        if (merges.TryGetValue(Key(ids[left], ids[right]), out var merge))
+        if (!merges.TryGetValue(Key(ids[left], ids[right]), out var merge))
         {
-            queue.Enqueue((left, ids[left], ids[right]), (merge.Rank, left));
+            return;
+        }
+
+        var i = size++;
+        heap[i] = new Candidate(merge.Rank, left, ids[left], ids[right], merge.Id);
+        while (i > 0 && heap[i].Before(heap[(i - 1) / 2]))
+        {
+            (heap[i], heap[(i - 1) / 2]) = (heap[(i - 1) / 2], heap[i]);
+            i = (i - 1) / 2;
+        }
+    }
+
+    private static Candidate Pop(Candidate[] heap, ref int size)
+    {
+        var top = heap[0];
+        heap[0] = heap[--size];
+        var i = 0;
+        while (true)
+        {
+            var first = i;
+            var left = (2 * i) + 1;
+            if (left < size && heap[left].Before(heap[first]))
+            {
+                first = left;
+            }
+
+            if (left + 1 < size && heap[left + 1].Before(heap[first]))
+            {
+                first = left + 1;
+            }
+
+            if (first == i)
+            {
+                return top;
+            }
+
+            (heap[i], heap[first]) = (heap[first], heap[i]);
+            i = first;
         }
     }
 
     private int RankOf(int left, int right) => merges.TryGetValue(Key(left, right), out var merge) ? merge.Rank : int.MaxValue;
 
     private static long Key(int left, int right) => ((long)left << 32) | (uint)right;
+
+    // A possible merge of the symbols at Left and its right neighbour, valid while both still hold these ids.
+    private readonly record struct Candidate(int Rank, int Left, int LeftId, int RightId, int MergedId)
+    {
+        public bool Before(Candidate other) => Rank < other.Rank || (Rank == other.Rank && Left < other.Left);
+    }
 }
