@@ -17,7 +17,7 @@ internal sealed class MergeTable
     /// <exception cref="TokenizerException">A merge uses a token (or produces one) missing from the vocabulary.</exception>
     public MergeTable(Dictionary<string, int> vocab, IReadOnlyList<(string Left, string Right)> mergeList, string source)
     {
-        merges = new Dictionary<long, (int, int)>(mergeList.Count);
+        merges = new Dictionary<long, (int, int)>(mergeList.Count, PairHash.Instance);
         for (var rank = 0; rank < mergeList.Count; rank++)
         {
             var (left, right) = mergeList[rank];
@@ -185,6 +185,17 @@ internal sealed class MergeTable
     private int RankOf(int left, int right) => merges.TryGetValue(Key(left, right), out var merge) ? merge.Rank : int.MaxValue;
 
     private static long Key(int left, int right) => ((long)left << 32) | (uint)right;
+
+    // long.GetHashCode of (left << 32 | right) is left ^ right, which collides heavily for vocabulary ids; a
+    // Fibonacci multiply spreads the pairs over the buckets.
+    private sealed class PairHash : IEqualityComparer<long>
+    {
+        public static readonly PairHash Instance = new();
+
+        public bool Equals(long x, long y) => x == y;
+
+        public int GetHashCode(long obj) => (int)(((ulong)obj * 0x9E3779B97F4A7C15UL) >> 32);
+    }
 
     // A possible merge of the symbols at Left and its right neighbour, valid while both still hold these ids.
     private readonly record struct Candidate(int Rank, int Left, int LeftId, int RightId, int MergedId)
