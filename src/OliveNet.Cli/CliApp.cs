@@ -20,6 +20,7 @@ public static class CliApp
             CacheCommand.Create(output, error),
             InspectCommand.Create(output, error),
             BenchCommand.Create(output, error),
+            GenerateCommand.Create(output, error),
             ReportCommand.Create(output, error),
         };
 

@@ -21,8 +21,11 @@ internal sealed class AddedVocabulary
 
     public IReadOnlyList<AddedToken> Tokens { get; }
 
-    /// <summary>Finds the next added token at or after <paramref name="start"/>; false when there is none.</summary>
-    public bool TryFindNext(string text, int start, out int index, out AddedToken token)
+    /// <summary>
+    /// Finds the next added token at or after <paramref name="start"/>; false when there is none. The span
+    /// [<paramref name="index"/>, +<paramref name="length"/>) includes whitespace the token strips (lstrip/rstrip).
+    /// </summary>
+    public bool TryFindNext(string text, int start, out int index, out int length, out AddedToken token)
     {
         var position = start;
         while (position < text.Length)
@@ -39,6 +42,18 @@ internal sealed class AddedVocabulary
                 if (text.AsSpan(position).StartsWith(candidate.Content, StringComparison.Ordinal))
                 {
                     index = position;
+                    var end = position + candidate.Content.Length;
+                    while (candidate.LeftStrip && index > start && char.IsWhiteSpace(text[index - 1]))
+                    {
+                        index--;
+                    }
+
+                    while (candidate.RightStrip && end < text.Length && char.IsWhiteSpace(text[end]))
+                    {
+                        end++;
+                    }
+
+                    length = end - index;
                     token = candidate;
                     return true;
                 }
@@ -48,6 +63,7 @@ internal sealed class AddedVocabulary
         }
 
         index = -1;
+        length = 0;
         token = null!;
         return false;
     }

@@ -8,13 +8,15 @@ namespace OliveNet.Runtime.Tokenizers;
 /// Byte-level BPE: a vocabulary, merge ranks (lower merges first), and a bounded cache from pre-token to ids.
 /// Thread-safe for concurrent encoding.
 /// </summary>
-internal sealed class BytePairModel
+internal sealed class BytePairModel : IWordModel
 {
     private const int CacheCapacity = 100_000;
     private const int MaxCachedLength = 256;
 
     private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> vocabLookup;
-    private readonly Dictionary<long, (int Rank, int Id)> merges;
+    private const int StackLimit = 512;
+
+    private readonly MergeTable merges;
     private readonly int[] byteIds = new int[256];
     private readonly ConcurrentDictionary<string, int[]> cache = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, int[]>.AlternateLookup<ReadOnlySpan<char>> cacheLookup;
@@ -25,17 +27,7 @@ internal sealed class BytePairModel
         IgnoreMerges = ignoreMerges;
         vocabLookup = vocab.GetAlternateLookup<ReadOnlySpan<char>>();
         cacheLookup = cache.GetAlternateLookup<ReadOnlySpan<char>>();
-        merges = new Dictionary<long, (int, int)>(mergeList.Count);
-        for (var rank = 0; rank < mergeList.Count; rank++)
-        {
-            var (left, right) = mergeList[rank];
-            if (!vocab.TryGetValue(left, out var a) || !vocab.TryGetValue(right, out var b) || !vocab.TryGetValue(left + right, out var merged))
-            {
-                throw new TokenizerException($"{source}: model.merges[{rank}] '{left} {right}' uses a token missing from model.vocab.");
-            }
-
-            merges.TryAdd(Key(a, b), (rank, merged));
-        }
+        merges = new MergeTable(vocab, mergeList, source);
 
         for (var b = 0; b < 256; b++)
         {
@@ -48,6 +40,29 @@ internal sealed class BytePairModel
     public Dictionary<string, int> Vocab { get; }
 
     public bool IgnoreMerges { get; }
+
+    /// <summary>Appends the ids of one pre-token: its UTF-8 bytes mapped to the byte-level alphabet, then merged.</summary>
+    [SkipLocalsInit]
+    public void Encode(ReadOnlySpan<char> piece, List<int> output)
+    {
+        var maxBytes = piece.Length * 3;
+        byte[]? rentedBytes = null;
+        char[]? rentedChars = null;
+        var bytes = maxBytes <= StackLimit ? stackalloc byte[StackLimit] : (rentedBytes = ArrayPool<byte>.Shared.Rent(maxBytes));
+        var count = System.Text.Encoding.UTF8.GetBytes(piece, bytes);
+        var chars = count <= StackLimit ? stackalloc char[StackLimit] : (rentedChars = ArrayPool<char>.Shared.Rent(count));
+        ByteLevelAlphabet.Map(bytes[..count], chars);
+        Encode(bytes[..count], chars[..count], output);
+        if (rentedBytes is not null)
+        {
+            ArrayPool<byte>.Shared.Return(rentedBytes);
+        }
+
+        if (rentedChars is not null)
+        {
+            ArrayPool<char>.Shared.Return(rentedChars);
+        }
+    }
 
     /// <summary>Appends the ids of one pre-token given as UTF-8 bytes and as its byte-level characters.</summary>
     [SkipLocalsInit]
@@ -88,58 +103,13 @@ internal sealed class BytePairModel
         }
     }
 
-    // Repeatedly merges the adjacent pair with the lowest rank (leftmost on ties). ranks[i] is the rank of the
-    // pair (ids[i], ids[i + 1]) so each merge only re-ranks its two neighbours.
     private int Merge(ReadOnlySpan<byte> bytes, Span<int> ids, Span<int> ranks)
     {
-        var count = bytes.Length;
-        for (var i = 0; i < count; i++)
+        for (var i = 0; i < bytes.Length; i++)
         {
             ids[i] = byteIds[bytes[i]];
         }
 
-        for (var i = 0; i < count - 1; i++)
-        {
-            ranks[i] = RankOf(ids[i], ids[i + 1]);
-        }
-
-        while (count > 1)
-        {
-            var best = -1;
-            var bestRank = int.MaxValue;
-            for (var i = 0; i < count - 1; i++)
-            {
-                if (ranks[i] < bestRank)
-                {
-                    bestRank = ranks[i];
-                    best = i;
-                }
-            }
-
-            if (best < 0)
-            {
-                break;
-            }
-
-            ids[best] = merges[Key(ids[best], ids[best + 1])].Id;
-            ids.Slice(best + 2, count - best - 2).CopyTo(ids[(best + 1)..]);
-            ranks.Slice(best + 2, count - best - 2).CopyTo(ranks[(best + 1)..]);
-            count--;
-            if (best > 0)
-            {
-                ranks[best - 1] = RankOf(ids[best - 1], ids[best]);
-            }
-
-            if (best < count - 1)
-            {
-                ranks[best] = RankOf(ids[best], ids[best + 1]);
-            }
-        }
-
-        return count;
+        return merges.Apply(ids, ranks, bytes.Length);
     }
-
-    private int RankOf(int left, int right) => merges.TryGetValue(Key(left, right), out var merge) ? merge.Rank : int.MaxValue;
-
-    private static long Key(int left, int right) => ((long)left << 32) | (uint)right;
 }

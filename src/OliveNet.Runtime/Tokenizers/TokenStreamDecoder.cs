@@ -10,6 +10,7 @@ namespace OliveNet.Runtime.Tokenizers;
 public sealed class TokenStreamDecoder(Tokenizer tokenizer, bool skipSpecialTokens = false)
 {
     private readonly List<byte> pending = [];
+    private int stripRemaining = tokenizer?.StripLeadingSpaces ?? 0;
 
     /// <summary>Adds one id and returns the text it completes (possibly empty).</summary>
     /// <exception cref="ArgumentOutOfRangeException">The id is not in the vocabulary.</exception>
@@ -18,6 +19,14 @@ public sealed class TokenStreamDecoder(Tokenizer tokenizer, bool skipSpecialToke
         ArgumentNullException.ThrowIfNull(tokenizer);
         foreach (var b in tokenizer.TokenBytes(id, skipSpecialTokens))
         {
+            // SentencePiece decoders drop the prefix space once, at the start of the text.
+            if (stripRemaining > 0 && b == (byte)' ')
+            {
+                stripRemaining--;
+                continue;
+            }
+
+            stripRemaining = 0;
             pending.Add(b);
         }
 

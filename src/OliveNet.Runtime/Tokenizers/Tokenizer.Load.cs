@@ -1,11 +1,12 @@
 using System.Text.Json;
+using OliveNet.Runtime.Tokenizers.Normalization;
 using OliveNet.Runtime.Tokenizers.PreTokenizers;
 
 namespace OliveNet.Runtime.Tokenizers;
 
 public sealed partial class Tokenizer
 {
-    /// <summary>Loads a Hugging Face <c>tokenizer.json</c> whose model is byte-level BPE.</summary>
+    /// <summary>Loads a Hugging Face <c>tokenizer.json</c> whose model is BPE (byte-level or SentencePiece-style).</summary>
     /// <exception cref="TokenizerException">The file is missing or malformed, or uses a component not supported yet;
     /// the message names the file and the JSON path.</exception>
     public static Tokenizer Load(string tokenizerJsonPath)
@@ -31,21 +32,22 @@ public sealed partial class Tokenizer
             var reader = new TokenizerJsonReader(tokenizerJsonPath);
             var root = document.RootElement;
             var modelElement = root.TryGetProperty("model", out var m) ? m : throw reader.Error("model", "is missing");
-            var model = reader.ReadModel(modelElement);
+            var decoder = reader.ReadDecoder(Property(root, "decoder"), "decoder");
+            var model = reader.ReadModel(modelElement, decoder);
             var addedTokens = reader.ReadAddedTokens(root);
-            var nfc = reader.ReadNormalizer(Property(root, "normalizer"), "normalizer");
+            var normalizer = new TextNormalizer();
+            reader.ReadNormalizer(Property(root, "normalizer"), "normalizer", normalizer);
             var preTokenizers = new List<IPreTokenizer>();
-            reader.ReadPreTokenizer(Property(root, "pre_tokenizer"), "pre_tokenizer", preTokenizers);
-            if (preTokenizers.Count == 0 || preTokenizers[^1] is not ByteLevelPreTokenizer)
+            reader.ReadPreTokenizer(Property(root, "pre_tokenizer"), "pre_tokenizer", preTokenizers, normalizer);
+            if (decoder.ByteLevel && (preTokenizers.Count == 0 || preTokenizers[^1] is not ByteLevelPreTokenizer))
             {
-                throw reader.Error("pre_tokenizer", "must end with ByteLevel: only byte-level BPE is supported yet (SentencePiece/Metaspace BPE is not)");
+                throw reader.Error("pre_tokenizer", "must end with ByteLevel when the decoder is ByteLevel");
             }
 
             var prefix = new List<int>();
             var suffix = new List<int>();
             reader.ReadPostProcessor(Property(root, "post_processor"), "post_processor", model.Vocab, addedTokens, prefix, suffix);
-            reader.ReadDecoder(Property(root, "decoder"), "decoder");
-            return new Tokenizer(model, addedTokens, nfc, preTokenizers, [.. prefix], [.. suffix]);
+            return new Tokenizer(model, addedTokens, normalizer, preTokenizers, decoder, [.. prefix], [.. suffix]);
         }
     }
 
@@ -99,7 +101,7 @@ public sealed partial class Tokenizer
 
         var addedTokens = vocab.TryGetValue("<|endoftext|>", out var eot) ? new List<AddedToken> { new(eot, "<|endoftext|>", true) } : [];
         var model = new BytePairModel(vocab, merges, ignoreMerges: false, vocabBpePath);
-        return new Tokenizer(model, addedTokens, nfc: false, [new ByteLevelPreTokenizer(addPrefixSpace: false, useRegex: true)], [], []);
+        return new Tokenizer(model, addedTokens, new TextNormalizer(), [new ByteLevelPreTokenizer(addPrefixSpace: false, useRegex: true)], TokenDecoder.ByteLevelDecoder, [], []);
     }
 
     private static JsonElement? Property(JsonElement element, string name) =>

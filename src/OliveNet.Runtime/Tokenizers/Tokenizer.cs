@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Runtime.CompilerServices;
 using System.Text;
 using OliveNet.Runtime.Tokenizers.Normalization;
 using OliveNet.Runtime.Tokenizers.PreTokenizers;
@@ -7,16 +6,15 @@ using OliveNet.Runtime.Tokenizers.PreTokenizers;
 namespace OliveNet.Runtime.Tokenizers;
 
 /// <summary>
-/// A byte-level BPE tokenizer (GPT-2, Llama 3, Qwen3 style) loaded from a Hugging Face <c>tokenizer.json</c>.
+/// A BPE tokenizer loaded from a Hugging Face <c>tokenizer.json</c>: byte-level (GPT-2, Llama 3, Qwen3) or
+/// SentencePiece-style with metaspace and byte fallback (Llama 2, Phi-3, Gemma).
 /// Instances are immutable apart from an internal cache and are safe to use from several threads.
 /// </summary>
 public sealed partial class Tokenizer
 {
-    private const int StackLimit = 512;
-
-    private readonly BytePairModel model;
+    private readonly IWordModel model;
     private readonly AddedVocabulary added;
-    private readonly bool nfc;
+    private readonly TextNormalizer normalizer;
     private readonly IReadOnlyList<IPreTokenizer> preTokenizers;
     private readonly int[] prefixIds;
     private readonly int[] suffixIds;
@@ -25,10 +23,11 @@ public sealed partial class Tokenizer
     private readonly bool[] special;
     private readonly Dictionary<string, int> addedByContent;
 
-    private Tokenizer(BytePairModel model, IReadOnlyList<AddedToken> addedTokens, bool nfc, IReadOnlyList<IPreTokenizer> preTokenizers, int[] prefixIds, int[] suffixIds)
+    private Tokenizer(IWordModel model, IReadOnlyList<AddedToken> addedTokens, TextNormalizer normalizer, IReadOnlyList<IPreTokenizer> preTokenizers, TokenDecoder decoder, int[] prefixIds, int[] suffixIds)
     {
         this.model = model;
-        this.nfc = nfc;
+        this.normalizer = normalizer;
+        StripLeadingSpaces = decoder.StripLeadingSpaces;
         this.preTokenizers = preTokenizers;
         this.prefixIds = prefixIds;
         this.suffixIds = suffixIds;
@@ -52,9 +51,12 @@ public sealed partial class Tokenizer
         tokenBytes = new byte[]?[size];
         for (var id = 0; id < size; id++)
         {
-            tokenBytes[id] = idToToken[id] is { } token ? ByteLevelDecode(token) : null;
+            tokenBytes[id] = idToToken[id] is { } token ? decoder.Bytes(token) : null;
         }
     }
+
+    /// <summary>How many leading spaces decoding drops from the start of the text (SentencePiece's added prefix).</summary>
+    public int StripLeadingSpaces { get; }
 
     /// <summary>Number of ids: one more than the largest id of the vocabulary and the added tokens.</summary>
     public int VocabSize => idToToken.Length;
@@ -94,7 +96,7 @@ public sealed partial class Tokenizer
         var start = 0;
         while (start < text.Length)
         {
-            if (!added.TryFindNext(text, start, out var index, out var token))
+            if (!added.TryFindNext(text, start, out var index, out var length, out var token))
             {
                 EncodeSegment(text, start, text.Length - start, ids, pieces, scratch);
                 break;
@@ -102,7 +104,7 @@ public sealed partial class Tokenizer
 
             EncodeSegment(text, start, index - start, ids, pieces, scratch);
             ids.Add(token.Id);
-            start = index + token.Content.Length;
+            start = index + length;
         }
 
         if (addSpecialTokens)
@@ -134,7 +136,13 @@ public sealed partial class Tokenizer
             length += bytes.Length;
         }
 
-        var text = Encoding.UTF8.GetString(buffer, 0, length);
+        var skip = 0;
+        while (skip < StripLeadingSpaces && skip < length && buffer[skip] == (byte)' ')
+        {
+            skip++;
+        }
+
+        var text = Encoding.UTF8.GetString(buffer, skip, length - skip);
         ArrayPool<byte>.Shared.Return(buffer);
         return text;
     }
@@ -159,9 +167,8 @@ public sealed partial class Tokenizer
         }
 
         var segment = new Piece(text, start, length);
-        if (nfc && !Nfc.IsQuickNormalized(segment.Span))
+        if (normalizer.Apply(segment.Span, atInputStart: start == 0) is { } normalized)
         {
-            var normalized = Nfc.Normalize(segment.Span.ToString());
             segment = new Piece(normalized, 0, normalized.Length);
         }
 
@@ -176,48 +183,7 @@ public sealed partial class Tokenizer
 
         foreach (var piece in pieces)
         {
-            EncodePiece(piece.Span, ids);
+            model.Encode(piece.Span, ids);
         }
-    }
-
-    [SkipLocalsInit]
-    private void EncodePiece(ReadOnlySpan<char> piece, List<int> ids)
-    {
-        var maxBytes = piece.Length * 3;
-        byte[]? rentedBytes = null;
-        char[]? rentedChars = null;
-        var bytes = maxBytes <= StackLimit ? stackalloc byte[StackLimit] : (rentedBytes = ArrayPool<byte>.Shared.Rent(maxBytes));
-        var count = Encoding.UTF8.GetBytes(piece, bytes);
-        var chars = count <= StackLimit ? stackalloc char[StackLimit] : (rentedChars = ArrayPool<char>.Shared.Rent(count));
-        ByteLevelAlphabet.Map(bytes[..count], chars);
-        model.Encode(bytes[..count], chars[..count], ids);
-        if (rentedBytes is not null)
-        {
-            ArrayPool<byte>.Shared.Return(rentedBytes);
-        }
-
-        if (rentedChars is not null)
-        {
-            ArrayPool<char>.Shared.Return(rentedChars);
-        }
-    }
-
-    // The ByteLevel decoder: a token whose characters are all in the byte-level alphabet stands for those bytes;
-    // any other token (e.g. an added token with non-alphabet characters) stands for its own UTF-8.
-    private static byte[] ByteLevelDecode(string token)
-    {
-        var bytes = new byte[token.Length];
-        for (var i = 0; i < token.Length; i++)
-        {
-            var b = ByteLevelAlphabet.ToByte(token[i]);
-            if (b < 0)
-            {
-                return Encoding.UTF8.GetBytes(token);
-            }
-
-            bytes[i] = (byte)b;
-        }
-
-        return bytes;
     }
 }

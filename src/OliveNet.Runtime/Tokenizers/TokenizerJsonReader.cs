@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using OliveNet.Runtime.Tokenizers.Normalization;
 using OliveNet.Runtime.Tokenizers.PreTokenizers;
 
 namespace OliveNet.Runtime.Tokenizers;
@@ -9,12 +10,12 @@ internal sealed class TokenizerJsonReader(string file)
 {
     public TokenizerException Error(string path, string problem) => new($"{file}: {path} {problem}");
 
-    public BytePairModel ReadModel(JsonElement model)
+    public IWordModel ReadModel(JsonElement model, TokenDecoder decoder)
     {
         var type = model.TryGetProperty("type", out var t) ? t.GetString() : (model.TryGetProperty("merges", out _) ? "BPE" : null);
         if (type != "BPE")
         {
-            throw Error("model.type", $"'{type}' is not supported yet (supported: BPE, byte-level)");
+            throw Error("model.type", $"'{type}' is not supported yet (supported: BPE, byte-level or SentencePiece-style)");
         }
 
         foreach (var name in new[] { "continuing_subword_prefix", "end_of_word_suffix" })
@@ -73,8 +74,14 @@ internal sealed class TokenizerJsonReader(string file)
             index++;
         }
 
-        var ignoreMerges = model.TryGetProperty("ignore_merges", out var ignore) && ignore.ValueKind == JsonValueKind.True;
-        return new BytePairModel(vocab, merges, ignoreMerges, file);
+        var ignoreMerges = Flag(model, "ignore_merges", false);
+        if (decoder.ByteLevel)
+        {
+            return new BytePairModel(vocab, merges, ignoreMerges, file);
+        }
+
+        var unknown = model.TryGetProperty("unk_token", out var u) && u.ValueKind == JsonValueKind.String ? u.GetString() : null;
+        return new SentencePieceBpeModel(vocab, merges, unknown, Flag(model, "byte_fallback", false), Flag(model, "fuse_unk", false), ignoreMerges, file);
     }
 
     public List<AddedToken> ReadAddedTokens(JsonElement root)
@@ -88,49 +95,73 @@ internal sealed class TokenizerJsonReader(string file)
         var index = 0;
         foreach (var token in array.EnumerateArray())
         {
-            foreach (var flag in new[] { "lstrip", "rstrip", "single_word" })
+            if (Flag(token, "single_word", false))
             {
-                if (token.TryGetProperty(flag, out var value) && value.ValueKind == JsonValueKind.True)
-                {
-                    throw Error($"added_tokens[{index}].{flag}", "= true is not supported yet");
-                }
+                throw Error($"added_tokens[{index}].single_word", "= true is not supported yet");
             }
 
-            var special = token.TryGetProperty("special", out var s) && s.ValueKind == JsonValueKind.True;
-            tokens.Add(new AddedToken(token.GetProperty("id").GetInt32(), token.GetProperty("content").GetString()!, special));
+            tokens.Add(new AddedToken(token.GetProperty("id").GetInt32(), token.GetProperty("content").GetString()!, Flag(token, "special", false))
+            {
+                LeftStrip = Flag(token, "lstrip", false),
+                RightStrip = Flag(token, "rstrip", false),
+            });
             index++;
         }
 
         return tokens;
     }
 
-    /// <summary>Returns true when the normalizer is NFC (possibly inside a Sequence), false when there is none.</summary>
-    public bool ReadNormalizer(JsonElement? element, string path)
+    /// <summary>Adds the steps of a <c>normalizer</c> (NFC, Prepend, Replace, Sequence) to <paramref name="normalizer"/>.</summary>
+    public void ReadNormalizer(JsonElement? element, string path, TextNormalizer normalizer)
     {
-        if (element is not { } normalizer)
+        if (element is not { } json)
         {
-            return false;
+            return;
         }
 
-        switch (TypeOf(normalizer, path))
+        switch (TypeOf(json, path))
         {
             case "NFC":
-                return true;
-            case "Sequence":
-                var nfc = false;
-                var i = 0;
-                foreach (var inner in normalizer.GetProperty("normalizers").EnumerateArray())
+                normalizer.AddNfc();
+                break;
+            case "Prepend":
+                normalizer.AddPrepend(json.GetProperty("prepend").GetString()!);
+                break;
+            case "Replace":
+                var content = json.GetProperty("content").GetString()!;
+                var pattern = json.GetProperty("pattern");
+                if (pattern.TryGetProperty("String", out var literal))
                 {
-                    nfc |= ReadNormalizer(inner, $"{path}.normalizers[{i++}]");
+                    normalizer.AddReplace(literal.GetString()!, content);
+                }
+                else if (pattern.TryGetProperty("Regex", out var regex))
+                {
+                    normalizer.AddReplace(RegexSplit.Compile(regex.GetString()!), content);
+                }
+                else
+                {
+                    throw Error($"{path}.pattern", "must have String or Regex");
                 }
 
-                return nfc;
+                break;
+            case "Sequence":
+                var i = 0;
+                foreach (var inner in json.GetProperty("normalizers").EnumerateArray())
+                {
+                    ReadNormalizer(inner, $"{path}.normalizers[{i++}]", normalizer);
+                }
+
+                break;
             case var other:
-                throw Error($"{path}.type", $"'{other}' is not supported yet (supported: NFC, Sequence)");
+                throw Error($"{path}.type", $"'{other}' is not supported yet (supported: NFC, Prepend, Replace, Sequence)");
         }
     }
 
-    public void ReadPreTokenizer(JsonElement? element, string path, List<IPreTokenizer> steps)
+    /// <summary>
+    /// Adds the steps of a <c>pre_tokenizer</c>; a Metaspace pre-tokenizer's replacement and prefix go to
+    /// <paramref name="normalizer"/> (it must come first), its split to <paramref name="steps"/>.
+    /// </summary>
+    public void ReadPreTokenizer(JsonElement? element, string path, List<IPreTokenizer> steps, TextNormalizer normalizer)
     {
         if (element is not { } pre)
         {
@@ -143,7 +174,7 @@ internal sealed class TokenizerJsonReader(string file)
                 var i = 0;
                 foreach (var inner in pre.GetProperty("pretokenizers").EnumerateArray())
                 {
-                    ReadPreTokenizer(inner, $"{path}.pretokenizers[{i++}]", steps);
+                    ReadPreTokenizer(inner, $"{path}.pretokenizers[{i++}]", steps, normalizer);
                 }
 
                 break;
@@ -153,8 +184,22 @@ internal sealed class TokenizerJsonReader(string file)
             case "Split":
                 steps.Add(ReadSplit(pre, path));
                 break;
+            case "Metaspace":
+                if (steps.Count > 0)
+                {
+                    throw Error(path, "Metaspace after another pre-tokenizer is not supported yet (it must come first)");
+                }
+
+                var replacement = RequiredString(pre, "replacement", path);
+                normalizer.AddMetaspace(replacement, ReadPrependScheme(pre, path));
+                if (Flag(pre, "split", true))
+                {
+                    steps.Add(new RegexSplit(RegexSplit.Compile(Regex.Escape(replacement)), SplitBehavior.MergedWithNext));
+                }
+
+                break;
             case var other:
-                throw Error($"{path}.type", $"'{other}' is not supported yet (supported: Sequence, Split, ByteLevel)");
+                throw Error($"{path}.type", $"'{other}' is not supported yet (supported: Sequence, Split, ByteLevel, Metaspace)");
         }
     }
 
@@ -189,21 +234,75 @@ internal sealed class TokenizerJsonReader(string file)
         }
     }
 
-    public void ReadDecoder(JsonElement? element, string path)
+    /// <summary>
+    /// Reads the <c>decoder</c>: ByteLevel, Metaspace, or a Sequence of Replace(▁ → space), ByteFallback, Fuse and
+    /// Strip(space, start n, stop 0) — the SentencePiece chains of Llama 2, Phi-3 and Gemma.
+    /// </summary>
+    public TokenDecoder ReadDecoder(JsonElement? element, string path)
     {
         var type = element is { } decoder ? TypeOf(decoder, path) : "null";
-        if (type != "ByteLevel")
+        switch (type)
         {
-            throw Error($"{path}.type", $"'{type}' is not supported yet (supported: ByteLevel)");
+            case "ByteLevel":
+                return TokenDecoder.ByteLevelDecoder;
+            case "Metaspace":
+                var replacement = RequiredString(element!.Value, "replacement", path);
+                return new TokenDecoder(false, replacement, true, ReadPrependScheme(element.Value, path) == TextNormalizer.PrependScheme.Never ? 0 : 1);
+            case "Sequence":
+                var result = new TokenDecoder(false, null, false, 0);
+                var i = 0;
+                foreach (var inner in element!.Value.GetProperty("decoders").EnumerateArray())
+                {
+                    result = ReadSequenceDecoder(inner, $"{path}.decoders[{i++}]", result);
+                }
+
+                return result;
+            default:
+                throw Error($"{path}.type", $"'{type}' is not supported yet (supported: ByteLevel, Metaspace, Sequence of Replace/ByteFallback/Fuse/Strip)");
         }
+    }
+
+    private TokenDecoder ReadSequenceDecoder(JsonElement decoder, string path, TokenDecoder result)
+    {
+        switch (TypeOf(decoder, path))
+        {
+            case "Replace" when decoder.GetProperty("pattern").TryGetProperty("String", out var from) && decoder.GetProperty("content").GetString() == " ":
+                return result with { Replacement = from.GetString() };
+            case "ByteFallback":
+                return result with { ByteFallback = true };
+            case "Fuse":
+                return result;
+            case "Strip" when decoder.GetProperty("content").GetString() == " " && decoder.GetProperty("stop").GetInt32() == 0:
+                return result with { StripLeadingSpaces = decoder.GetProperty("start").GetInt32() };
+            case "Metaspace":
+                return result with { Replacement = RequiredString(decoder, "replacement", path), StripLeadingSpaces = ReadPrependScheme(decoder, path) == TextNormalizer.PrependScheme.Never ? 0 : 1 };
+            case var other:
+                throw Error(path, $"'{other}' with these settings is not supported yet (supported: Replace(x → ' '), ByteFallback, Fuse, Strip(' ', start, stop 0), Metaspace)");
+        }
+    }
+
+    private TextNormalizer.PrependScheme ReadPrependScheme(JsonElement metaspace, string path)
+    {
+        if (metaspace.TryGetProperty("prepend_scheme", out var scheme) && scheme.ValueKind == JsonValueKind.String)
+        {
+            return scheme.GetString() switch
+            {
+                "always" => TextNormalizer.PrependScheme.Always,
+                "first" => TextNormalizer.PrependScheme.First,
+                "never" => TextNormalizer.PrependScheme.Never,
+                var other => throw Error($"{path}.prepend_scheme", $"'{other}' is not one of always, first, never"),
+            };
+        }
+
+        return Flag(metaspace, "add_prefix_space", true) ? TextNormalizer.PrependScheme.Always : TextNormalizer.PrependScheme.Never;
     }
 
     private RegexSplit ReadSplit(JsonElement split, string path)
     {
-        var behavior = split.TryGetProperty("behavior", out var b) ? b.GetString() : "Isolated";
-        if (behavior is not ("Isolated" or "Removed"))
+        var name = split.TryGetProperty("behavior", out var b) ? b.GetString() : "Isolated";
+        if (!Enum.TryParse<SplitBehavior>(name, out var behavior) || !Enum.IsDefined(behavior))
         {
-            throw Error($"{path}.behavior", $"'{behavior}' is not supported yet (supported: Isolated, Removed)");
+            throw Error($"{path}.behavior", $"'{name}' is not supported yet (supported: {string.Join(", ", Enum.GetNames<SplitBehavior>())})");
         }
 
         if (Flag(split, "invert", false))
@@ -228,7 +327,7 @@ internal sealed class TokenizerJsonReader(string file)
 
         try
         {
-            return new RegexSplit(RegexSplit.Compile(regex), behavior == "Removed");
+            return new RegexSplit(RegexSplit.Compile(regex), behavior);
         }
         catch (ArgumentException e)
         {
@@ -264,6 +363,9 @@ internal sealed class TokenizerJsonReader(string file)
             i++;
         }
     }
+
+    private string RequiredString(JsonElement element, string name, string path) =>
+        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString()! : throw Error($"{path}.{name}", "is missing");
 
     private string TypeOf(JsonElement element, string path) =>
         element.TryGetProperty("type", out var type) && type.ValueKind == JsonValueKind.String ? type.GetString()! : throw Error($"{path}.type", "is missing");

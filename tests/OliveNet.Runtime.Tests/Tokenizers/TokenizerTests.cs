@@ -110,9 +110,10 @@ public sealed class TokenizerTests
     [Theory]
     [InlineData("\"model\":{\"type\":\"Unigram\",\"vocab\":[]}", "model.type 'Unigram' is not supported yet")]
     [InlineData("\"model\":{\"type\":\"WordPiece\",\"vocab\":{}}", "model.type 'WordPiece' is not supported yet")]
-    [InlineData("\"pre_tokenizer\":{\"type\":\"Sequence\",\"pretokenizers\":[{\"type\":\"Metaspace\"}]}", "pre_tokenizer.pretokenizers[0].type 'Metaspace' is not supported yet")]
+    [InlineData("\"pre_tokenizer\":{\"type\":\"Sequence\",\"pretokenizers\":[{\"type\":\"Whitespace\"}]}", "pre_tokenizer.pretokenizers[0].type 'Whitespace' is not supported yet")]
+    [InlineData("\"pre_tokenizer\":{\"type\":\"Sequence\",\"pretokenizers\":[{\"type\":\"Metaspace\"}]}", "pre_tokenizer.pretokenizers[0].replacement is missing")]
     [InlineData("\"normalizer\":{\"type\":\"Sequence\",\"normalizers\":[{\"type\":\"NFC\"},{\"type\":\"Lowercase\"}]}", "normalizer.normalizers[1].type 'Lowercase' is not supported yet")]
-    [InlineData("\"decoder\":{\"type\":\"Metaspace\"}", "decoder.type 'Metaspace' is not supported yet")]
+    [InlineData("\"decoder\":{\"type\":\"WordPiece\"}", "decoder.type 'WordPiece' is not supported yet")]
     [InlineData("\"pre_tokenizer\":{\"type\":\"Split\",\"pattern\":{\"Regex\":\"\\\\s\"},\"behavior\":\"Isolated\"}", "pre_tokenizer must end with ByteLevel")]
     public void Unsupported_components_are_errors_naming_the_json_path(string replacement, string expected)
     {

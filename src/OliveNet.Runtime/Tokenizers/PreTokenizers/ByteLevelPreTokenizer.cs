@@ -6,7 +6,7 @@ namespace OliveNet.Runtime.Tokenizers.PreTokenizers;
 /// </summary>
 internal sealed class ByteLevelPreTokenizer(bool addPrefixSpace, bool useRegex) : IPreTokenizer
 {
-    private static readonly RegexSplit Gpt2 = new(RegexSplit.Compile(RegexSplit.Gpt2Pattern), removed: false);
+    private static readonly RegexSplit Gpt2 = new(RegexSplit.Compile(RegexSplit.Gpt2Pattern), SplitBehavior.Isolated);
 
     public void Split(List<Piece> input, List<Piece> output)
     {

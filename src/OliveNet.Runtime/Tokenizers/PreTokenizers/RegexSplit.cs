@@ -6,15 +6,16 @@ using System.Text.RegularExpressions;
 namespace OliveNet.Runtime.Tokenizers.PreTokenizers;
 
 /// <summary>
-/// The <c>Split</c> pre-tokenizer: regex matches become pieces, and with <see cref="Removed"/> false so do the
-/// gaps between them ("Isolated"). Letters and digits outside the BMP are matched as such (see <see cref="Split"/>).
+/// The <c>Split</c> pre-tokenizer: regex matches and the gaps between them become pieces ("Isolated"), or matches
+/// are dropped ("Removed"), or each match joins the gap before it ("MergedWithPrevious") or after it
+/// ("MergedWithNext"). Letters and digits outside the BMP are matched as such (see <see cref="Split"/>).
 /// </summary>
-internal sealed class RegexSplit(Regex regex, bool removed) : IPreTokenizer
+internal sealed class RegexSplit(Regex regex, SplitBehavior behavior) : IPreTokenizer
 {
     /// <summary>The pattern GPT-2 (and ByteLevel with use_regex) splits with.</summary>
     public const string Gpt2Pattern = @"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+";
 
-    public bool Removed { get; } = removed;
+    public SplitBehavior Behavior { get; } = behavior;
 
     public static Regex Compile(string pattern) =>
         new(pattern, RegexOptions.Compiled | RegexOptions.CultureInvariant);
@@ -32,6 +33,8 @@ internal sealed class RegexSplit(Regex regex, bool removed) : IPreTokenizer
 
             var first = output.Count;
             var last = 0;
+            var previousIsGap = false;
+            var pendingMatch = -1;
             var matches = shadow is null ? regex.EnumerateMatches(span) : regex.EnumerateMatches(shadow.AsSpan(0, span.Length));
             foreach (var match in matches)
             {
@@ -40,18 +43,23 @@ internal sealed class RegexSplit(Regex regex, bool removed) : IPreTokenizer
                     continue;
                 }
 
-                if (match.Index > last && !Removed)
+                if (match.Index > last)
                 {
-                    output.Add(piece with { Start = piece.Start + last, Length = match.Index - last });
+                    AddGap(output, piece, ref pendingMatch, last, match.Index);
+                    previousIsGap = true;
                 }
 
-                output.Add(piece with { Start = piece.Start + match.Index, Length = match.Length });
+                AddMatch(output, piece, ref pendingMatch, ref previousIsGap, match.Index, match.Length);
                 last = match.Index + match.Length;
             }
 
-            if (last < span.Length && !Removed)
+            if (last < span.Length)
             {
-                output.Add(piece with { Start = piece.Start + last, Length = span.Length - last });
+                AddGap(output, piece, ref pendingMatch, last, span.Length);
+            }
+            else if (pendingMatch >= 0)
+            {
+                output.Add(piece with { Start = piece.Start + pendingMatch, Length = span.Length - pendingMatch });
             }
 
             if (shadow is not null)
@@ -60,6 +68,45 @@ internal sealed class RegexSplit(Regex regex, bool removed) : IPreTokenizer
                 JoinSplitSurrogatePairs(output, first);
             }
         }
+    }
+
+    private void AddGap(List<Piece> output, Piece piece, ref int pendingMatch, int start, int end)
+    {
+        if (Behavior == SplitBehavior.Removed)
+        {
+            output.Add(piece with { Start = piece.Start + start, Length = end - start });
+            return;
+        }
+
+        // A pending MergedWithNext match starts the gap's piece.
+        var from = pendingMatch >= 0 ? pendingMatch : start;
+        pendingMatch = -1;
+        output.Add(piece with { Start = piece.Start + from, Length = end - from });
+    }
+
+    private void AddMatch(List<Piece> output, Piece piece, ref int pendingMatch, ref bool previousIsGap, int index, int length)
+    {
+        switch (Behavior)
+        {
+            case SplitBehavior.Removed:
+                break;
+            case SplitBehavior.MergedWithPrevious when previousIsGap:
+                output[^1] = output[^1] with { Length = output[^1].Length + length };
+                break;
+            case SplitBehavior.MergedWithNext:
+                if (pendingMatch >= 0)
+                {
+                    output.Add(piece with { Start = piece.Start + pendingMatch, Length = index - pendingMatch });
+                }
+
+                pendingMatch = index;
+                break;
+            default:
+                output.Add(piece with { Start = piece.Start + index, Length = length });
+                break;
+        }
+
+        previousIsGap = false;
     }
 
     // A shadowed astral number may be cut between its two code units (e.g. by \p{N} or \p{N}{1,3});

@@ -1,0 +1,136 @@
+// Decode speed of OliveNet's generation loop against the bare cost of one decoder Run with the same shapes, on a
+// generated Qwen3-shaped decoder (fp32 and int4 MatMulNBits), plus the memory-bandwidth bound of this machine.
+//   GenerationBench <work dir> [--layers N] [--hidden N] [--intermediate N] [--heads N] [--kv-heads N] [--head-size N]
+//                   [--vocab N] [--prompt N] [--tokens N] [--runs N] [--threads N]
+// Defaults are Qwen3-0.6B's geometry (28 layers, hidden 1024, 16/8 heads of 128, MLP 3072, vocab 151936).
+using System.Diagnostics;
+using System.Globalization;
+using OliveNet.Runtime;
+using OliveNet.Runtime.Generation;
+using OliveNet.Runtime.Tests.Generation;
+
+var work = args.Length > 0 ? args[0] : throw new ArgumentException("usage: GenerationBench <work dir> [options]");
+int Option(string name, int fallback) => Array.IndexOf(args, name) is var i and >= 0 ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
+var shape = new DecoderShape(Option("--layers", 28), Option("--hidden", 1024), Option("--heads", 16), Option("--kv-heads", 8), Option("--head-size", 128),
+    Option("--intermediate", 3072), Option("--vocab", 151936), 4096) { RopeTheta = 1e6 };
+var promptLength = Option("--prompt", 64);
+var tokens = Option("--tokens", 32);
+var runs = Option("--runs", 3);
+var threads = Option("--threads", 0);
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"model: {shape.Layers} layers, hidden {shape.Hidden}, heads {shape.Heads}/{shape.KvHeads}×{shape.HeadSize}, MLP {shape.Intermediate}, vocab {shape.Vocab}: {shape.Parameters / 1e6:F0} M parameters"));
+var bandwidth = CopyBandwidth();
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"memory copy bandwidth: {bandwidth / 1e9:F2} GB/s (read + write of a 512 MB buffer, best of 5)"));
+
+var results = new Dictionary<bool, double>();
+var builtHere = false;
+foreach (var int4 in new[] { false, true })
+{
+    var dir = Path.Combine(work, $"qwen3-shaped-{shape.Layers}x{shape.Hidden}-{(int4 ? "int4" : "fp32")}");
+    if (!File.Exists(Path.Combine(dir, "genai_config.json")))
+    {
+        var build = Stopwatch.StartNew();
+        new DecoderBuilder(shape with { Int4 = int4 }, seed: 7).Write(dir + ".tmp", eosTokenIds: [151645]);
+        if (Directory.Exists(dir))
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+
+        Directory.Move(dir + ".tmp", dir);
+        builtHere = true;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"built {dir} in {build.Elapsed.TotalSeconds:F1} s"));
+    }
+
+    using var model = LanguageModel.Load(dir, threads);
+    var peakBeforeLoad = builtHere;
+    var latency = Metrics.GenerationLatency(model, promptLength, tokens, runs: 1, warmup: 1);
+
+    // Rounds interleave one generation with as many bare runs as it had decode steps, so both see the same
+    // machine load; the overhead is the median of the per-round ratios.
+    var prompt = Enumerable.Range(0, promptLength).Select(i => (i * 7919) % shape.Vocab).ToList();
+    var settings = model.Config.Search with { MaxNewTokens = tokens, IgnoreEndOfSequence = true };
+    var loopRates = new List<double>();
+    var bareRates = new List<double>();
+    for (var round = 0; round < runs; round++)
+    {
+        loopRates.Add(model.Generate(prompt, settings).DecodeTokensPerSecond);
+        bareRates.Add(BareDecodeRun(model, promptLength + (tokens / 2), promptLength + tokens, tokens - 1));
+    }
+
+    var loopRate = Median(loopRates);
+    var bareRate = Median(bareRates);
+    var overhead = Median(loopRates.Zip(bareRates, (l, b) => (b / l) - 1));
+    var weightBytes = Directory.GetFiles(dir, "model.onnx*").Sum(f => new FileInfo(f).Length) - (4L * shape.Vocab * shape.Hidden);
+    var bound = bandwidth / 2 / weightBytes;
+    results[int4] = loopRate;
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"""
+        [{(int4 ? "int4" : "fp32")}] prompt {promptLength}, {tokens} new tokens, {runs} interleaved rounds
+          loop:    TTFT {latency.TimeToFirstTokenMs:F1} ms, prefill {latency.PrefillTokensPerSecond:F1} tok/s, decode {loopRate:F2} tok/s (rounds: {string.Join(", ", loopRates.Select(r => r.ToString("F2", CultureInfo.InvariantCulture)))})
+          bare:    decoder Run alone at past length {promptLength + (tokens / 2)}: {bareRate:F2} tok/s (rounds: {string.Join(", ", bareRates.Select(r => r.ToString("F2", CultureInfo.InvariantCulture)))}); loop overhead (median of per-round ratios) {overhead * 100:F1}%
+          bound:   {weightBytes / 1e6:F0} MB of weights read per token (embedding excluded) at {bandwidth / 2 / 1e9:F2} GB/s read → {bound:F2} tok/s; achieved {loopRate / bound * 100:F0}% of the bound
+          memory:  peak working set {latency.PeakWorkingSetBytes / 1e6:F0} MB{(peakBeforeLoad ? " (includes building a model in this process; rerun for the load-only figure)" : string.Empty)}, KV cache {latency.KvCacheBytes / 1e6:F1} MB
+        """));
+}
+
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"int4 vs fp32 decode speed-up: {results[true] / results[false]:F2}×"));
+
+// Tokens per second of Run alone: decode shapes ([1,1] ids, mask of `length`), KV buffers preallocated and shared.
+static double BareDecodeRun(LanguageModel model, int length, int bufferLength, int count)
+{
+    var config = model.Config;
+    var mask = new long[length];
+    Array.Fill(mask, 1L);
+    using var ids = OrtValue.CreateTensor<long>(new long[] { 42 }, [1, 1]);
+    using var maskValue = OrtValue.CreateTensor<long>(mask, [1, length]);
+    using var logits = OrtValue.CreateTensor<float>(new float[config.VocabSize], [1, 1, config.VocabSize]);
+    var caches = new List<OrtValue>();
+    var inputs = new List<KeyValuePair<string, OrtValue>> { new(config.InputIdsName, ids), new(config.AttentionMaskName, maskValue) };
+    var names = new List<string> { config.LogitsName };
+    var outputs = new List<OrtValue?> { logits };
+    for (var layer = 0; layer < config.NumHiddenLayers; layer++)
+    {
+        foreach (var (past, present) in new[] { (config.PastKeyNames, config.PresentKeyNames), (config.PastValueNames, config.PresentValueNames) })
+        {
+            var buffer = OrtValue.CreateTensor<float>(new float[config.NumKeyValueHeads * bufferLength * config.HeadSize], [1, config.NumKeyValueHeads, bufferLength, config.HeadSize]);
+            caches.Add(buffer);
+            inputs.Add(new(GenAIConfig.LayerName(past, layer), buffer));
+            names.Add(GenAIConfig.LayerName(present, layer));
+            outputs.Add(buffer);
+        }
+    }
+
+    var slots = outputs.ToArray();
+    model.Session.Run(inputs, names, slots);
+
+    var clock = Stopwatch.StartNew();
+    for (var i = 0; i < count; i++)
+    {
+        model.Session.Run(inputs, names, slots);
+    }
+
+    var seconds = clock.Elapsed.TotalSeconds;
+    caches.ForEach(c => c.Dispose());
+    return count / seconds;
+}
+
+static double Median(IEnumerable<double> values)
+{
+    var sorted = values.Order().ToArray();
+    return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
+}
+
+// Bytes moved per second by a large memcpy (read + write), the ceiling for streaming weights.
+static double CopyBandwidth()
+{
+    var source = new byte[512 << 20];
+    var target = new byte[512 << 20];
+    Random.Shared.NextBytes(source.AsSpan(0, 1 << 20));
+    var best = double.MaxValue;
+    for (var i = 0; i < 5; i++)
+    {
+        var clock = Stopwatch.StartNew();
+        source.AsSpan().CopyTo(target);
+        best = Math.Min(best, clock.Elapsed.TotalSeconds);
+    }
+
+    return 2.0 * source.Length / best;
+}

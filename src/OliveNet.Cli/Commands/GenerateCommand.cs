@@ -1,0 +1,106 @@
+using System.CommandLine;
+using System.Globalization;
+using OliveNet.Runtime.Generation;
+using OliveNet.Runtime.Templates;
+using OliveNet.Runtime.Tokenizers;
+
+namespace OliveNet.Cli.Commands;
+
+/// <summary><c>olivenet generate &lt;model_dir&gt; --prompt …</c>: streams a completion from a GenAI-layout model.</summary>
+internal static class GenerateCommand
+{
+    private const string Help = """
+        Generate text with a language model exported in the ONNX Runtime GenAI layout: a folder with
+        genai_config.json, the decoder .onnx named there, tokenizer.json and (for --chat) tokenizer_config.json.
+        Text streams to stdout as it is generated; prefill and decode speed are printed to stderr at the end.
+        Greedy by default; --temperature above 0 samples (with --top-k / --top-p), reproducibly for a given --seed.
+
+        Examples:
+          olivenet generate ./qwen3-int4 --prompt "The capital of France is" --max-tokens 32
+          olivenet generate ./qwen3-int4 --chat --system "Answer briefly." --prompt "Why is the sky blue?"
+          olivenet generate ./qwen3-int4 -p "Once upon a time" --temperature 0.8 --top-p 0.95 --seed 7
+        """;
+
+    public static Command Create(TextWriter output, TextWriter error)
+    {
+        var model = new Argument<string>("model_dir") { Description = "Folder with genai_config.json, the decoder ONNX file and tokenizer.json." };
+        var prompt = new Option<string>("--prompt", "-p") { Description = "The text to continue, or with --chat the user message.", Required = true };
+        var chat = new Option<bool>("--chat") { Description = "Wrap the prompt in the model's chat template (tokenizer_config.json) with a generation prompt." };
+        var system = new Option<string?>("--system") { Description = "A system message (with --chat)." };
+        var maxTokens = new Option<int>("--max-tokens", "-n") { Description = "Most tokens to generate.", DefaultValueFactory = _ => 128 };
+        var temperature = new Option<float?>("--temperature") { Description = "0 or unset: greedy. Above 0: sample with this temperature." };
+        var topK = new Option<int?>("--top-k") { Description = "Sample among the k most likely tokens (0 = all). Default: genai_config.json (50)." };
+        var topP = new Option<float?>("--top-p") { Description = "Sample among the smallest set of tokens with this total probability. Default: genai_config.json (1.0)." };
+        var penalty = new Option<float?>("--repetition-penalty") { Description = "Above 1 discourages repeating tokens already in the text." };
+        var seed = new Option<ulong>("--seed") { Description = "Seed of the sampler.", DefaultValueFactory = _ => 42 };
+        var threads = new Option<int>("--threads", "-t") { Description = "Intra-op threads; 0: ONNX Runtime's choice.", DefaultValueFactory = _ => 0 };
+        var command = new Command("generate", Help) { model, prompt, chat, system, maxTokens, temperature, topK, topP, penalty, seed, threads };
+        command.SetAction(parse => Guard(error, () =>
+        {
+            var directory = parse.GetValue(model)!;
+            using var language = LanguageModel.Load(directory, parse.GetValue(threads));
+            var tokenizer = language.Tokenizer ?? throw new GenerationException(
+                $"{directory} has no tokenizer.json; copy the tokenizer the model was exported with (tokenizer.json, tokenizer_config.json) next to genai_config.json.");
+            var text = parse.GetValue(prompt)!;
+            int[] ids;
+            if (parse.GetValue(chat))
+            {
+                var template = language.ChatTemplate ?? throw new GenerationException(
+                    $"{directory} has no chat template (tokenizer_config.json with chat_template); run without --chat or add the model's tokenizer_config.json.");
+                var messages = new List<ChatMessage>();
+                if (parse.GetValue(system) is { } systemText)
+                {
+                    messages.Add(new ChatMessage("system", systemText));
+                }
+
+                messages.Add(new ChatMessage("user", text));
+                ids = tokenizer.Encode(template.Apply(messages, addGenerationPrompt: true));
+            }
+            else
+            {
+                ids = tokenizer.Encode(text, addSpecialTokens: true);
+            }
+
+            var search = language.Config.Search;
+            var sampling = parse.GetValue(temperature) is > 0;
+            var options = search with
+            {
+                MaxNewTokens = Math.Max(1, parse.GetValue(maxTokens)),
+                DoSample = sampling,
+                Temperature = parse.GetValue(temperature) is { } t and > 0 ? t : search.Temperature,
+                TopK = parse.GetValue(topK) ?? search.TopK,
+                TopP = parse.GetValue(topP) ?? search.TopP,
+                RepetitionPenalty = parse.GetValue(penalty) ?? search.RepetitionPenalty,
+                Seed = parse.GetValue(seed),
+            };
+            var stream = new TokenStreamDecoder(tokenizer, skipSpecialTokens: true);
+            var result = language.Generate(ids, options, id =>
+            {
+                // An id past the tokenizer (padding rows of a larger embedding) has no text.
+                if (tokenizer.IdToToken(id) is not null)
+                {
+                    output.Write(stream.Push(id));
+                    output.Flush();
+                }
+            });
+            output.WriteLine(stream.Flush());
+            error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"prefill: {result.PromptTokens} tokens in {result.Prefill.TotalMilliseconds:F1} ms ({result.PrefillTokensPerSecond:F1} tokens/s) · decode: {result.Tokens.Count} tokens in {result.Decode.TotalMilliseconds:F1} ms ({result.DecodeTokensPerSecond:F1} tokens/s) · stopped: {(result.Reason == StopReason.StopToken ? "end-of-sequence token" : "length limit")}"));
+            return ExitCodes.Ok;
+        }));
+        return command;
+    }
+
+    private static int Guard(TextWriter error, Func<int> body) => CommandErrors.Guard(error, () =>
+    {
+        try
+        {
+            return body();
+        }
+        catch (Exception e) when (e is GenerationException or TokenizerException or TemplateException)
+        {
+            error.WriteLine($"error: {e.Message}");
+            return ExitCodes.InvalidInput;
+        }
+    });
+}

@@ -1,0 +1,112 @@
+using OliveNet.Runtime.Templates;
+using OliveNet.Runtime.Tokenizers;
+
+namespace OliveNet.Runtime.Generation;
+
+/// <summary>
+/// A decoder in the ONNX Runtime GenAI folder layout: <c>genai_config.json</c>, the ONNX decoder, and (optional)
+/// <c>tokenizer.json</c> and a chat template in <c>tokenizer_config.json</c>. Owns its ORT session; dispose it.
+/// </summary>
+public sealed partial class LanguageModel : IDisposable
+{
+    private LanguageModel(string directory, GenAIConfig config, InferenceSession session, Tokenizer? tokenizer, ChatTemplate? template)
+    {
+        Directory = directory;
+        Config = config;
+        Session = session;
+        Tokenizer = tokenizer;
+        ChatTemplate = template;
+        NeedsPositionIds = config.PositionIdsName is { } p && session.Inputs.Any(i => i.Name == p);
+    }
+
+    /// <summary>The model folder.</summary>
+    public string Directory { get; }
+
+    public GenAIConfig Config { get; }
+
+    /// <summary>The decoder session (owned by this model).</summary>
+    public InferenceSession Session { get; }
+
+    /// <summary>The tokenizer, or null when the folder has no tokenizer.json.</summary>
+    public Tokenizer? Tokenizer { get; }
+
+    /// <summary>The chat template of tokenizer_config.json, or null.</summary>
+    public ChatTemplate? ChatTemplate { get; }
+
+    /// <summary>Whether the decoder takes position_ids (RoPE not fused into GroupQueryAttention).</summary>
+    internal bool NeedsPositionIds { get; }
+
+    /// <summary>Opens a model folder.</summary>
+    /// <param name="directory">The folder with genai_config.json.</param>
+    /// <param name="threads">Intra-op threads; 0 lets ORT choose.</param>
+    /// <exception cref="GenerationException">The folder, config or ONNX file is missing or unusable; the message says which.</exception>
+    public static LanguageModel Load(string directory, int threads = 0)
+    {
+        ArgumentNullException.ThrowIfNull(directory);
+        if (!System.IO.Directory.Exists(directory))
+        {
+            throw new GenerationException($"Model folder not found: {directory}");
+        }
+
+        var config = GenAIConfig.Load(Path.Combine(directory, "genai_config.json"));
+        var onnx = Path.Combine(directory, config.Filename);
+        if (!File.Exists(onnx))
+        {
+            throw new GenerationException($"{onnx} not found: genai_config.json names '{config.Filename}' as model.decoder.filename.");
+        }
+
+        var tokenizerPath = Path.Combine(directory, "tokenizer.json");
+        var tokenizer = File.Exists(tokenizerPath) ? Tokenizer.Load(tokenizerPath) : null;
+        var configPath = Path.Combine(directory, "tokenizer_config.json");
+        ChatTemplate? template = null;
+        if (File.Exists(configPath) && File.ReadAllText(configPath).Contains("\"chat_template\"", StringComparison.Ordinal))
+        {
+            template = ChatTemplate.FromTokenizerConfig(configPath);
+        }
+
+        using var options = new SessionOptions();
+        if (threads > 0)
+        {
+            options.IntraOpThreads = threads;
+        }
+
+        InferenceSession session;
+        try
+        {
+            session = new InferenceSession(onnx, options);
+        }
+        catch (OrtException e)
+        {
+            throw new GenerationException($"{onnx}: ONNX Runtime cannot load the decoder ({e.Message})", e);
+        }
+
+        var model = new LanguageModel(directory, config, session, tokenizer, template);
+        model.CheckIo();
+        return model;
+    }
+
+    /// <summary>Disposes the session.</summary>
+    public void Dispose() => Session.Dispose();
+
+    private void CheckIo()
+    {
+        var inputs = Session.Inputs.Select(i => i.Name).ToHashSet(StringComparer.Ordinal);
+        var outputs = Session.Outputs.Select(o => o.Name).ToHashSet(StringComparer.Ordinal);
+        var expected = new List<(string Name, bool Input)> { (Config.InputIdsName, true), (Config.AttentionMaskName, true), (Config.LogitsName, false) };
+        for (var layer = 0; layer < Config.NumHiddenLayers; layer++)
+        {
+            expected.Add((GenAIConfig.LayerName(Config.PastKeyNames, layer), true));
+            expected.Add((GenAIConfig.LayerName(Config.PastValueNames, layer), true));
+            expected.Add((GenAIConfig.LayerName(Config.PresentKeyNames, layer), false));
+            expected.Add((GenAIConfig.LayerName(Config.PresentValueNames, layer), false));
+        }
+
+        foreach (var (name, input) in expected)
+        {
+            if (!(input ? inputs : outputs).Contains(name))
+            {
+                throw new GenerationException($"{Path.Combine(Directory, Config.Filename)}: has no {(input ? "input" : "output")} '{name}' that genai_config.json names; re-export the model or fix the config.");
+            }
+        }
+    }
+}
