@@ -115,6 +115,11 @@ public sealed partial class ModelEvaluator
 
     private Dictionary<string, double> Fidelity(MetricSpec metric, ModelArtifact model, ModelArtifact reference, LoadedData loaded, CancellationToken cancellation)
     {
+        if (reference.IsCheckpoint)
+        {
+            throw new DataException($"metric {metric.Name}: fidelity compares against the input model, but the input is a Hugging Face checkpoint with no ONNX model; use accuracy or perplexity metrics for exported models");
+        }
+
         var outputName = metric.UserConfig["output_name"]?.GetValue<string>();
         using var candidate = Open(model.ModelPath);
         using var baseline = Open(reference.ModelPath);

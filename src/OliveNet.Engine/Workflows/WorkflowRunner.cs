@@ -64,7 +64,20 @@ public sealed class WorkflowRunner
             ? new ModelEvaluator(spec, recipe.DataConfigs, runTarget, evaluations, _locator, progress)
             : null;
         IReadOnlyDictionary<string, double>? baseline = null;
-        if (evaluator is not null && (recipe.EvaluateInputModel || evaluator.Evaluator.SubMetrics.Any(s => s.Sub.Goal is { NeedsBaseline: true } && s.Sub.Ranked)))
+        var needsBaseline = evaluator is not null && evaluator.Evaluator.SubMetrics.Any(s => s.Sub.Goal is { NeedsBaseline: true } && s.Sub.Ranked);
+        if (evaluator is not null && input.IsCheckpoint)
+        {
+            // A checkpoint has no ONNX model to evaluate before ModelBuilder runs: relative goals have no baseline.
+            if (needsBaseline)
+            {
+                throw new WorkflowFailedException(
+                    $"input_model {recipe.InputModel.Reference} is a Hugging Face checkpoint, which cannot be evaluated before export; " +
+                    "use threshold goals (type: threshold) for its metrics, or export it first and start the recipe from the ONNX model");
+            }
+
+            progress.WriteLine("input model: a checkpoint, not evaluated (there is no ONNX model before ModelBuilder)");
+        }
+        else if (evaluator is not null && (recipe.EvaluateInputModel || needsBaseline))
         {
             progress.WriteLine($"evaluating the input model ({input.Id[..12]})");
             baseline = evaluator.Evaluate(input, input, cancellation).Values;
