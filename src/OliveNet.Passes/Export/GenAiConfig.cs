@@ -12,11 +12,23 @@ internal static class GenAiConfig
     /// <summary>The config file name.</summary>
     public const string FileName = "genai_config.json";
 
-    /// <summary>Builds the config for an exported checkpoint.</summary>
+    /// <summary>
+    /// Builds the config for an exported checkpoint, field for field as ONNX Runtime GenAI's builder writes it:
+    /// ids and search settings from <c>generation_config.json</c>, else <c>config.json</c>, else GenAI's defaults;
+    /// <c>type</c> is the architecture name before "For", lowercased, except Gemma 3 text models, which GenAI's
+    /// runtime knows as <c>gemma3_text</c> (plain <c>gemma3</c> is its vision-language type).
+    /// </summary>
+    /// <remarks>
+    /// No <c>sliding_window</c> section: our graph keeps full-length KV caches and lets GroupQueryAttention's
+    /// <c>local_window_size</c> mask old positions (GenAI's <c>windowed_kv_cache=false</c> build, which writes none).
+    /// With the section a current GenAI runtime on CPU would allocate window-sized caches for those layers, which
+    /// only a graph built for in-operator cache eviction accepts. Hence also <c>past_present_share_buffer</c> true:
+    /// past and present are one preallocated max-length buffer per layer, as GroupQueryAttention supports.
+    /// </remarks>
     public static JsonObject Create(HfConfig c, ExportSettings s, string modelFile)
     {
-        var g = c.Generation;
-        JsonNode? Id(string key) => (g[key] ?? c.Raw[key])?.DeepClone();
+        JsonNode? Setting(string key) => (c.Generation[key] ?? c.Raw[key])?.DeepClone();
+        T Search<T>(string key, T fallback) => Setting(key) is JsonValue v && v.TryGetValue<T>(out var value) ? value : fallback;
         var inputs = new JsonObject();
         inputs[s.ExcludeEmbeds ? "inputs_embeds" : "input_ids"] = s.ExcludeEmbeds ? "inputs_embeds" : "input_ids";
         inputs["attention_mask"] = "attention_mask";
@@ -28,13 +40,14 @@ internal static class GenAiConfig
             ["present_key_names"] = "present.%d.key",
             ["present_value_names"] = "present.%d.value",
         };
-        var eos = Id("eos_token_id") ?? 0;
+        var eos = Setting("eos_token_id") ?? 0;
+        var context = c.Raw["seq_length"]?.GetValue<int>() ?? c.MaxPositions;
         return new JsonObject
         {
             ["model"] = new JsonObject
             {
-                ["bos_token_id"] = Id("bos_token_id") ?? 0,
-                ["context_length"] = c.MaxPositions,
+                ["bos_token_id"] = Setting("bos_token_id") ?? 1,
+                ["context_length"] = context,
                 ["decoder"] = new JsonObject
                 {
                     ["session_options"] = new JsonObject { ["log_id"] = "onnxruntime-genai", ["provider_options"] = new JsonArray() },
@@ -48,29 +61,34 @@ internal static class GenAiConfig
                     ["num_key_value_heads"] = c.KvHeads,
                 },
                 ["eos_token_id"] = eos,
-                ["pad_token_id"] = Id("pad_token_id") ?? (eos is JsonArray a ? a[0]!.DeepClone() : eos.DeepClone()),
-                ["type"] = c.Architecture.Split("For")[0].ToLowerInvariant(),
+                ["pad_token_id"] = Setting("pad_token_id") ?? (eos is JsonArray a ? a[0]!.DeepClone() : eos.DeepClone()),
+                ["type"] = ModelType(c.Architecture),
                 ["vocab_size"] = c.Vocab,
             },
             ["search"] = new JsonObject
             {
-                ["diversity_penalty"] = 0.0,
-                ["do_sample"] = g["do_sample"]?.GetValue<bool>() ?? false,
+                ["diversity_penalty"] = Search("diversity_penalty", 0.0),
+                ["do_sample"] = Search("do_sample", false),
                 ["early_stopping"] = true,
-                ["length_penalty"] = 1.0,
-                ["max_length"] = c.MaxPositions,
+                ["length_penalty"] = Search("length_penalty", 1.0),
+                ["max_length"] = context,
                 ["min_length"] = 0,
-                ["no_repeat_ngram_size"] = 0,
-                ["num_beams"] = 1,
-                ["num_return_sequences"] = 1,
+                ["no_repeat_ngram_size"] = Search("no_repeat_ngram_size", 0),
+                ["num_beams"] = Search("num_beams", 1),
+                ["num_return_sequences"] = Search("num_return_sequences", 1),
                 ["past_present_share_buffer"] = true,
-                ["repetition_penalty"] = g["repetition_penalty"]?.GetValue<double>() ?? 1.0,
-                ["temperature"] = g["temperature"]?.GetValue<double>() ?? 1.0,
-                ["top_k"] = g["top_k"]?.GetValue<int>() ?? 50,
-                ["top_p"] = g["top_p"]?.GetValue<double>() ?? 1.0,
+                ["repetition_penalty"] = Search("repetition_penalty", 1.0),
+                ["temperature"] = Search("temperature", 1.0),
+                ["top_k"] = Search("top_k", 50),
+                ["top_p"] = Search("top_p", 1.0),
             },
         };
     }
+
+    /// <summary>GenAI's model type for a Hugging Face architecture name.</summary>
+    public static string ModelType(string architecture) => architecture == "Gemma3ForCausalLM"
+        ? "gemma3_text"
+        : (architecture.Contains("For", StringComparison.Ordinal) ? architecture[..architecture.IndexOf("For", StringComparison.Ordinal)] : architecture).ToLowerInvariant();
 
     /// <summary>Writes the config indented, through a temp file.</summary>
     public static void Write(JsonObject config, string folder)
