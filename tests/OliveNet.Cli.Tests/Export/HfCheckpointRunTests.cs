@@ -55,7 +55,7 @@ public sealed class HfCheckpointRunTests : IDisposable
         Assert.Contains("peephole (OnnxPeepholeOptimizer)", stderr, StringComparison.Ordinal);
     }
 
-    private static string RepoRoot()
+    internal static string RepoRoot()
     {
         var dir = new DirectoryInfo(AppContext.BaseDirectory);
         while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "OliveNet.sln")))

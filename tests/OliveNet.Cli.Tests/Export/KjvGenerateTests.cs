@@ -1,0 +1,73 @@
+using System.Text.RegularExpressions;
+using OliveNet.Runtime.Generation;
+
+namespace OliveNet.Cli.Tests.Export;
+
+/// <summary>
+/// <c>olivenet generate</c> on the KJV model exported by its recipe (<c>olivenet run pipelines/kjv-llama-int4-cpu.yaml</c>):
+/// the greedy text is byte-identical to the argmax continuation of full-sequence forwards of the same model, and reads
+/// like English.
+/// </summary>
+public sealed partial class KjvGenerateTests : IDisposable
+{
+    private const string Prompt = "And God said";
+    private const int Tokens = 48;
+    private readonly TempDir _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public void Greedy_generation_from_the_exported_kjv_model_is_the_full_forward_argmax_and_english_looking()
+    {
+        var pipeline = Path.Combine(HfCheckpointRunTests.RepoRoot(), "pipelines", "kjv-llama-int4-cpu.yaml");
+        var output = Path.Combine(_dir.Path, "out");
+        var run = CliRunner.Run("run", pipeline, "--set", $"cache_dir={_dir.Path}/cache", "--set", $"output_dir={output}");
+        Assert.True(run.Exit == 0, run.Err);
+
+        var (exit, stdout, stderr) = CliRunner.Run("generate", output, "--prompt", Prompt, "--max-tokens", $"{Tokens}", "--threads", "1");
+        Assert.True(exit == 0, stderr);
+        Assert.Matches(@"decode: \d+ tokens in [\d.]+ ms \([\d.]+ tokens/s\)", stderr);
+
+        // The same continuation from full-sequence forwards (empty cache each step), decoded by the model's tokenizer.
+        using var model = LanguageModel.Load(output);
+        var tokenizer = model.Tokenizer!;
+        var ids = tokenizer.Encode(Prompt, addSpecialTokens: true).ToList();
+        var generated = new List<int>();
+        var vocab = model.Config.VocabSize;
+        while (generated.Count < Tokens)
+        {
+            var logits = model.ForwardAll(ids);
+            var next = ArgMax(logits.AsSpan((ids.Count - 1) * vocab, vocab));
+            generated.Add(next);
+            ids.Add(next);
+            if (model.Config.EosTokenIds.Contains(next))
+            {
+                break;
+            }
+        }
+
+        var expected = tokenizer.Decode([.. generated], skipSpecialTokens: true) + Environment.NewLine;
+        Assert.Equal(expected, stdout);
+
+        // English-looking: no broken UTF-8 (the stream decoder emits U+FFFD for it), mostly letters and spaces, words.
+        var text = stdout.TrimEnd();
+        Assert.DoesNotContain('\uFFFD', text);
+        var lettersAndSpaces = text.Count(c => c is (>= 'a' and <= 'z') or (>= 'A' and <= 'Z') or ' ');
+        Assert.True(lettersAndSpaces >= 0.8 * text.Length, $"only {lettersAndSpaces}/{text.Length} letters and spaces in: {text}");
+        Assert.True(Word().Count(text) >= 3, $"fewer than three words of 3+ letters in: {text}");
+    }
+
+    private static int ArgMax(ReadOnlySpan<float> values)
+    {
+        var best = 0;
+        for (var i = 1; i < values.Length; i++)
+        {
+            best = values[i] > values[best] ? i : best;
+        }
+
+        return best;
+    }
+
+    [GeneratedRegex(@"\b[A-Za-z]{3,}\b")]
+    private static partial Regex Word();
+}
