@@ -2,7 +2,8 @@ namespace OliveNet.Runtime.Generation;
 
 /// <summary>
 /// The buffers and the ORT calls of one generation: input ids, attention mask (and position ids when the model
-/// takes them), the KV cache and, for decode steps, a logits tensor that is reused every token.
+/// takes them), the KV cache and, for decode steps, a logits tensor that is reused every token. Models exported
+/// with float16 I/O get a float16 cache and float16 logits, widened to float32 for the sampler.
 /// </summary>
 internal sealed class DecodeStep : IDisposable
 {
@@ -13,6 +14,7 @@ internal sealed class DecodeStep : IDisposable
     private readonly long[] mask;
     private readonly long[] positions;
     private readonly float[] decodeLogits;
+    private readonly Half[]? decodeHalfLogits;
     private readonly OrtValue decodeLogitsValue;
     private readonly List<KeyValuePair<string, OrtValue>> inputs = [];
     private readonly List<string> outputNames = [];
@@ -23,7 +25,9 @@ internal sealed class DecodeStep : IDisposable
     {
         this.model = model;
         config = model.Config;
-        cache = new KvCache(config, shareBuffer, maxLength);
+        var half = model.Session.Outputs.First(o => o.Name == config.LogitsName).ElementType == TensorElementType.Float16;
+        cache = new KvCache(config, shareBuffer, maxLength,
+            model.Session.Inputs.First(i => i.Name == GenAIConfig.LayerName(config.PastKeyNames, 0)).ElementType == TensorElementType.Float16);
         ids = new long[maxLength];
         mask = new long[maxLength];
         Array.Fill(mask, 1L);
@@ -34,21 +38,23 @@ internal sealed class DecodeStep : IDisposable
         }
 
         decodeLogits = new float[config.VocabSize];
-        decodeLogitsValue = OrtValue.CreateTensor<float>(decodeLogits, [1, 1, config.VocabSize]);
+        decodeHalfLogits = half ? new Half[config.VocabSize] : null;
+        decodeLogitsValue = half ? OrtValue.CreateTensor<Half>(decodeHalfLogits, [1, 1, config.VocabSize])
+            : OrtValue.CreateTensor<float>(decodeLogits, [1, 1, config.VocabSize]);
     }
 
     /// <summary>Runs the prompt; returns the logits of its last position.</summary>
     public ReadOnlySpan<float> Prefill(IReadOnlyList<int> prompt)
     {
         using var logits = RunPrompt(prompt);
-        return logits.GetTensorData<float>()[^config.VocabSize..].ToArray();
+        return Floats(logits).AsSpan()[^config.VocabSize..];
     }
 
     /// <summary>Runs the prompt; returns the logits of every position.</summary>
     public float[] PrefillAll(IReadOnlyList<int> prompt)
     {
         using var logits = RunPrompt(prompt);
-        return logits.GetTensorData<float>().ToArray();
+        return Floats(logits);
     }
 
     /// <summary>Runs one token after the current sequence; returns its logits (valid until the next call).</summary>
@@ -58,6 +64,14 @@ internal sealed class DecodeStep : IDisposable
         using var idsValue = OrtValue.CreateTensor<long>(ids.AsMemory(length, 1), [1, 1]);
         length++;
         Run(idsValue, 1, decodeLogitsValue)?.Dispose();
+        if (decodeHalfLogits is not null)
+        {
+            for (var i = 0; i < decodeLogits.Length; i++)
+            {
+                decodeLogits[i] = (float)decodeHalfLogits[i];
+            }
+        }
+
         return decodeLogits;
     }
 
@@ -65,6 +79,23 @@ internal sealed class DecodeStep : IDisposable
     {
         cache.Dispose();
         decodeLogitsValue.Dispose();
+    }
+
+    private static float[] Floats(OrtValue logits)
+    {
+        if (logits.ElementType != TensorElementType.Float16)
+        {
+            return logits.GetTensorData<float>().ToArray();
+        }
+
+        var half = logits.GetTensorData<Half>();
+        var floats = new float[half.Length];
+        for (var i = 0; i < half.Length; i++)
+        {
+            floats[i] = (float)half[i];
+        }
+
+        return floats;
     }
 
     private OrtValue RunPrompt(IReadOnlyList<int> prompt)

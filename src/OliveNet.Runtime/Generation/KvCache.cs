@@ -13,8 +13,9 @@ internal sealed class KvCache : IDisposable
     private readonly string[] pastNames;
     private readonly string[] presentNames;
 
-    public KvCache(GenAIConfig config, bool shareBuffer, int maxLength)
+    public KvCache(GenAIConfig config, bool shareBuffer, int maxLength, bool half)
     {
+        Half = half;
         this.config = config;
         ShareBuffer = shareBuffer;
         var layers = config.NumHiddenLayers;
@@ -32,14 +33,19 @@ internal sealed class KvCache : IDisposable
         var length = shareBuffer ? maxLength : 0;
         for (var i = 0; i < past.Length; i++)
         {
-            past[i] = OrtValue.CreateTensor<float>(new float[config.NumKeyValueHeads * length * config.HeadSize], [1, config.NumKeyValueHeads, length, config.HeadSize]);
+            var count = config.NumKeyValueHeads * length * config.HeadSize;
+            long[] shape = [1, config.NumKeyValueHeads, length, config.HeadSize];
+            past[i] = half ? OrtValue.CreateTensor<Half>(new Half[count], shape) : OrtValue.CreateTensor<float>(new float[count], shape);
         }
     }
 
     public bool ShareBuffer { get; }
 
+    /// <summary>Whether the cache tensors are float16 (a model exported with fp16 I/O), else float32.</summary>
+    public bool Half { get; }
+
     /// <summary>Bytes held by the cache tensors now (shared mode: the full preallocation).</summary>
-    public long Bytes => past.Sum(v => v is null ? 0 : v.ElementCount * sizeof(float));
+    public long Bytes => past.Sum(v => v is null ? 0 : v.ElementCount * (Half ? 2 : sizeof(float)));
 
     /// <summary>Adds past inputs to <paramref name="inputs"/>, and present names and their output slots (buffers in shared mode, null otherwise).</summary>
     public void Bind(List<KeyValuePair<string, OrtValue>> inputs, List<string> outputNames, List<OrtValue?> outputs)
