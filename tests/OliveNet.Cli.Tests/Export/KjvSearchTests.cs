@@ -37,6 +37,11 @@ public sealed class KjvSearchTests : IDisposable
         }
 
         Assert.Equal(ppl.Any(v => v <= bound) ? 0 : 3, exit);
+        foreach (var candidate in candidates.Select(c => c.GetProperty("metrics")))
+        {
+            Assert.True(candidate.GetProperty("generation-decode_tokens_per_second").GetDouble() > 0);
+            Assert.True(candidate.GetProperty("generation-time_to_first_token").GetDouble() > 0);
+        }
 
         // Real perplexity, not a constant: the trained model beats the best context-free (unigram) model of the same
         // bytes — exp(entropy) of the first 4096 bytes the data config scores (byte-level tokenizer: one id per byte).
@@ -47,8 +52,10 @@ public sealed class KjvSearchTests : IDisposable
         // 2. Bound derived from this run's fp32 value (+5%, as the recipe's comment derives its own): a candidate is
         // picked, the smallest on disk among those within the bound. The rerun reuses the exports and the evaluations.
         var loose = fp32 * 1.05;
-        (exit, _, stderr) = Run(committed.Replace("value: 16.6", $"value: {loose.ToString("R", CultureInfo.InvariantCulture)}", StringComparison.Ordinal), "loose");
+        string stdout;
+        (exit, stdout, stderr) = Run(committed.Replace("value: 16.6", $"value: {loose.ToString("R", CultureInfo.InvariantCulture)}", StringComparison.Ordinal), "loose");
         Assert.True(exit == 0, $"exit {exit}: {stderr}");
+        Assert.Contains("from the evaluation cache", stdout + stderr, StringComparison.Ordinal);
         using var second = Metrics("loose");
         var best = second.RootElement.GetProperty("candidates")[second.RootElement.GetProperty("best").GetInt32()];
         var within = second.RootElement.GetProperty("candidates").EnumerateArray().Where(c => c.GetProperty("metrics").GetProperty(Key).GetDouble() <= loose).ToList();
