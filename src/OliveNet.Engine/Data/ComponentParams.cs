@@ -33,6 +33,14 @@ internal sealed class ComponentParams(string where, JsonObject values)
         _ => Fail<double[]>(key, "a list of numbers"),
     };
 
+    public string[]? Strings(string key) => values[key] switch
+    {
+        null => null,
+        JsonValue v when v.GetValueKind() == JsonValueKind.String => [v.GetValue<string>()],
+        JsonArray a => a.Select((n, i) => n is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : Fail<string>($"{key}[{i}]", "text")).ToArray(),
+        _ => Fail<string[]>(key, "text or a list of texts"),
+    };
+
     public int[]? Ints(string key) => Doubles(key)?.Select(d => (int)d).ToArray();
 
     public JsonObject? Object(string key) => values[key] switch

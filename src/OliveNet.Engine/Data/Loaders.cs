@@ -7,7 +7,7 @@ namespace OliveNet.Engine.Data;
 internal static class Loaders
 {
     /// <summary>Every load component type, for validation and the schema.</summary>
-    public static IReadOnlyList<string> Types { get; } = ["tensor_folder", "image_folder", "idx_dataset", "dummy_dataset"];
+    public static IReadOnlyList<string> Types { get; } = ["tensor_folder", "image_folder", "idx_dataset", "dummy_dataset", .. TextDataset.LoadTypes];
 
     public static IReadOnlyList<RawSample> Load(DataComponent load, ComponentParams p, ImageTransform? transform, IReadOnlyList<NodeMetadata> inputs) => load.Type switch
     {
@@ -15,6 +15,7 @@ internal static class Loaders
         "image_folder" => ImageFolder(p, transform ?? new ImageTransform(new ComponentParams(p.Where, []))),
         "idx_dataset" => IdxDataset.Load(p, transform),
         "dummy_dataset" => Dummy(p, inputs),
+        "text_files" or "jsonl" => throw new DataException($"{p.Where}: text data feeds language-model metrics (accuracy perplexity), not tensor inputs"),
         _ => throw new DataException($"{p.Where}: load type '{load.Type}' is not built in; use one of {string.Join(", ", Types)}"),
     };
 

@@ -6,23 +6,26 @@ public static class MetricTypes
     /// <summary>Sub-types of each metric type.</summary>
     public static IReadOnlyDictionary<string, IReadOnlyList<string>> SubTypes { get; } = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal)
     {
-        ["accuracy"] = ["accuracy_score", "f1_score", "precision", "recall", "top_k", "exact_match", "cer", "wer"],
+        ["accuracy"] = ["accuracy_score", "f1_score", "precision", "recall", "top_k", "exact_match", "cer", "wer", "perplexity"],
         ["latency"] = Percentiles,
         ["throughput"] = Percentiles,
         ["size_on_disk"] = ["bytes"],
         ["fidelity"] = ["max_abs", "mean_abs", "cosine", "top1_agreement", "kl"],
         ["memory"] = ["peak_rss"],
+        ["generation_latency"] = ["time_to_first_token", "prefill_tokens_per_second", "decode_tokens_per_second", "peak_memory"],
     };
 
     private static string[] Percentiles => ["avg", "min", "max", "p50", "p75", "p90", "p95", "p99", "p999"];
 
     /// <summary>
-    /// Olive's defaults: accuracy sub-types are higher-is-better except error rates (cer, wer); latency is lower; throughput
-    /// higher; size is forced lower. Fidelity: agreement and cosine higher, distances lower. Memory lower.
+    /// Olive's defaults: accuracy sub-types are higher-is-better except error rates (cer, wer) and perplexity; latency is
+    /// lower; throughput higher; size is forced lower. Fidelity: agreement and cosine higher, distances lower. Memory
+    /// lower. Generation latency (ours): tokens per second higher, time to first token and peak memory lower.
     /// </summary>
     public static bool DefaultHigherIsBetter(string type, string subType) => type switch
     {
-        "accuracy" => subType is not ("cer" or "wer"),
+        "accuracy" => subType is not ("cer" or "wer" or "perplexity"),
+        "generation_latency" => subType.EndsWith("_per_second", StringComparison.Ordinal),
         "latency" or "size_on_disk" or "memory" => false,
         "throughput" => true,
         "fidelity" => subType is "cosine" or "top1_agreement",
@@ -33,7 +36,7 @@ public static class MetricTypes
     public static bool DirectionFixed(string type) => type == "size_on_disk";
 
     /// <summary>Whether the metric type reads a data config.</summary>
-    public static bool NeedsData(string type) => type is not "size_on_disk";
+    public static bool NeedsData(string type) => type is not ("size_on_disk" or "generation_latency");
 
     /// <summary>Whether the metric needs labels from the data config.</summary>
     public static bool NeedsLabels(string type) => type == "accuracy";

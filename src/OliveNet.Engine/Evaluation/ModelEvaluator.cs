@@ -65,8 +65,12 @@ public sealed partial class ModelEvaluator(
             case "size_on_disk":
                 // The model file and the external data it references: an input model's folder may hold anything else.
                 return new() { ["bytes"] = Onnx.OnnxModel.Load(model.ModelPath).ExternalDataFiles().Select(f => f.FullPath).Prepend(model.ModelPath).Distinct(StringComparer.Ordinal).Sum(f => new FileInfo(f).Length) };
+            case "accuracy" when loaded?.Text is not null || metric.SubTypes.Any(x => x.Name == "perplexity"):
+                return Perplexity(metric, model, loaded!, cancellation);
             case "accuracy":
                 return Accuracy(metric, model, loaded!, cancellation);
+            case "generation_latency":
+                return GenerationLatency(metric, model);
             case "latency" or "throughput":
                 return Latency(metric, model, loaded!, cancellation);
             case "fidelity":
@@ -80,6 +84,11 @@ public sealed partial class ModelEvaluator(
 
     private LoadedData Data(string name, ModelArtifact model)
     {
+        if (TextDataset.IsText(data[name]))
+        {
+            return TextData(data[name], model);
+        }
+
         using var session = Open(model.ModelPath);
         var signature = string.Join(";", session.Inputs.Select(i => $"{i.Name}:{i.ElementType}:{string.Join(",", i.Shape)}"));
         var key = $"{name}|{signature}";

@@ -5,8 +5,10 @@ namespace OliveNet.Engine.Recipes;
 
 /// <summary>
 /// Maps a pass entry's <c>data_config: name</c> to the tensor folder the pass reads (its <c>data_dir</c> option). The
-/// folder is <c>&lt;cache&gt;/&lt;workflow&gt;/data/&lt;name&gt;-&lt;hash&gt;</c>, the hash covering the data config and the bytes of
-/// every file it reads, so the pass's cache key changes whenever the data does. The runner writes the folder.
+/// folder is <c>&lt;cache&gt;/&lt;workflow&gt;/data/&lt;name&gt;-&lt;hash&gt;</c>, the hash covering the data config (paths by file
+/// name only) and the bytes of every file it reads, so the pass's cache key changes whenever the data does and not when
+/// the recipe or the data moves (the key names the folder as <c>data:&lt;name&gt;-&lt;hash&gt;</c>, see
+/// Workflows.PortableDataPaths). The runner writes the folder.
 /// </summary>
 internal sealed class PassDataContext(IReadOnlyDictionary<string, DataConfigSpec> data, string root)
 {
@@ -26,18 +28,21 @@ internal sealed class PassDataContext(IReadOnlyDictionary<string, DataConfigSpec
 
         var config = data[name];
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        sha.AppendData(System.Text.Encoding.UTF8.GetBytes(config.CanonicalJson));
         foreach (var component in new[] { config.Load, config.PreProcess, config.DataLoader })
         {
-            foreach (var (_, value) in component?.Params ?? [])
+            sha.AppendData(System.Text.Encoding.UTF8.GetBytes($"component {component?.Type}\n"));
+            foreach (var (key, value) in (component?.Params ?? []).OrderBy(kv => kv.Key, StringComparer.Ordinal))
             {
-                if (value is System.Text.Json.Nodes.JsonValue v && v.TryGetValue<string>(out var path) && Path.IsPathRooted(path))
+                // A path counts by its content, not its location: the key and the file name, then every file's bytes.
+                var rooted = value is System.Text.Json.Nodes.JsonValue v && v.TryGetValue<string>(out var text) && Path.IsPathRooted(text) ? text : null;
+                sha.AppendData(System.Text.Encoding.UTF8.GetBytes($"{key}={(rooted is null ? value?.ToJsonString() : $"path:{Path.GetFileName(rooted)}")}\n"));
+                if (rooted is not null)
                 {
-                    IEnumerable<string> files = Directory.Exists(path) ? Directory.EnumerateFiles(path, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal)
-                        : File.Exists(path) ? [path] : Array.Empty<string>();
+                    IEnumerable<string> files = Directory.Exists(rooted) ? Directory.EnumerateFiles(rooted, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal)
+                        : File.Exists(rooted) ? [rooted] : Array.Empty<string>();
                     foreach (var file in files)
                     {
-                        sha.AppendData(System.Text.Encoding.UTF8.GetBytes(Path.GetRelativePath(path, file)));
+                        sha.AppendData(System.Text.Encoding.UTF8.GetBytes(Path.GetRelativePath(rooted, file)));
                         sha.AppendData(File.ReadAllBytes(file));
                     }
                 }

@@ -15,7 +15,7 @@ public sealed partial class RecipeLoader
     internal static readonly string[] SubMetricKeys = ["name", "priority", "higher_is_better", "goal", "metric_config", "k", "average"];
 
     /// <summary>Parameters holding paths, resolved against the recipe's folder (npm: references are kept).</summary>
-    private static readonly string[] PathParams = ["data_dir", "labels_file", "images_file", "dictionary"];
+    private static readonly string[] PathParams = ["data_dir", "labels_file", "images_file", "dictionary", "data_file", "data_files", "tokenizer"];
 
     private static Dictionary<string, DataConfigSpec> ReadDataConfigs(RecipeReader reader, YamlNode node, string folder)
     {
@@ -51,7 +51,7 @@ public sealed partial class RecipeLoader
                         load = Component(reader, value, $"{path}.{key}", folder, DataPipeline.LoadTypes);
                         break;
                     case "pre_process_data_config":
-                        pre = Component(reader, value, $"{path}.{key}", folder, DataPipeline.PreProcessTypes);
+                        pre = Component(reader, value, $"{path}.{key}", folder, [.. DataPipeline.PreProcessTypes, TextDataset.TokenizeType]);
                         break;
                     case "post_process_data_config":
                         post = Component(reader, value, $"{path}.{key}", folder, OutputDecoder.Types);
@@ -84,6 +84,11 @@ public sealed partial class RecipeLoader
 
         return configs;
     }
+
+    private static JsonNode? Resolve(JsonNode? node, string folder) =>
+        node is JsonValue v && v.TryGetValue<string>(out var text) && !text.StartsWith(Assets.ModelLocator.NpmScheme, StringComparison.Ordinal)
+            ? System.IO.Path.GetFullPath(System.IO.Path.Combine(folder, text))
+            : node?.DeepClone();
 
     private static JsonObject Canonical(DataComponent c) => new() { ["type"] = c.Type, ["params"] = c.Params.DeepClone() };
 
@@ -120,10 +125,11 @@ public sealed partial class RecipeLoader
 
         foreach (var key in PathParams)
         {
-            if (parameters[key] is JsonValue v && v.TryGetValue<string>(out var text) && !text.StartsWith(Assets.ModelLocator.NpmScheme, StringComparison.Ordinal))
+            parameters[key] = parameters[key] switch
             {
-                parameters[key] = System.IO.Path.GetFullPath(System.IO.Path.Combine(folder, text));
-            }
+                JsonArray list => new JsonArray([.. list.Select(item => Resolve(item, folder))]),
+                var single => Resolve(single, folder),
+            };
         }
 
         return new DataComponent(type, parameters);

@@ -28,13 +28,13 @@ public static partial class RecipeSchema
         {
             ["description"] = "Olive data configs: each {name, load_dataset_config, pre_process_data_config, dataloader_config, "
                 + "post_process_data_config}, every component {type, params}. Built in: load " + string.Join("/", Data.DataPipeline.LoadTypes)
-                + "; pre-process image_transform; dataloader default_dataloader; post-process " + string.Join("/", Data.OutputDecoder.Types)
+                + "; pre-process image_transform/tokenize_text (text: tokenizer, max_length, strategy join/sliding/line-by-line, stride); dataloader default_dataloader; post-process " + string.Join("/", Data.OutputDecoder.Types)
                 + ". Python scripts (user_script, script_dir) are refused.",
             ["type"] = "array",
             ["items"] = new JsonObject { ["type"] = "object", ["required"] = new JsonArray("name", "load_dataset_config") },
         },
-        "evaluators" => Typed("object", "Named evaluators: {metrics: [{name, type (accuracy, latency, throughput, size_on_disk, "
-            + "fidelity, memory), data_config, user_config, sub_types: [{name, priority, higher_is_better, goal: {type, value}}]}]}. "
+        "evaluators" => Typed("object", "Named evaluators: {metrics: [{name, type (accuracy incl. perplexity, latency, throughput, size_on_disk, "
+            + "fidelity, memory, generation_latency), data_config, user_config, sub_types: [{name, priority, higher_is_better, goal: {type, value}}]}]}. "
             + "Python metric functions are refused."),
         "evaluator" => Typed(new JsonArray("string", "object", "null"), "The evaluator that scores the input model and every "
             + "candidate: the name of an entry of evaluators, or one written inline. Goals gate the run (see gate)."),

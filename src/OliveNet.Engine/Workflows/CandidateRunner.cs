@@ -33,7 +33,8 @@ internal sealed class CandidateRunner(
             var meta = choice.Pass.Metadata;
             settings.Observer?.PassStarted(position, plan.Count, step.Name, meta.Id);
             var target = meta.TargetAgnostic ? null : $"{runTarget.Device}/{runTarget.ExecutionProvider}";
-            var key = CacheKey.Compute(current.Id, meta.Id, meta.Version, choice.CanonicalOptions, target, EngineInfo.Version, OrtRuntime.Version);
+            var options = PortableDataPaths.Rewrite(choice.CanonicalOptions, cache.Root);
+            var key = CacheKey.Compute(current.Id, meta.Id, meta.Version, options, target, EngineInfo.Version, OrtRuntime.Version);
             progress.WriteLine($"pass {step.Name} ({meta.Id}): key {key[..12]}");
             var parent = current;
             var outcome = cache.GetOrRun(
@@ -44,7 +45,7 @@ internal sealed class CandidateRunner(
                     Status = "running",
                     Pass = meta.Id,
                     PassVersion = meta.Version,
-                    Options = System.Text.Json.Nodes.JsonNode.Parse(choice.CanonicalOptions),
+                    Options = System.Text.Json.Nodes.JsonNode.Parse(options),
                     ParentId = parent.Id,
                     Target = target,
                     DurationMs = 0,
@@ -76,7 +77,7 @@ internal sealed class CandidateRunner(
             runs.Add(new PassRunSummary(step.Name, meta.Id, key, outcome.Artifact.Id, outcome.Hit, outcome.Hit ? 0 : outcome.Record.DurationMs)
             {
                 Version = meta.Version,
-                Options = choice.CanonicalOptions,
+                Options = options,
             });
             current = outcome.Artifact;
         }
