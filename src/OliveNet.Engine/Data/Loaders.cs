@@ -21,13 +21,35 @@ internal static class Loaders
 
     /// <summary>
     /// The ONNX test-data layout: one sub-folder per sample holding <c>input_&lt;k&gt;.pb</c> (TensorProto) or
-    /// <c>input_&lt;k&gt;.npy</c> files for the model's k-th input; optional <c>labels_file</c> with one label per line.
+    /// <c>input_&lt;k&gt;.npy</c> files for the model's k-th input; or one <c>.npz</c> archive per sample (NumPy
+    /// <c>savez</c>) whose arrays are named after the model's inputs (or <c>arr_&lt;k&gt;</c> by position); optional
+    /// <c>labels_file</c> with one label per line, in the samples' ordinal order.
     /// </summary>
     private static List<RawSample> TensorFolder(ComponentParams p, IReadOnlyList<NodeMetadata> inputs)
     {
         var folder = ExistingFolder(p, "data_dir");
         var labels = ReadLabels(p);
         var samples = new List<RawSample>();
+        var archives = Directory.GetFiles(folder, "*.npz").Order(StringComparer.Ordinal).ToArray();
+        if (archives.Length > 0)
+        {
+            foreach (var (file, index) in archives.Select((f, i) => (f, i)))
+            {
+                var arrays = NpyReader.ReadArchive(file);
+                var tensors = new Dictionary<string, SampleTensor>(StringComparer.Ordinal);
+                for (var k = 0; k < inputs.Count; k++)
+                {
+                    tensors[inputs[k].Name] = arrays.TryGetValue(inputs[k].Name, out var named) ? named
+                        : arrays.TryGetValue($"arr_{k}", out var positional) ? positional
+                        : throw new DataException($"{p.Where}: {file} has no array '{inputs[k].Name}' (or 'arr_{k}') for model input '{inputs[k].Name}'; it holds {string.Join(", ", arrays.Keys.Order(StringComparer.Ordinal))}");
+                }
+
+                samples.Add(new RawSample(tensors, Label(labels, index, p)));
+            }
+
+            return samples;
+        }
+
         foreach (var (dir, index) in Directory.GetDirectories(folder).Order(StringComparer.Ordinal).Select((d, i) => (d, i)))
         {
             var tensors = new Dictionary<string, SampleTensor>(StringComparer.Ordinal);

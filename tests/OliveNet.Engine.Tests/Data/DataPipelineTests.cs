@@ -71,6 +71,32 @@ public sealed class DataPipelineTests : IDisposable
     }
 
     [Fact]
+    public void Npz_archives_are_samples_with_arrays_named_by_input_or_position()
+    {
+        var root = Path.Combine(_dir.FullName, "archives");
+        PngDecoderTests.Python($"""
+            import os, numpy as np
+            os.makedirs(r"{root}")
+            np.savez(os.path.join(r"{root}", "a.npz"), x=np.arange(288, dtype=np.float32).reshape(1, 3, 8, 12))
+            np.savez(os.path.join(r"{root}", "b.npz"), np.full((1, 3, 8, 12), 7, dtype=np.float32))
+            np.savez(os.path.join(r"{root}", "c.npz"), y=np.zeros((1, 3, 8, 12), dtype=np.float32))
+            """);
+        File.Move(Path.Combine(root, "c.npz"), Path.Combine(_dir.FullName, "c.npz"));
+        var load = new DataComponent("tensor_folder", new JsonObject { ["data_dir"] = root });
+
+        var data = DataPipeline.Load(Config(load, null, null), ImageInput);
+
+        Assert.Equal(2, data.Batches.Count);
+        // a.npz names its array after the input; b.npz is positional (savez's arr_0).
+        Assert.Equal(287f, data.Batches[0].Inputs["x"].Floats()[287]);
+        Assert.All(data.Batches[1].Inputs["x"].Floats(), v => Assert.Equal(7f, v));
+
+        File.Move(Path.Combine(_dir.FullName, "c.npz"), Path.Combine(root, "c.npz"));
+        var wrong = Assert.Throws<DataException>(() => DataPipeline.Load(Config(load, null, null), ImageInput));
+        Assert.Contains("c.npz has no array 'x' (or 'arr_0') for model input 'x'; it holds y", wrong.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Missing_folders_empty_data_and_wrong_shapes_or_types_are_named()
     {
         var missing = Assert.Throws<DataException>(() => DataPipeline.Load(
