@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using System.Security.Cryptography;
-
 namespace OliveNet.Passes.Tests.Quantization.Accuracy;
 
 /// <summary>
@@ -13,7 +10,6 @@ internal static class RenderedLines
     /// <summary>The recognizer input shape each line is rendered to.</summary>
     public static readonly long[] Shape = [1, 3, 48, 320];
 
-    private const string Python = "/usr/bin/python3";
     private const string Font = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
     private static readonly Lazy<IReadOnlyList<(string Label, float[] Pixels)>> LazyLines = new(Load);
 
@@ -33,58 +29,13 @@ internal static class RenderedLines
         }).ToList();
     }
 
-    private static string Render()
-    {
-        var scriptPath = Path.Combine(TestModels.RepoRoot(), "tests", "fixtures", "ocr", "render_lines.py");
-        var hash = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(scriptPath)))[..16];
-        var root = Environment.GetEnvironmentVariable("OLIVENET_CACHE") is { Length: > 0 } env
-            ? env
-            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "olivenet");
-        var fixtures = Path.Combine(root, "fixtures");
-        var target = Path.Combine(fixtures, $"ocr-lines-{hash}");
-        if (Directory.Exists(target))
-        {
-            return target;
-        }
+    private static string Render() => ScriptFixtures.Produce(
+        "ocr-lines",
+        string.Empty,
+        [Path.Combine(TestModels.RepoRoot(), "tests", "fixtures", "ocr", "render_lines.py")],
+        () => Assert.True(
+            File.Exists(ScriptFixtures.Python) && File.Exists(Font) && ScriptFixtures.Run(ScriptFixtures.Python, ["-c", "import PIL"]).ExitCode == 0,
+            $"render_lines.py needs PIL for {ScriptFixtures.Python} and {Font}; install them with: apt-get install -y python3-pil fonts-dejavu-core"),
+        temp => File.Exists(Path.Combine(temp, "labels.txt")));
 
-        Directory.CreateDirectory(fixtures);
-        Assert.True(
-            File.Exists(Python) && File.Exists(Font) && Run(Python, ["-c", "import PIL"]).ExitCode == 0,
-            $"render_lines.py needs PIL for {Python} and {Font}; install them with: apt-get install -y python3-pil fonts-dejavu-core");
-
-        // Rendered beside the target, then renamed: a killed run never leaves a half-written fixture behind.
-        var temp = Path.Combine(fixtures, $".tmp-ocr-lines-{hash}-{Environment.ProcessId}-{Guid.NewGuid():N}");
-        try
-        {
-            var (exit, output) = Run(Python, [scriptPath, temp]);
-            Assert.True(exit == 0 && File.Exists(Path.Combine(temp, "labels.txt")), $"{Python} {scriptPath} failed ({exit}): {output}");
-            try
-            {
-                Directory.Move(temp, target);
-            }
-            catch (IOException) when (Directory.Exists(target))
-            {
-                // Another test process rendered the same script first; its output is identical.
-            }
-        }
-        finally
-        {
-            if (Directory.Exists(temp))
-            {
-                Directory.Delete(temp, recursive: true);
-            }
-        }
-
-        return target;
-    }
-
-    private static (int ExitCode, string Output) Run(string file, string[] args)
-    {
-        var psi = new ProcessStartInfo(file, args) { RedirectStandardOutput = true, RedirectStandardError = true };
-        using var p = Process.Start(psi)!;
-        var stderr = p.StandardError.ReadToEndAsync();
-        var stdout = p.StandardOutput.ReadToEnd();
-        p.WaitForExit();
-        return (p.ExitCode, stdout + stderr.Result);
-    }
 }
