@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace OliveNet.Runtime.Generation;
 
 /// <summary>
@@ -20,6 +22,7 @@ internal sealed class DecodeStep : IDisposable
     private readonly List<string> outputNames = [];
     private readonly List<OrtValue?> outputSlots = [];
     private int length;
+    private long decodeRunTicks;
 
     public DecodeStep(LanguageModel model, bool shareBuffer, int maxLength)
     {
@@ -43,6 +46,9 @@ internal sealed class DecodeStep : IDisposable
             : OrtValue.CreateTensor<float>(decodeLogits, [1, 1, config.VocabSize]);
     }
 
+    /// <summary>Time spent inside ONNX Runtime's Run by <see cref="Decode"/> calls so far (the model's share of decode time).</summary>
+    public TimeSpan DecodeRunTime => Stopwatch.GetElapsedTime(0, decodeRunTicks);
+
     /// <summary>Runs the prompt; returns the logits of its last position.</summary>
     public ReadOnlySpan<float> Prefill(IReadOnlyList<int> prompt)
     {
@@ -63,7 +69,9 @@ internal sealed class DecodeStep : IDisposable
         ids[length] = token;
         using var idsValue = OrtValue.CreateTensor<long>(ids.AsMemory(length, 1), [1, 1]);
         length++;
+        var start = Stopwatch.GetTimestamp();
         Run(idsValue, 1, decodeLogitsValue)?.Dispose();
+        decodeRunTicks += Stopwatch.GetTimestamp() - start;
         if (decodeHalfLogits is not null)
         {
             for (var i = 0; i < decodeLogits.Length; i++)

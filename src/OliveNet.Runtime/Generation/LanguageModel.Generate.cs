@@ -59,7 +59,7 @@ public sealed partial class LanguageModel
             next = sampler.Next(step.Decode(next));
         }
 
-        return new GenerationResult(prompt.Count, generated, reason, prefill, clock.Elapsed - prefill);
+        return new GenerationResult(prompt.Count, generated, reason, prefill, clock.Elapsed - prefill) { DecodeRun = step.DecodeRunTime };
     }
 
     /// <summary>

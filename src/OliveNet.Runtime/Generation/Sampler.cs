@@ -37,6 +37,12 @@ internal sealed class Sampler
     public int Next(ReadOnlySpan<float> logits)
     {
         var vocab = Math.Min(logits.Length, scores.Length);
+        var greedy = !options.DoSample || options.TopK == 1 || options.Temperature <= 0;
+        if (greedy && options.RepetitionPenalty == 1f)
+        {
+            return ArgMax(logits[..vocab]);
+        }
+
         logits[..vocab].CopyTo(scores);
         if (options.RepetitionPenalty != 1f)
         {
@@ -46,7 +52,7 @@ internal sealed class Sampler
             }
         }
 
-        if (!options.DoSample || options.TopK == 1 || options.Temperature <= 0)
+        if (greedy)
         {
             return ArgMax(scores.AsSpan(0, vocab));
         }

@@ -221,6 +221,11 @@ internal sealed partial class TemplateInterpreter
     {
         switch (op, left, right)
         {
+            // Python's Jinja raises TypeError here (the reference JS renders the container): typically list-of-parts
+            // content given to a template written for plain string content.
+            case ("+", string, List<object?> or OrderedDictionary<string, object?>) or ("+", List<object?> or OrderedDictionary<string, object?>, string):
+                throw Error(where, $"cannot add a {TemplateValues.TypeName(left)} and a {TemplateValues.TypeName(right)} with '+' " +
+                    "(a message whose content is a list of parts given to a template that expects plain text? pass the text as a string)");
             case ("+", string a, _):
                 return a + TemplateValues.Render(right);
             case ("+", _, string b):

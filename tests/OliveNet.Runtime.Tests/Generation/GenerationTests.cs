@@ -96,6 +96,10 @@ public sealed class GenerationTests : IClassFixture<GenerationTests.TinyModel>
         var result = model.Generate(Prompt, new GenerationOptions { MaxLength = Prompt.Length + 5 });
         Assert.Equal(5, result.Tokens.Count);
         Assert.True(result.DecodeTokensPerSecond > 0 && result.PrefillTokensPerSecond > 0);
+
+        // The model's share of decode time is measured inside the decode time (4 Run calls for 5 tokens).
+        Assert.InRange(result.DecodeRun, TimeSpan.FromTicks(1), result.Decode);
+        Assert.True(result.LoopOverhead >= 0);
         var error = Assert.Throws<GenerationException>(() => model.Generate(Prompt, new GenerationOptions { MaxLength = Prompt.Length }));
         Assert.Contains("maximum length", error.Message, StringComparison.Ordinal);
         var missing = Assert.Throws<GenerationException>(() => LanguageModel.Load(Path.GetTempPath()));

@@ -4,7 +4,7 @@ using OliveNet.Runtime.Templates;
 
 namespace OliveNet.Runtime.Tests.Templates;
 
-/// <summary>Our evaluator against npm @huggingface/jinja on the real Qwen3, Llama 3.1 and Gemma 3 templates and on a construct tour.</summary>
+/// <summary>Our evaluator against npm @huggingface/jinja on the real Qwen3, Llama 3.1, Gemma 3 and Phi-3/3.5/4-mini templates and on a construct tour.</summary>
 public sealed class ChatTemplateTests
 {
     // Exercises the constructs real templates use, beyond the three real ones: macros with defaults, namespace,
@@ -56,6 +56,49 @@ public sealed class ChatTemplateTests
         var template = ChatTemplate.FromTokenizerConfig(config);
         var context = Conversations.All.Single(c => c.Name == conversation).Context;
         AssertSameAsReference(template, context);
+    }
+
+    public static TheoryData<string, string> PhiCases()
+    {
+        var data = new TheoryData<string, string>();
+        foreach (var (template, _) in PhiTemplates.All)
+        {
+            foreach (var (name, _) in Conversations.All)
+            {
+                data.Add(template, name);
+            }
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(PhiCases))]
+    public void Phi_templates_render_exactly_like_huggingface_jinja(string name, string conversation)
+    {
+        var template = ChatTemplate.Parse(PhiTemplates.All.Single(t => t.Name == name).Source, name);
+        var context = Conversations.All.Single(c => c.Name == conversation).Context;
+        if (conversation == "content-parts")
+        {
+            // These templates add '<|user|>' + content; with a list of parts Python's Jinja raises TypeError while the
+            // reference renders the list. We follow Python, with a message that says what to do.
+            using var parts = JsonDocument.Parse(context.ToJsonString());
+            var error = Assert.Throws<TemplateException>(() => template.Render(parts.RootElement));
+            Assert.Contains("cannot add a string and a list", error.Message, StringComparison.Ordinal);
+            return;
+        }
+
+        AssertSameAsReference(template, context);
+    }
+
+    [Fact]
+    public void Phi_4_mini_puts_system_tools_between_tool_markers()
+    {
+        var template = ChatTemplate.Parse(PhiTemplates.All.Single(t => t.Name == "phi-4-mini").Source);
+        using var document = JsonDocument.Parse(Conversations.All.Single(c => c.Name == "system-tools-string").Context.ToJsonString());
+        var text = template.Render(document.RootElement);
+        Assert.StartsWith("<|system|>You are a helpful assistant with some tools.<|tool|>[{\"name\": \"get_weather\"", text, StringComparison.Ordinal);
+        Assert.EndsWith("<|assistant|>Calling get_weather.<|end|><|system|><|end|><EOS>", text, StringComparison.Ordinal);
     }
 
     [Fact]

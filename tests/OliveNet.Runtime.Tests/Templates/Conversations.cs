@@ -29,6 +29,10 @@ internal static class Conversations
              {"role": "user", "content": "3+3?"}]
             """, extra: """{"enable_thinking": false}""")),
         ("content-parts", Context("""[{"role": "system", "content": [{"type": "text", "text": "Sys parts."}]}, {"role": "user", "content": [{"type": "text", "text": " Part one "}, {"type": "image"}]}]""")),
+        ("system-tools-string", Context("""
+            [{"role": "system", "content": "You are a helpful assistant with some tools.", "tools": "[{\"name\": \"get_weather\", \"parameters\": {\"city\": {\"type\": \"str\"}}}]"},
+             {"role": "user", "content": "Weather in Oslo?"}, {"role": "assistant", "content": "Calling get_weather."}, {"role": "system", "content": "", "tools": null}]
+            """, generationPrompt: false)),
         ("bad-order", Context("""[{"role": "user", "content": "a"}, {"role": "user", "content": "b"}]""")),
     ];
 
