@@ -57,8 +57,45 @@ internal sealed class Sampler
             return ArgMax(scores.AsSpan(0, vocab));
         }
 
-        var count = options.TopK > 0 && options.TopK < vocab ? TopK(vocab, options.TopK) : SortAll(vocab);
-        return Draw(count);
+        if (options.TopK > 0 && options.TopK < vocab)
+        {
+            return Draw(TopK(vocab, options.TopK), total: null);
+        }
+
+        return options.TopP < 1f ? Nucleus(vocab) : Draw(SortAll(vocab), total: null);
+    }
+
+    // Top-p without top-k: the nucleus is usually a few dozen ids, so rather than sorting the whole vocabulary,
+    // take the best 64, 128, … until their share of the full softmax mass reaches top_p. The order within the
+    // candidates and the cut are the same as a full sort would give.
+    private int Nucleus(int vocab)
+    {
+        var max = float.NegativeInfinity;
+        foreach (var s in scores.AsSpan(0, vocab))
+        {
+            max = Math.Max(max, s);
+        }
+
+        var total = 0.0;
+        foreach (var s in scores.AsSpan(0, vocab))
+        {
+            total += Math.Exp((s - max) / options.Temperature);
+        }
+
+        for (var k = Math.Min(64, vocab); ; k = Math.Min(2 * k, vocab))
+        {
+            var count = TopK(vocab, k);
+            var mass = 0.0;
+            for (var i = 0; i < count; i++)
+            {
+                mass += Math.Exp((scores[order[i]] - max) / options.Temperature);
+            }
+
+            if (mass >= options.TopP * total || k == vocab)
+            {
+                return Draw(count, total);
+            }
+        }
     }
 
     /// <summary>Index of the largest value; the first one on ties.</summary>
@@ -156,17 +193,20 @@ internal sealed class Sampler
         }
     }
 
-    // Softmax with temperature over order[..count] (best first), cut to top-p, then one draw.
-    private int Draw(int count)
+    // Softmax with temperature over order[..count] (best first), cut to top-p, then one draw. The cut measures
+    // mass against `total` when given (the whole vocabulary's), else against the candidates' own sum.
+    private int Draw(int count, double? total)
     {
         var max = scores[order[0]];
-        var total = 0.0;
+        var sum = 0.0;
         for (var i = 0; i < count; i++)
         {
             var p = Math.Exp((scores[order[i]] - max) / options.Temperature);
             scores[order[i]] = (float)p;
-            total += p;
+            sum += p;
         }
+
+        var whole = total ?? sum;
 
         var kept = count;
         if (options.TopP < 1f)
@@ -174,7 +214,7 @@ internal sealed class Sampler
             var cumulative = 0.0;
             for (var i = 0; i < count; i++)
             {
-                cumulative += scores[order[i]] / total;
+                cumulative += scores[order[i]] / whole;
                 if (cumulative >= options.TopP)
                 {
                     kept = i + 1;
