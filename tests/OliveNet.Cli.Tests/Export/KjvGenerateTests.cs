@@ -6,7 +6,7 @@ namespace OliveNet.Cli.Tests.Export;
 /// <summary>
 /// <c>olivenet generate</c> on the KJV model exported by its recipe (<c>olivenet run pipelines/kjv-llama-int4-cpu.yaml</c>):
 /// the greedy text is byte-identical to the argmax continuation of full-sequence forwards of the same model, and reads
-/// like English.
+/// like English (distinct words, most of them words of the King James Bible).
 /// </summary>
 public sealed partial class KjvGenerateTests : IDisposable
 {
@@ -54,7 +54,22 @@ public sealed partial class KjvGenerateTests : IDisposable
         Assert.DoesNotContain('\uFFFD', text);
         var lettersAndSpaces = text.Count(c => c is (>= 'a' and <= 'z') or (>= 'A' and <= 'Z') or ' ');
         Assert.True(lettersAndSpaces >= 0.8 * text.Length, $"only {lettersAndSpaces}/{text.Length} letters and spaces in: {text}");
-        Assert.True(Word().Count(text) >= 3, $"fewer than three words of 3+ letters in: {text}");
+        var words = Word().Matches(text).Select(m => m.Value.ToLowerInvariant()).ToList();
+        Assert.True(words.Distinct().Count() >= 5, $"fewer than five different words of 3+ letters in: {text}");
+
+        // Real words, not letter soup: most are words of the King James Bible (Debian's bible-kjv, the training text).
+        var known = KjvWords();
+        var real = words.Count(known.Contains);
+        Assert.True(real >= 0.8 * words.Count, $"only {real} of {words.Count} words are KJV words in: {text}");
+    }
+
+    private static HashSet<string> KjvWords()
+    {
+        var start = new System.Diagnostics.ProcessStartInfo("bible", "-f Gen1:1-Rev22:21") { RedirectStandardOutput = true };
+        using var process = System.Diagnostics.Process.Start(start) ?? throw new InvalidOperationException("bible did not start (apt-get install -y bible-kjv)");
+        var words = Word().Matches(process.StandardOutput.ReadToEnd()).Select(m => m.Value.ToLowerInvariant()).ToHashSet();
+        process.WaitForExit();
+        return words;
     }
 
     private static int ArgMax(ReadOnlySpan<float> values)
