@@ -11,7 +11,7 @@ namespace OliveNet.Passes.Tests.Export;
 /// </summary>
 public sealed class KjvPerplexityTests(ITestOutputHelper output)
 {
-    private const int Window = 256;
+    private const int Window = 128; // the training window and the model's context length
     private const int HeldOutBytes = 4096;
 
     public static string Checkpoint => Path.Combine(TestModels.RepoRoot(), "tests", "fixtures", "llm", "kjv-llama");
