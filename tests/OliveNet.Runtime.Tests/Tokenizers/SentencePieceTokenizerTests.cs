@@ -5,7 +5,7 @@ namespace OliveNet.Runtime.Tests.Tokenizers;
 
 /// <summary>
 /// SentencePiece-style BPE (metaspace, byte fallback, Prepend/Replace normalizers) on the real Llama 2 and Gemma 3
-/// files, against Hugging Face tokenizers on 1.2 MB of KJV plus the multilingual/emoji sample, and against the
+/// files, against Hugging Face tokenizers on 1.2 MB of KJV, 1 MB of the Brown corpus and the multilingual/emoji sample, and against the
 /// expected ids published in llama-tokenizer-js.
 /// </summary>
 public sealed partial class SentencePieceTokenizerTests
@@ -16,7 +16,8 @@ public sealed partial class SentencePieceTokenizerTests
 
     public static TheoryData<string, string> Cases => new()
     {
-        { "llama2", "kjv" }, { "llama2", "multilingual" }, { "mistral", "kjv" }, { "mistral", "multilingual" }, { "gemma3", "kjv" }, { "gemma3", "multilingual" },
+        { "llama2", "kjv" }, { "llama2", "brown" }, { "llama2", "multilingual" }, { "mistral", "kjv" }, { "mistral", "brown" }, { "mistral", "multilingual" },
+        { "gemma3", "kjv" }, { "gemma3", "brown" }, { "gemma3", "multilingual" },
     };
 
     [Theory]
@@ -29,8 +30,8 @@ public sealed partial class SentencePieceTokenizerTests
             "mistral" => (Mistral.Value, TokenizerFixtures.MistralJson),
             _ => (Gemma3.Value, TokenizerFixtures.Gemma3Json),
         };
-        var path = text == "kjv" ? TokenizerFixtures.KjvGenesisToSamuel : TokenizerFixtures.MultilingualText;
-        Assert.True(text != "kjv" || new FileInfo(path).Length >= 1_000_000, "the KJV sample must be at least 1 MB");
+        var path = TokenizerFixtures.TextPath(text);
+        Assert.True(text == "multilingual" || new FileInfo(path).Length >= 1_000_000, $"the {text} sample must be at least 1 MB");
         TokenizerAgreementTests.AssertAgreement(tokenizer, json, path);
         var wrong = TokenizerFixtures.Lines(path).Where(line => tokenizer.Decode(tokenizer.Encode(line)) != line).Take(3).ToList();
         Assert.True(wrong.Count == 0, "round trip changed: " + string.Join(" | ", wrong));

