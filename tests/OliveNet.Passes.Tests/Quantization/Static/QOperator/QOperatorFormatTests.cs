@@ -124,6 +124,28 @@ public sealed class QOperatorFormatTests(ITestOutputHelper output)
         }
     }
 
+    /// <summary>
+    /// The same op set in QDQ format: ORT's QDQ fusions at load must arrive at the QLinear ops the QOperator writer names
+    /// (so the two layouts are one plan), and no float Conv, Add or MatMul may be left running.
+    /// </summary>
+    [Fact]
+    public void In_QDQ_format_the_same_ops_fuse_at_load_into_the_QLinear_ops_QOperator_writes()
+    {
+        using var temp = new TempFolder();
+        var model = ActivationOpsModel.Write(temp.Sub("in"));
+        var options = new OnnxStaticQuantizationOptions { OpTypesToQuantize = ActivationOpsModel.OpTypes, MatmulConstBOnly = false, CalibrationSamples = 4 };
+        var quantized = PassRunner.Run(Pass, model, options, temp.Sub("out"));
+
+        var ops = OrtGraph.OptimizedOps(quantized);
+        output.WriteLine(string.Join(", ", ops.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key}×{kv.Value}")));
+        foreach (var op in new[] { "com.microsoft.QLinearAdd", "com.microsoft.QLinearMul", "com.microsoft.QLinearSigmoid", "com.microsoft.QLinearConcat", "QLinearMatMul" })
+        {
+            Assert.True(ops.ContainsKey(op), $"ORT did not fuse {op}.");
+        }
+
+        Assert.False(ops.ContainsKey("Conv") || ops.ContainsKey("Add") || ops.ContainsKey("MatMul"), "A float Conv, Add or MatMul is left.");
+    }
+
     [Fact]
     public void Writing_the_QOperator_layout_twice_gives_byte_identical_files()
     {
