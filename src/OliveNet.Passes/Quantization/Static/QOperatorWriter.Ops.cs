@@ -98,7 +98,8 @@ internal static partial class QOperatorWriter
     /// <summary>Reshape, MaxPool, …: the same op on the quantized input when every output's Q has the input's parameters.</summary>
     private static NodeProto[]? PassThrough(Context c, NodeProto node)
     {
-        if (In(c, node.Input[0]) is not { } x)
+        // MaxPool takes 8-bit tensors from opset 12; below, it stays float between its DQ and Q (ORT handles that form).
+        if (In(c, node.Input[0]) is not { } x || (node.OpType == "MaxPool" && c.Opset < 12))
         {
             return null;
         }
