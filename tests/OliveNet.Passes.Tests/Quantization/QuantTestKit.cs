@@ -22,28 +22,40 @@ internal static class QuantTestKit
     /// </summary>
     public static (double First, double Second) MedianLatency(string first, string second, string inputName, OrtValue input, int runs)
     {
-        using var options = new SessionOptions { OptimizationLevel = GraphOptimizationLevel.All, IntraOpThreads = 1, InterOpThreads = 1 };
-        using var a = new InferenceSession(first, options);
-        using var b = new InferenceSession(second, options);
-        var inputs = new[] { KeyValuePair.Create(inputName, input) };
-        var ta = new List<double>();
-        var tb = new List<double>();
-        for (var i = 0; i <= runs; i++)
-        {
-            foreach (var (session, times) in new[] { (a, ta), (b, tb) })
-            {
-                var watch = Stopwatch.StartNew();
-                using (session.Run(inputs))
-                {
-                }
+        var p50 = MedianLatencies([first, second], inputName, input, runs);
+        return (p50[0], p50[1]);
+    }
 
-                if (i > 0)
+    /// <summary>As <see cref="MedianLatency"/> for any number of models, interleaved in the order given.</summary>
+    public static double[] MedianLatencies(IReadOnlyList<string> models, string inputName, OrtValue input, int runs)
+    {
+        using var options = new SessionOptions { OptimizationLevel = GraphOptimizationLevel.All, IntraOpThreads = 1, InterOpThreads = 1 };
+        var sessions = models.Select(m => new InferenceSession(m, options)).ToList();
+        try
+        {
+            var inputs = new[] { KeyValuePair.Create(inputName, input) };
+            var times = sessions.Select(_ => new List<double>()).ToList();
+            for (var i = 0; i <= runs; i++)
+            {
+                for (var k = 0; k < sessions.Count; k++)
                 {
-                    times.Add(watch.Elapsed.TotalMilliseconds);
+                    var watch = Stopwatch.StartNew();
+                    using (sessions[k].Run(inputs))
+                    {
+                    }
+
+                    if (i > 0)
+                    {
+                        times[k].Add(watch.Elapsed.TotalMilliseconds);
+                    }
                 }
             }
-        }
 
-        return (ta.Order().ElementAt(ta.Count / 2), tb.Order().ElementAt(tb.Count / 2));
+            return [.. times.Select(t => t.Order().ElementAt(t.Count / 2))];
+        }
+        finally
+        {
+            sessions.ForEach(s => s.Dispose());
+        }
     }
 }

@@ -24,12 +24,17 @@ internal sealed partial class Float16Rewriter
     private readonly HashSet<string> _keptOutputs = new(StringComparer.Ordinal);
     private readonly HashSet<string> _float32Initializers = new(StringComparer.Ordinal);
     private readonly HashSet<string> _usedNames = new(StringComparer.Ordinal);
+    private readonly Float16Staging? _staging;
     private Dictionary<string, int> _types = [];
 
-    public Float16Rewriter(OnnxModel model, OnnxFloatToFloat16Options options)
+    /// <param name="model">Rewritten in place.</param>
+    /// <param name="options">The pass options.</param>
+    /// <param name="staging">Receives each narrowed tensor as it is made; null keeps them inline in memory.</param>
+    public Float16Rewriter(OnnxModel model, OnnxFloatToFloat16Options options, Float16Staging? staging = null)
     {
         _model = model;
         _options = options;
+        _staging = staging;
         _blockedOps = new HashSet<string>(options.OpBlockList ?? OnnxFloatToFloat16Pass.DefaultOpBlockList, StringComparer.Ordinal);
         _blockedNodeNames = new HashSet<string>(options.NodeBlockList, StringComparer.Ordinal);
     }
@@ -196,8 +201,8 @@ internal sealed partial class Float16Rewriter
     private void ConvertTensor(TensorProto t, float minPositive, float maxFinite)
     {
         Stats.Float32Bytes += TensorData.ByteSize(t);
-        Float16Weights.Convert(t, _model.BaseDirectory, minPositive, maxFinite);
-        Stats.Float16Bytes += TensorData.ByteSize(t);
+        Float16Weights.Convert(t, _model.BaseDirectory, minPositive, maxFinite, _staging);
+        Stats.Float16Bytes += OnnxDataTypes.ByteCount(OnnxDataType.Float16, TensorData.ElementCount(t));
         Stats.Tensors++;
     }
 

@@ -13,12 +13,13 @@ internal static class Float16Weights
     private const int Chunk = 1 << 16;
 
     /// <summary>
-    /// Replaces the data of float32 tensor <paramref name="tensor"/> with float16 data (inline <c>raw_data</c>), reading
-    /// external data from <paramref name="baseDirectory"/>. The float32 bytes are dropped as soon as the float16 bytes
-    /// exist, so one tensor at a time is held twice.
+    /// Replaces the data of float32 tensor <paramref name="tensor"/> with float16 data, reading external data from
+    /// <paramref name="baseDirectory"/>: appended to <paramref name="staging"/> when given and the tensor is not tiny,
+    /// else inline <c>raw_data</c>. The float32 bytes are dropped as soon as the float16 bytes exist, so one tensor at a
+    /// time is held twice; with staging, nothing stays behind.
     /// </summary>
     /// <exception cref="OnnxFormatException">The tensor data cannot be read.</exception>
-    public static void Convert(TensorProto tensor, string? baseDirectory, float minPositive, float maxFinite)
+    public static void Convert(TensorProto tensor, string? baseDirectory, float minPositive, float maxFinite, Float16Staging? staging = null)
     {
         var source = MemoryMarshal.Cast<byte, float>(TensorData.ReadRawBytes(tensor, baseDirectory));
         var result = new byte[source.Length * 2];
@@ -44,7 +45,10 @@ internal static class Float16Weights
         tensor.ExternalData.Clear();
         tensor.DataLocation = TensorProto.Types.DataLocation.Default;
         tensor.DataType = (int)OnnxDataType.Float16;
-        tensor.RawData = UnsafeByteOperations.UnsafeWrap(result);
+        if (staging?.Stage(tensor, result) != true)
+        {
+            tensor.RawData = UnsafeByteOperations.UnsafeWrap(result);
+        }
     }
 
     /// <summary>

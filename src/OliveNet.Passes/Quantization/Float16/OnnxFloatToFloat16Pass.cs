@@ -8,7 +8,9 @@ namespace OliveNet.Passes.Quantization.Float16;
 /// Converts a float32 model to float16 with ONNX Runtime's <c>convert_float_to_float16</c> semantics (Olive's
 /// <c>OnnxFloatToFloat16</c>): float32 weights, value types and Cast targets become float16; blocked ops stay float32
 /// behind Casts; <c>keep_io_types</c> keeps float32 at the graph boundary. If/Loop/Scan bodies are converted with the
-/// graph that holds them. Weights are narrowed one tensor at a time and written as external data (1 KiB and up).
+/// graph that holds them. Weights are narrowed one tensor at a time and streamed to a staging data file as they are made
+/// (<see cref="Float16Staging"/>), so memory holds about one tensor, not the converted model; the output keeps tensors of
+/// 1 KiB and up as external data.
 /// </summary>
 public sealed class OnnxFloatToFloat16Pass : IPass<OnnxFloatToFloat16Options>
 {
@@ -84,9 +86,10 @@ public sealed class OnnxFloatToFloat16Pass : IPass<OnnxFloatToFloat16Options>
         }
 
         var model = OnnxModel.Load(context.Input.ModelPath);
-        var rewriter = new Float16Rewriter(model, options);
+        using var staging = new Float16Staging(Path.GetDirectoryName(Path.GetFullPath(context.OutputModelPath))!);
+        var rewriter = new Float16Rewriter(model, options, staging);
         rewriter.Run(context.Cancellation);
-        model.Save(context.OutputModelPath, new OnnxSaveOptions { ExternalData = ExternalDataMode.AllExternal, SizeThreshold = 1024 });
+        staging.Commit(model).Save(context.OutputModelPath, new OnnxSaveOptions { ExternalData = ExternalDataMode.AllExternal, SizeThreshold = 1024 });
 
         var s = rewriter.Stats;
         context.Log.WriteLine(string.Create(CultureInfo.InvariantCulture,

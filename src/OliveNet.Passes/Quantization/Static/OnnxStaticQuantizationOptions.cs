@@ -8,8 +8,14 @@ namespace OliveNet.Passes.Quantization.Static;
 /// </summary>
 public sealed record OnnxStaticQuantizationOptions
 {
-    /// <summary>Output layout; only QDQ is produced.</summary>
-    [Option("Output layout: QDQ (QuantizeLinear/DequantizeLinear pairs that ONNX Runtime fuses at load into QLinearConv, QLinearMatMul, …). QOperator is not supported yet.")]
+    /// <summary>Output layout: QDQ or QOperator.</summary>
+    [Option(
+        "Output layout: QDQ (QuantizeLinear/DequantizeLinear pairs around float ops, which ONNX Runtime fuses at load into " +
+        "QLinearConv, QLinearMatMul, …) or QOperator (the quantized ops written directly: QLinearConv, QLinearMatMul, " +
+        "com.microsoft QGemm/QLinearAdd/QLinearMul/QLinearSigmoid/…, with QuantizeLinear where a float tensor enters them and " +
+        "DequantizeLinear where a float op or a graph output reads them). Both use the same ranges and quantized weights; " +
+        "QOperator takes 8-bit types only.",
+        Candidates = new object[] { "QDQ", "QOperator" })]
     public string QuantFormat { get; init; } = "QDQ";
 
     /// <summary>Calibration method.</summary>
@@ -68,9 +74,20 @@ public sealed record OnnxStaticQuantizationOptions
 
     /// <summary>Op types to quantize.</summary>
     [Option(
-        "Operator types to quantize: Conv, MatMul (constant B) and Gemm (constant B) get QDQ activations and quantized weights; " +
-        "Relu and Clip right after one of them are removed when activations are asymmetric (the Q clamps instead).")]
+        "Operator types to quantize: Conv, MatMul (constant B; both inputs activations too when matmul_const_b_only is false) " +
+        "and Gemm (constant B) get quantized activations and weights; Relu and Clip right after one of them are removed when " +
+        "activations are asymmetric (the Q clamps instead). Also accepted, as ONNX Runtime's QLinear registry: Add, Mul, " +
+        "Sigmoid, LeakyRelu, GlobalAveragePool, AveragePool, Concat, Softmax (quantized inputs and output), and MaxPool, " +
+        "Reshape, Transpose, Squeeze, Unsqueeze, Flatten, Resize, Split, Gather, which run on an already quantized input " +
+        "with its scale and zero point.")]
     public string[] OpTypesToQuantize { get; init; } = ["Conv", "MatMul", "Gemm", "Relu", "Clip"];
+
+    /// <summary>Quantize only MatMuls whose B is a constant.</summary>
+    [Option(
+        "Quantize only MatMuls whose B is a constant (ONNX Runtime's MatMulConstBOnly). False also quantizes MatMuls of two " +
+        "activations (attention scores), each input with its calibrated range. Default true, unlike ONNX Runtime's static " +
+        "default, so existing recipes keep their output.")]
+    public bool MatmulConstBOnly { get; init; } = true;
 
     /// <summary>Node names left in float.</summary>
     [Option("Names of nodes to leave in float.")]

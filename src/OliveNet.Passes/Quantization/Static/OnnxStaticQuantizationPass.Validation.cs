@@ -5,18 +5,19 @@ namespace OliveNet.Passes.Quantization.Static;
 /// <summary>Option checks that binding cannot do.</summary>
 public sealed partial class OnnxStaticQuantizationPass
 {
-    private static readonly string[] OpTypes = [.. StaticQuantizationSettings.WeightOps, .. StaticQuantizationSettings.RemovableActivations];
+    private static readonly string[] OpTypes =
+    [
+        .. StaticQuantizationSettings.WeightOps, .. StaticQuantizationSettings.RemovableActivations,
+        .. StaticQuantizationSettings.ActivationOps, .. StaticQuantizationSettings.PassThroughOps,
+    ];
 
     /// <inheritdoc/>
     public IReadOnlyList<string> Validate(OnnxStaticQuantizationOptions options, Target target)
     {
         ArgumentNullException.ThrowIfNull(options);
         var errors = new List<string>();
-        if (string.Equals(options.QuantFormat, "QOperator", StringComparison.OrdinalIgnoreCase))
-        {
-            errors.Add("quant_format: QOperator is not supported yet; use QDQ (ONNX Runtime fuses it into the same QLinear ops at load).");
-        }
-        else if (!string.Equals(options.QuantFormat, "QDQ", StringComparison.OrdinalIgnoreCase))
+        var qOperator = string.Equals(options.QuantFormat, "QOperator", StringComparison.OrdinalIgnoreCase);
+        if (!qOperator && !string.Equals(options.QuantFormat, "QDQ", StringComparison.OrdinalIgnoreCase))
         {
             errors.Add($"quant_format: '{options.QuantFormat}' is not one of QDQ, QOperator.");
         }
@@ -36,6 +37,11 @@ public sealed partial class OnnxStaticQuantizationPass
         if (weight is null or Common.QuantType.UInt16 or Common.QuantType.Int16)
         {
             errors.Add($"weight_type: '{options.WeightType}' is not one of QInt8, QUInt8.");
+        }
+
+        if (qOperator && activation is Common.QuantType.UInt16 or Common.QuantType.Int16)
+        {
+            errors.Add($"activation_type: {options.ActivationType} needs quant_format QDQ; the QLinear ops of the QOperator format take 8-bit tensors only.");
         }
 
         if (activation == Common.QuantType.Int8 && weight == Common.QuantType.UInt8)
@@ -88,9 +94,10 @@ public sealed partial class OnnxStaticQuantizationPass
             }
         }
 
-        if (options.OpTypesToQuantize is not null && !options.OpTypesToQuantize.Intersect(StaticQuantizationSettings.WeightOps).Any())
+        if (options.OpTypesToQuantize is not null &&
+            !options.OpTypesToQuantize.Intersect([.. StaticQuantizationSettings.WeightOps, .. StaticQuantizationSettings.ActivationOps]).Any())
         {
-            errors.Add("op_types_to_quantize: lists none of Conv, MatMul, Gemm, so nothing would be quantized.");
+            errors.Add("op_types_to_quantize: lists none of Conv, MatMul, Gemm, Add, Mul, Sigmoid, LeakyRelu, GlobalAveragePool, AveragePool, Concat, Softmax, so nothing would be quantized.");
         }
 
         return errors;

@@ -6,11 +6,11 @@ using OliveNet.Passes.Quantization.Static.Calibration;
 namespace OliveNet.Passes.Quantization.Static;
 
 /// <summary>
-/// Static INT8 quantization with the semantics of ONNX Runtime's <c>quantize_static</c> in QDQ format: activation ranges
-/// are calibrated by running the model on calibration samples (a data folder or seeded random inputs), then Conv, MatMul
-/// and Gemm get QuantizeLinear→DequantizeLinear activations, int8/uint8 weights and int32 biases, the pattern ONNX
-/// Runtime fuses at load into QLinearConv, QLinearMatMul/MatMulIntegerToFloat and QGemm. The output is standard ONNX
-/// and EP-neutral.
+/// Static INT8 quantization with the semantics of ONNX Runtime's <c>quantize_static</c>: activation ranges are calibrated
+/// by running the model on calibration samples (a data folder or seeded random inputs), then Conv, MatMul and Gemm get
+/// QuantizeLinear→DequantizeLinear activations, int8/uint8 weights and int32 biases, the QDQ pattern ONNX Runtime fuses
+/// at load into QLinearConv, QLinearMatMul/MatMulIntegerToFloat and QGemm (standard ONNX, EP-neutral). With
+/// <c>quant_format: QOperator</c> the <see cref="QOperatorWriter"/> then writes those QLinear ops directly.
 /// </summary>
 public sealed partial class OnnxStaticQuantizationPass : IPass<OnnxStaticQuantizationOptions>
 {
@@ -21,7 +21,7 @@ public sealed partial class OnnxStaticQuantizationPass : IPass<OnnxStaticQuantiz
     public PassMetadata Metadata { get; } = new(
         Id: "OnnxStaticQuantization",
         Version: 1,
-        Summary: "Static INT8 quantization (ONNX Runtime quantize_static semantics, QDQ format): calibrated activations, int8 Conv/MatMul/Gemm weights, int32 biases.",
+        Summary: "Static INT8 quantization (ONNX Runtime quantize_static semantics, QDQ or QOperator format): calibrated activations, int8 Conv/MatMul/Gemm weights, int32 biases.",
         Devices: [],
         ExecutionProviders: [],
         Precisions: ["int8"],
@@ -57,7 +57,7 @@ public sealed partial class OnnxStaticQuantizationPass : IPass<OnnxStaticQuantiz
 
         var quantizer = new QdqQuantizer(model, settings);
         var tensors = quantizer.Plan();
-        if (quantizer.Targets.Count == 0)
+        if (quantizer.Targets.Count + quantizer.ActivationTargets.Count == 0)
         {
             throw new PassFailedException(
                 "OnnxStaticQuantization: nothing to quantize. " + Describe(quantizer.Skipped) + " Check op_types_to_quantize and nodes_to_exclude.");
@@ -65,13 +65,14 @@ public sealed partial class OnnxStaticQuantizationPass : IPass<OnnxStaticQuantiz
 
         var (ranges, samples) = Calibrate(context, model, settings, tensors);
         quantizer.Apply(ranges);
+        var layout = settings.QOperator ? " " + QOperatorWriter.Rewrite(model, quantizer.Targets.Select(t => t.Node).Concat(quantizer.ActivationTargets.Select(t => t.Node))).Describe() : string.Empty;
         model.Save(context.OutputModelPath, new OnnxSaveOptions { ExternalData = ExternalDataMode.AllExternal, SizeThreshold = SizeThreshold });
         context.Log.WriteLine(
             $"OnnxStaticQuantization: calibrated {ranges.Count} activation(s) with {options.CalibrateMethod} on {samples} " +
-            $"{(options.DataDir is null ? "random" : "data_dir")} sample(s); {quantizer.Targets.Count} node(s) quantized " +
-            $"({string.Join(", ", quantizer.Targets.GroupBy(t => t.Node.OpType).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Count()} {g.Key}"))}), " +
+            $"{(options.DataDir is null ? "random" : "data_dir")} sample(s); {quantizer.Targets.Count + quantizer.ActivationTargets.Count} node(s) quantized " +
+            $"({string.Join(", ", quantizer.Targets.Select(t => t.Node).Concat(quantizer.ActivationTargets.Select(t => t.Node)).GroupBy(n => n.OpType).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Count()} {g.Key}"))}), " +
             $"{quantizer.QuantizedActivations} Q/DQ pair(s), {quantizer.QuantizedBiases} int32 bias(es), {quantizer.RemovedActivations} Relu/Clip removed, {quantizer.OverriddenActivations} override(s) applied " +
-            $"(activations {settings.ActivationType}, weights {settings.WeightType} {(settings.PerChannel ? "per channel" : "per tensor")}). {Describe(quantizer.Skipped)}" +
+            $"(activations {settings.ActivationType}, weights {settings.WeightType} {(settings.PerChannel ? "per channel" : "per tensor")}).{layout} {Describe(quantizer.Skipped)}" +
             Unused(options.TensorQuantOverrides.Keys.Where(k => !ranges.ContainsKey(k))));
     }
 

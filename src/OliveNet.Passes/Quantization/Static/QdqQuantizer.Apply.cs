@@ -31,8 +31,10 @@ internal sealed partial class QdqQuantizer
             }
         }
 
-        var before = new Dictionary<NodeProto, List<NodeProto>>();
+        DeriveParameters(parameters);
+        var before = new Dictionary<NodeProto, List<NodeProto>>(ReferenceEqualityComparer.Instance);
         var replacedWeights = new List<string>();
+        QuantizeConstantInputs(before, replacedWeights);
         foreach (var target in _targets)
         {
             var prefix = new List<NodeProto>();
@@ -75,10 +77,12 @@ internal sealed partial class QdqQuantizer
     private void InsertActivationPairs(Dictionary<string, QuantParams> parameters, Dictionary<NodeProto, List<NodeProto>> before, string domain)
     {
         var pairs = new Dictionary<string, (NodeProto Q, NodeProto Dq, string Output)>(StringComparer.Ordinal);
+        var graphOutputs = _graph.Proto.Output.Select(o => o.Name).ToHashSet(StringComparer.Ordinal);
         foreach (var (tensor, p) in parameters.OrderBy(kv => kv.Key, StringComparer.Ordinal))
         {
-            // A tensor only a graph output reads keeps float: a pair there would feed nothing.
-            if (_graph.Consumers(tensor).Count > 0)
+            // A tensor only a graph output reads keeps float in QDQ: a pair there would feed nothing. QOperator needs its Q
+            // (the QLinear op writes the quantized tensor and a DequantizeLinear makes the output); the writer drops it if unused.
+            if (_graph.Consumers(tensor).Count > 0 || (_settings.QOperator && graphOutputs.Contains(tensor)))
             {
                 pairs[tensor] = ActivationPair(tensor, p, domain);
             }

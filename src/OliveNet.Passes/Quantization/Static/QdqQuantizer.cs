@@ -51,8 +51,8 @@ internal sealed partial class QdqQuantizer
         var outputs = _graph.Proto.Output.Select(o => o.Name).ToHashSet(StringComparer.Ordinal);
         foreach (var node in _graph.Nodes)
         {
-            if (node.Domain is not ("" or "ai.onnx") || !StaticQuantizationSettings.WeightOps.Contains(node.OpType) ||
-                !_settings.OpTypes.Contains(node.OpType) || _settings.NodesToExclude.Contains(node.Name))
+            if (node.Domain is not ("" or "ai.onnx") || !_settings.OpTypes.Contains(node.OpType) || _settings.NodesToExclude.Contains(node.Name) ||
+                PlanActivation(node) || !StaticQuantizationSettings.WeightOps.Contains(node.OpType))
             {
                 continue;
             }
@@ -69,17 +69,15 @@ internal sealed partial class QdqQuantizer
 
         var tensors = new List<string>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var t in _targets)
+        foreach (var name in _targets.SelectMany(t => new[] { t.Input, t.Output }).Concat(ActivationTensors()))
         {
-            foreach (var name in new[] { t.Input, t.Output })
+            if (seen.Add(name))
             {
-                if (seen.Add(name))
-                {
-                    tensors.Add(name);
-                }
+                tensors.Add(name);
             }
         }
 
+        PlanPassThrough([.. tensors]);
         return tensors;
     }
 

@@ -21,6 +21,12 @@ internal sealed record StaticQuantizationSettings(
     /// <summary>Activations removed after a quantized op when activations are asymmetric.</summary>
     public static readonly string[] RemovableActivations = ["Relu", "Clip"];
 
+    /// <summary>Ops with calibrated (or, for Softmax, fixed) activation inputs and output and no weight.</summary>
+    public static readonly string[] ActivationOps = ["Add", "Mul", "Sigmoid", "LeakyRelu", "GlobalAveragePool", "AveragePool", "Concat", "Softmax"];
+
+    /// <summary>Ops that run on a quantized input directly; their output keeps the input's scale and zero point.</summary>
+    public static readonly string[] PassThroughOps = ["MaxPool", "Reshape", "Transpose", "Squeeze", "Unsqueeze", "Flatten", "Resize", "Split", "Gather"];
+
     /// <summary>Calibration methods.</summary>
     public static readonly string[] Methods = ["MinMax", "Entropy", "Percentile"];
 
@@ -49,6 +55,9 @@ internal sealed record StaticQuantizationSettings(
             options.NodesToExclude.ToHashSet(StringComparer.Ordinal),
             options);
     }
+
+    /// <summary>Whether the output is in QOperator layout (QLinear ops) rather than QDQ.</summary>
+    public bool QOperator => string.Equals(Options.QuantFormat, "QOperator", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Whether activations are 16-bit (ONNX Q/DQ take them from opset 21; below, com.microsoft Q/DQ).</summary>
     public bool SixteenBit => ActivationType is QuantType.UInt16 or QuantType.Int16;

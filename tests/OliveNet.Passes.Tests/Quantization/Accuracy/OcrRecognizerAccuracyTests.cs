@@ -15,7 +15,7 @@ public sealed class OcrRecognizerAccuracyTests(ITestOutputHelper output)
     private const int CalibrationLines = 16;
 
     /// <summary>The recognizer's first Conv (on the image) and the five Convs of its SVTR neck (after BatchNormalization folding).</summary>
-    private static readonly string[] FloatConvs = ["p2o.Conv.0", "p2o.Conv.33", "p2o.Conv.34", "p2o.Conv.35", "p2o.Conv.36", "p2o.Conv.37"];
+    internal static readonly string[] FloatConvs = ["p2o.Conv.0", "p2o.Conv.33", "p2o.Conv.34", "p2o.Conv.35", "p2o.Conv.36", "p2o.Conv.37"];
 
     /// <summary>
     /// CER may rise by at most 1 point (about 5 of the 507 label characters): a variant that keeps every line but garbles
@@ -112,7 +112,7 @@ public sealed class OcrRecognizerAccuracyTests(ITestOutputHelper output)
         output.WriteLine("INT8 " + Static.OrtProfile.Describe(Static.OrtProfile.ByOpType(int8, "x", x, RenderedLines.Shape, 10, folder)));
     }
 
-    private static void AssertKeepsExactMatch(RecognitionScore score)
+    internal static void AssertKeepsExactMatch(RecognitionScore score)
     {
         var fp32 = OcrRecognizer.Fp32;
         Assert.True(score.Exact >= fp32.Exact, $"{score.Variant}: {score.Exact}/{score.Lines} exact vs FP32 {fp32.Exact}/{fp32.Lines}");

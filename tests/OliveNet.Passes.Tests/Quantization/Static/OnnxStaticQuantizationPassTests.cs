@@ -143,12 +143,12 @@ public sealed class OnnxStaticQuantizationPassTests
     public void Options_the_pass_cannot_honour_are_reported_by_key()
     {
         var problems = Pass.Validate(
-            new OnnxStaticQuantizationOptions { QuantFormat = "QOperator", CalibrateMethod = "minmx", DataDir = "calib", OpTypesToQuantize = ["Softmax"], TensorQuantOverrides = new() { ["x"] = new TensorQuantOverride { Scale = 0, ZeroPoint = 300 } } },
+            new OnnxStaticQuantizationOptions { QuantFormat = "QOp", CalibrateMethod = "minmx", DataDir = "calib", OpTypesToQuantize = ["Softmx"], TensorQuantOverrides = new() { ["x"] = new TensorQuantOverride { Scale = 0, ZeroPoint = 300 } } },
             Target.Cpu);
-        Assert.Contains(problems, p => p.StartsWith("quant_format: QOperator is not supported yet", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.StartsWith("quant_format: 'QOp' is not one of QDQ, QOperator", StringComparison.Ordinal));
         Assert.Contains(problems, p => p.StartsWith("calibrate_method: 'minmx'", StringComparison.Ordinal) && p.Contains("did you mean MinMax?", StringComparison.Ordinal));
         Assert.Contains(problems, p => p.StartsWith("data_dir: 'calib' is relative", StringComparison.Ordinal));
-        Assert.Contains(problems, p => p.StartsWith("op_types_to_quantize: 'Softmax'", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.StartsWith("op_types_to_quantize: 'Softmx'", StringComparison.Ordinal) && p.Contains("did you mean Softmax?", StringComparison.Ordinal));
         Assert.Contains(problems, p => p.StartsWith("tensor_quant_overrides.x.scale", StringComparison.Ordinal));
         Assert.Empty(Pass.Validate(new OnnxStaticQuantizationOptions(), Target.Cpu));
     }
