@@ -28,9 +28,10 @@ public sealed record OnnxDynamicQuantizationOptions
 
     /// <summary>Operator types to quantize.</summary>
     [Option(
-        "Operator types to quantize: MatMul and Conv. Gemm, Attention, LSTM, Gather and other ONNX Runtime IntegerOps types are " +
-        "accepted and left in float (noted in the log); any other name is an error.")]
-    public string[] OpTypesToQuantize { get; init; } = ["MatMul", "Conv"];
+        "Operator types to quantize: MatMul, Conv and com.microsoft Attention (→ QAttention; OrtTransformersOptimization makes " +
+        "Attention). Gemm is left in float as ONNX Runtime's dynamic mode does; LSTM, Gather and the other ONNX Runtime IntegerOps " +
+        "types are accepted and left in float (noted in the log); any other name is an error.")]
+    public string[] OpTypesToQuantize { get; init; } = ["MatMul", "Conv", "Attention"];
 
     /// <summary>When non-empty, only these node names are quantized.</summary>
     [Option("When non-empty, quantize only the nodes with these names (and of the op types above).")]
