@@ -1,6 +1,5 @@
 using OliveNet.Engine.Passes;
 using OliveNet.Onnx;
-using OliveNet.Passes.Fusion.Attention;
 using OliveNet.Runtime;
 
 namespace OliveNet.Passes.Fusion;
@@ -15,7 +14,7 @@ namespace OliveNet.Passes.Fusion;
 /// From level 2, OliveNet's own <see cref="AttentionFusion"/> runs first (option <c>fuse_attention</c>): ORT's session
 /// optimizer has no match for the self-attention PyTorch exports, while Olive's Python optimizer fuses it for BERT.
 /// </summary>
-public sealed class OrtTransformersOptimizationPass : IPass<OrtTransformersOptimizationOptions>
+public sealed partial class OrtTransformersOptimizationPass : IPass<OrtTransformersOptimizationOptions>
 {
     private const string TempFolderName = ".ort-optimized";
 
@@ -67,28 +66,13 @@ public sealed class OrtTransformersOptimizationPass : IPass<OrtTransformersOptim
         Directory.CreateDirectory(temp);
         try
         {
-            var source = OnnxModel.Load(context.Input.ModelPath);
-            var input = context.Input.ModelPath;
-            var attention = string.Empty;
-            if (options.FuseAttention && options.OptLevel >= 2)
-            {
-                var fusion = new AttentionFusion(source, options.NumHeads, options.HiddenSize);
-                fusion.Run();
-                attention = Describe(fusion);
-                if (fusion.Fused > 0)
-                {
-                    input = Path.Combine(temp, "attention", ModelFileName);
-                    Directory.CreateDirectory(Path.GetDirectoryName(input)!);
-                    source.Save(input, new OnnxSaveOptions { ExternalData = ExternalDataMode.AllExternal, SizeThreshold = Math.Max(options.SizeThreshold, 1) });
-                }
-            }
-
+            var (input, source, attention) = FuseAttention(context.Input.ModelPath, options, temp);
             var optimized = Path.Combine(temp, ModelFileName);
             Optimize(input, optimized, options, context.Target.ExecutionProvider);
             context.Cancellation.ThrowIfCancellationRequested();
             var model = OnnxModel.Load(optimized);
             var duplicates = DuplicateInitializers.Remove(model.Proto, temp);
-            var sourceNames = ModelCanonicalizer.NodeNames(source.Proto);
+            var sourceNames = ModelCanonicalizer.NodeNames((source ?? OnnxModel.Load(context.Input.ModelPath)).Proto);
             ModelCanonicalizer.Canonicalize(model.Proto, sourceNames);
             model.Save(
                 context.OutputModelPath,
@@ -105,10 +89,6 @@ public sealed class OrtTransformersOptimizationPass : IPass<OrtTransformersOptim
     }
 
     private const string ModelFileName = "model.onnx";
-
-    private static string Describe(AttentionFusion fusion) =>
-        $" Attention fusion: {fusion.Fused} self-attention subgraph(s) → com.microsoft.Attention" +
-        (fusion.Skipped.Count == 0 ? "." : "; left alone: " + string.Join("; ", fusion.Skipped.Select(kv => $"{kv.Value} because {kv.Key}")) + ".");
 
     private static void Optimize(string input, string output, OrtTransformersOptimizationOptions options, string executionProvider)
     {
