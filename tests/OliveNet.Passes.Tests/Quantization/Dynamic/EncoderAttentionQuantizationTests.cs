@@ -71,16 +71,54 @@ public sealed class EncoderAttentionQuantizationTests(ITestOutputHelper output)
         Assert.DoesNotContain(nodes, n => n.OpType == "QAttention");
     }
 
-    /// <summary>Latency of FP32-fused vs INT8 with QAttention at seq 128, reported (the bench script gives the figures).</summary>
+    /// <summary>
+    /// p50 latency at seq 128, one thread, of the unfused FP32 export, the fused FP32 model and its INT8 quantization, one
+    /// run of each in turn so load on the shared machine hits all three alike. Reported, not asserted (the bench script
+    /// gives the figures); <c>OLIVENET_LATENCY_RUNS</c> sets the number of rounds.
+    /// </summary>
     [Fact]
     public void Quantized_fused_encoder_latency_is_reported()
     {
         using var temp = new TempFolder();
         var fused = PassRunner.Run(new OrtTransformersOptimizationPass(), TorchFixtures.Encoder, new OrtTransformersOptimizationOptions(), temp.Sub("fused"));
         var quantized = PassRunner.Run(new OnnxDynamicQuantizationPass(), fused, new OnnxDynamicQuantizationOptions(), temp.Sub("int8"));
+        var runs = int.TryParse(Environment.GetEnvironmentVariable("OLIVENET_LATENCY_RUNS"), out var r) ? r : 20;
         using var ids = OrtValue.CreateTensor<long>(AttentionFusionTests.TokenIds(128, seed: 1), [1, 128]);
-        var (fp32, int8) = QuantTestKit.MedianLatency(fused, quantized, "input_ids", ids, runs: 20);
-        output.WriteLine($"p50 fused FP32 {fp32:F2} ms, fused INT8 {int8:F2} ms, ratio {fp32 / int8:F2}x");
-        Assert.True(fp32 > 0 && int8 > 0);
+        using var options = new SessionOptions { OptimizationLevel = GraphOptimizationLevel.All, IntraOpThreads = 1, InterOpThreads = 1 };
+        var models = new[] { TorchFixtures.Encoder, fused, quantized };
+        var sessions = models.Select(m => new InferenceSession(m, options)).ToArray();
+        try
+        {
+            var times = models.Select(_ => new List<double>()).ToArray();
+            var inputs = new[] { KeyValuePair.Create("input_ids", ids) };
+            for (var i = 0; i <= runs; i++)
+            {
+                for (var k = 0; k < sessions.Length; k++)
+                {
+                    var watch = System.Diagnostics.Stopwatch.StartNew();
+                    using (sessions[k].Run(inputs))
+                    {
+                    }
+
+                    if (i > 0)
+                    {
+                        times[k].Add(watch.Elapsed.TotalMilliseconds);
+                    }
+                }
+            }
+
+            var p50 = times.Select(t => t.Order().ElementAt(t.Count / 2)).ToArray();
+            output.WriteLine(
+                $"p50 over {runs} interleaved runs: unfused FP32 {p50[0]:F2} ms, fused FP32 {p50[1]:F2} ms, fused INT8 {p50[2]:F2} ms; " +
+                $"fused FP32/INT8 {p50[1] / p50[2]:F2}x, unfused FP32/fused INT8 {p50[0] / p50[2]:F2}x");
+            Assert.All(p50, v => Assert.True(v > 0));
+        }
+        finally
+        {
+            foreach (var session in sessions)
+            {
+                session.Dispose();
+            }
+        }
     }
 }
