@@ -88,6 +88,7 @@ internal sealed partial class DynamicQuantizer
         {
             "MatMul" => _settings.QuantizeMatMul,
             "Conv" => _settings.QuantizeConv,
+            "LSTM" => _settings.QuantizeLstm,
             _ => false,
         };
         if (!selected || !_settings.Selects(node.Name))
@@ -95,7 +96,12 @@ internal sealed partial class DynamicQuantizer
             return null;
         }
 
-        return node.OpType == "MatMul" ? RewriteMatMul(graph, node) : RewriteConv(graph, node);
+        return node.OpType switch
+        {
+            "MatMul" => RewriteMatMul(graph, node),
+            "Conv" => RewriteConv(graph, node),
+            _ => RewriteLstm(graph, node),
+        };
     }
 
     private void Skip(NodeProto node, string reason)
