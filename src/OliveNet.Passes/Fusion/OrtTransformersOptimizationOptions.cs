@@ -35,7 +35,8 @@ public sealed record OrtTransformersOptimizationOptions
         "Fuse BERT-style multi-head self-attention (Q/K/V MatMul+Add, heads Reshape/Transpose, QKᵀ scaled by Div/Mul, optional " +
         "additive mask, Softmax, ·V, merge) into one com.microsoft.Attention before ONNX Runtime's own fusions, as Olive's " +
         "onnxruntime.transformers optimizer does for BERT (ONNX Runtime's session optimizer does not match PyTorch's export). " +
-        "Applies from opt_level 2, since Attention is a com.microsoft op; the mask becomes an int32 [batch, sequence] mask_index.",
+        "Applies from opt_level 2, since Attention is a com.microsoft op, and not with only_onnxruntime: true; the mask becomes " +
+        "an int32 [batch, sequence] mask_index.",
         Candidates = new object[] { true, false })]
     public bool FuseAttention { get; init; } = true;
 
@@ -43,8 +44,8 @@ public sealed record OrtTransformersOptimizationOptions
     [Option("Optimize for a GPU execution provider. Rejected when the target device is cpu; otherwise informational: fusion always runs with the target's execution provider.")]
     public bool UseGpu { get; init; }
 
-    /// <summary>Informational (Olive compatibility).</summary>
-    [Option("Olive: use only ONNX Runtime's optimizer, not the Python fusion scripts. OliveNet always does; informational.")]
+    /// <summary>Olive: only ONNX Runtime's optimizer; turns OliveNet's own attention fusion off, as it turns off Olive's Python fusions.</summary>
+    [Option("Olive: use only ONNX Runtime's optimizer, not the Python fusion scripts. Here true turns off fuse_attention, OliveNet's counterpart of those scripts.")]
     public bool OnlyOnnxruntime { get; init; }
 
     /// <summary>Not supported; true fails validation.</summary>

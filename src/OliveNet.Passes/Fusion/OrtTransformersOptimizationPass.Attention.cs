@@ -8,13 +8,13 @@ namespace OliveNet.Passes.Fusion;
 public sealed partial class OrtTransformersOptimizationPass
 {
     /// <summary>
-    /// From opt_level 2 with <c>fuse_attention</c>: fuses self-attention into com.microsoft.Attention and, when anything
+    /// From opt_level 2 with <c>fuse_attention</c> (and not <c>only_onnxruntime</c>): fuses self-attention into com.microsoft.Attention and, when anything
     /// was fused, writes the result under <paramref name="temp"/>. Returns the model ORT should optimize, the loaded
     /// (possibly fused) source when it was loaded, and a sentence for the log.
     /// </summary>
     private static (string Input, OnnxModel? Source, string Log) FuseAttention(string modelPath, OrtTransformersOptimizationOptions options, string temp)
     {
-        if (!options.FuseAttention || options.OptLevel < 2)
+        if (!options.FuseAttention || options.OnlyOnnxruntime || options.OptLevel < 2)
         {
             return (modelPath, null, string.Empty);
         }
