@@ -38,13 +38,29 @@ internal static class InterleavedLatency
             return 2;
         }
 
+        if (models.FirstOrDefault(m => !File.Exists(m)) is { } missing)
+        {
+            Console.Error.WriteLine($"interleaved-latency: model '{missing}' does not exist; pass paths to .onnx files.");
+            return 2;
+        }
+
         var random = new Random(0);
         var values = inputs.Select(input => KeyValuePair.Create(
             input.Name,
             OrtValue.CreateTensor<long>(
                 Enumerable.Range(0, (int)input.Shape.Aggregate(1L, (a, b) => a * b)).Select(_ => random.NextInt64(0, intMax)).ToArray(), input.Shape))).ToList();
         using var options = new SessionOptions { OptimizationLevel = GraphOptimizationLevel.All, IntraOpThreads = threads, InterOpThreads = 1 };
-        var sessions = models.Select(m => new InferenceSession(m, options)).ToList();
+        List<InferenceSession> sessions;
+        try
+        {
+            sessions = models.Select(m => new InferenceSession(m, options)).ToList();
+        }
+        catch (OrtException ex)
+        {
+            Console.Error.WriteLine($"interleaved-latency: ONNX Runtime could not load a model: {ex.Message}");
+            return 1;
+        }
+
         try
         {
             var times = models.Select(_ => new List<double>(runs)).ToList();
