@@ -3,6 +3,7 @@ using OliveNet.Bench;
 return args.FirstOrDefault() switch
 {
     "save-throughput" => SaveThroughput.Run(args.Skip(1).ToArray()),
+    "interleaved-latency" => InterleavedLatency.Run(args.Skip(1).ToArray()),
     _ => Usage(),
 };
 
@@ -15,6 +16,9 @@ static int Usage()
           save-throughput [--gib N] [--dir PATH]
               Builds a model with N GiB (default 1) of external weights, then times OnnxModel.Load + Save
               against a durable copy of the same bytes (flushed to disk, as our save is), side by side, five rounds each.
+          interleaved-latency --input NAME=D0xD1... [--runs 200] [--warmup 10] [--threads 1] [--int-max 8] MODEL MODEL...
+              p50 of each model on the same seeded int64 inputs in [0, int-max), one run of each model in turn in one
+              process (machine load hits all alike); prints the first model's p50 over each other's.
 
         See bench/README.md for the ONNX Runtime parity benchmark (bench/ort-parity/run.sh).
         """);

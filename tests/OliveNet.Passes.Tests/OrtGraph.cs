@@ -23,7 +23,9 @@ internal static class OrtGraph
                 using var session = new InferenceSession(modelPath, options);
             }
 
-            return OnnxModel.Load(optimized).AllGraphs().SelectMany(g => g.Nodes)
+            // Only op counts are read. ORT writes If-branch initializers that were external with their original
+            // location (the input's model.onnx.data, not next to this file), so external data is not checked.
+            return OnnxModel.Load(optimized, new OnnxLoadOptions { ValidateExternalData = false }).AllGraphs().SelectMany(g => g.Nodes)
                 .GroupBy(n => string.IsNullOrEmpty(n.Domain) || n.Domain == "ai.onnx" ? n.OpType : $"{n.Domain}.{n.OpType}", StringComparer.Ordinal)
                 .ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
         }

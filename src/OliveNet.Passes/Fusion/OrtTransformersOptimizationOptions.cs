@@ -3,9 +3,10 @@ using OliveNet.Engine.Passes;
 namespace OliveNet.Passes.Fusion;
 
 /// <summary>
-/// Options of <see cref="OrtTransformersOptimizationPass"/>, named as Olive names them. Only <see cref="OptLevel"/> and
-/// <see cref="SizeThreshold"/> change the output; the transformer-specific options are accepted so Olive recipes bind,
-/// because ONNX Runtime's session optimizer finds the fusions from the graph itself.
+/// Options of <see cref="OrtTransformersOptimizationPass"/>, named as Olive names them. <see cref="OptLevel"/>,
+/// <see cref="FuseAttention"/> (with <see cref="NumHeads"/> and <see cref="HiddenSize"/> as filters) and
+/// <see cref="SizeThreshold"/> change the output; the other transformer-specific options are accepted so Olive recipes
+/// bind, because ONNX Runtime's session optimizer finds its fusions from the graph itself.
 /// </summary>
 public sealed record OrtTransformersOptimizationOptions
 {
@@ -21,20 +22,30 @@ public sealed record OrtTransformersOptimizationOptions
     [Option("Model family (bert, gpt2, …) in Olive; informational here: ONNX Runtime detects fusible patterns from the graph.")]
     public string? ModelType { get; init; }
 
-    /// <summary>Informational (Olive compatibility).</summary>
-    [Option("Attention head count in Olive (0 = detect); informational here.")]
+    /// <summary>Attention head count (0 = read from the graph); a filter for <see cref="FuseAttention"/>.</summary>
+    [Option("Attention head count (0 = read from each attention's Reshape to heads). When set, the attention fusion leaves subgraphs with another head count alone.")]
     public int NumHeads { get; init; }
 
-    /// <summary>Informational (Olive compatibility).</summary>
-    [Option("Hidden size in Olive (0 = detect); informational here.")]
+    /// <summary>Hidden size (0 = read from the graph); a filter for <see cref="FuseAttention"/>.</summary>
+    [Option("Hidden size (0 = read from the weights). When set, the attention fusion leaves subgraphs with another hidden size alone.")]
     public int HiddenSize { get; init; }
+
+    /// <summary>OliveNet's own BERT self-attention fusion into com.microsoft.Attention, before ONNX Runtime's optimizer.</summary>
+    [Option(
+        "Fuse BERT-style multi-head self-attention (Q/K/V MatMul+Add, heads Reshape/Transpose, QKᵀ scaled by Div/Mul, optional " +
+        "additive mask, Softmax, ·V, merge) into one com.microsoft.Attention before ONNX Runtime's own fusions, as Olive's " +
+        "onnxruntime.transformers optimizer does for BERT (ONNX Runtime's session optimizer does not match PyTorch's export). " +
+        "Applies from opt_level 2, since Attention is a com.microsoft op, and not with only_onnxruntime: true; the mask becomes " +
+        "an int32 [batch, sequence] mask_index.",
+        Candidates = new object[] { true, false })]
+    public bool FuseAttention { get; init; } = true;
 
     /// <summary>Whether the model is meant for a GPU; true is rejected for a CPU target.</summary>
     [Option("Optimize for a GPU execution provider. Rejected when the target device is cpu; otherwise informational: fusion always runs with the target's execution provider.")]
     public bool UseGpu { get; init; }
 
-    /// <summary>Informational (Olive compatibility).</summary>
-    [Option("Olive: use only ONNX Runtime's optimizer, not the Python fusion scripts. OliveNet always does; informational.")]
+    /// <summary>Olive: only ONNX Runtime's optimizer; turns OliveNet's own attention fusion off, as it turns off Olive's Python fusions.</summary>
+    [Option("Olive: use only ONNX Runtime's optimizer, not the Python fusion scripts. Here true turns off fuse_attention, OliveNet's counterpart of those scripts.")]
     public bool OnlyOnnxruntime { get; init; }
 
     /// <summary>Not supported; true fails validation.</summary>

@@ -11,15 +11,17 @@ namespace OliveNet.Passes.Fusion;
 /// assigned to the execution provider that optimized it, and level 99 adds an NCHWc layout tied to the CPU's vector width.
 /// The optimizing session therefore uses the target's execution provider; when this machine cannot create it the pass
 /// fails rather than fusing for the CPU, because a CPU-fused model may hold ops the target's provider does not run.
+/// From level 2, OliveNet's own <see cref="AttentionFusion"/> runs first (option <c>fuse_attention</c>): ORT's session
+/// optimizer has no match for the self-attention PyTorch exports, while Olive's Python optimizer fuses it for BERT.
 /// </summary>
-public sealed class OrtTransformersOptimizationPass : IPass<OrtTransformersOptimizationOptions>
+public sealed partial class OrtTransformersOptimizationPass : IPass<OrtTransformersOptimizationOptions>
 {
     private const string TempFolderName = ".ort-optimized";
 
     /// <inheritdoc/>
     public PassMetadata Metadata { get; } = new(
         Id: "OrtTransformersOptimization",
-        Version: 3,
+        Version: 4,
         Summary: "Fuse operators with ONNX Runtime's graph optimizer run offline (opt_level 0/1/2/99).",
         Devices: ["cpu", "gpu", "npu"],
         ExecutionProviders: [],
@@ -64,12 +66,13 @@ public sealed class OrtTransformersOptimizationPass : IPass<OrtTransformersOptim
         Directory.CreateDirectory(temp);
         try
         {
+            var (input, source, attention) = FuseAttention(context.Input.ModelPath, options, temp);
             var optimized = Path.Combine(temp, ModelFileName);
-            Optimize(context.Input.ModelPath, optimized, options, context.Target.ExecutionProvider);
+            Optimize(input, optimized, options, context.Target.ExecutionProvider);
             context.Cancellation.ThrowIfCancellationRequested();
             var model = OnnxModel.Load(optimized);
             var duplicates = DuplicateInitializers.Remove(model.Proto, temp);
-            var sourceNames = ModelCanonicalizer.NodeNames(OnnxModel.Load(context.Input.ModelPath).Proto);
+            var sourceNames = ModelCanonicalizer.NodeNames((source ?? OnnxModel.Load(context.Input.ModelPath)).Proto);
             ModelCanonicalizer.Canonicalize(model.Proto, sourceNames);
             model.Save(
                 context.OutputModelPath,
@@ -77,7 +80,7 @@ public sealed class OrtTransformersOptimizationPass : IPass<OrtTransformersOptim
             context.Log.WriteLine(
                 $"OrtTransformersOptimization: opt_level {options.OptLevel} for {context.Target.ExecutionProvider}, " +
                 $"{model.AllGraphs().Sum(g => g.Nodes.Count)} nodes (subgraphs included)" +
-                (duplicates > 0 ? $"; dropped {duplicates} repeated initializer(s) ONNX Runtime wrote." : "."));
+                (duplicates > 0 ? $"; dropped {duplicates} repeated initializer(s) ONNX Runtime wrote." : ".") + attention);
         }
         finally
         {

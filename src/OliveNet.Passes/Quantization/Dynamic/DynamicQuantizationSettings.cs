@@ -10,16 +10,21 @@ internal sealed record DynamicQuantizationSettings(
     bool PerChannel,
     bool QuantizeMatMul,
     bool QuantizeConv,
+    bool QuantizeAttention,
+    bool QuantizeLstm,
     IReadOnlySet<string> NodesToQuantize,
     IReadOnlySet<string> NodesToExclude,
     bool MatMulConstBOnly,
     bool EnableSubgraph)
 {
     /// <summary>Op types this pass rewrites.</summary>
-    public static readonly string[] Supported = ["MatMul", "Conv"];
+    public static readonly string[] Supported = ["MatMul", "Conv", "Attention", "LSTM"];
 
-    /// <summary>ONNX Runtime IntegerOps / common op types accepted in <c>op_types_to_quantize</c> but left in float here.</summary>
-    public static readonly string[] LeftInFloat = ["Gemm", "Attention", "LSTM", "Gather", "Transpose", "EmbedLayerNormalization"];
+    /// <summary>
+    /// Op types accepted in <c>op_types_to_quantize</c> but left in float: Gemm, as ONNX Runtime's dynamic mode does (its
+    /// IntegerOps registry has no Gemm), and IntegerOps / common types not implemented here.
+    /// </summary>
+    public static readonly string[] LeftInFloat = ["Gemm", "Gather", "Transpose", "EmbedLayerNormalization"];
 
     /// <summary>The weight integer range.</summary>
     public (int QMin, int QMax) WeightRange => QuantMath.Range(WeightType, ReduceRange, WeightSymmetric);
@@ -44,6 +49,8 @@ internal sealed record DynamicQuantizationSettings(
             options.PerChannel,
             ops.Contains("MatMul"),
             ops.Contains("Conv"),
+            ops.Contains("Attention"),
+            ops.Contains("LSTM"),
             options.NodesToQuantize.ToHashSet(StringComparer.Ordinal),
             options.NodesToExclude.ToHashSet(StringComparer.Ordinal),
             options.MatmulConstBOnly,

@@ -14,6 +14,7 @@ namespace OliveNet.Passes.Quantization.Dynamic;
 internal sealed partial class DynamicQuantizer
 {
     private const string WeightLayoutTensor = "tensor";
+    private const string MicrosoftDomain = "com.microsoft";
 
     private readonly OnnxModel _model;
     private readonly DynamicQuantizationSettings _settings;
@@ -60,7 +61,9 @@ internal sealed partial class DynamicQuantizer
         foreach (var node in graph.Proto.Node)
         {
             _cancellation.ThrowIfCancellationRequested();
-            var replacement = node.Domain is "" or "ai.onnx" ? Rewrite(graph, node) : null;
+            var replacement = node.Domain is "" or "ai.onnx" ? Rewrite(graph, node)
+                : node is { Domain: MicrosoftDomain, OpType: "Attention" } && _settings.QuantizeAttention && _settings.Selects(node.Name) ? RewriteAttention(graph, node)
+                : null;
             if (replacement is null)
             {
                 rewritten.Add(node);
@@ -85,6 +88,7 @@ internal sealed partial class DynamicQuantizer
         {
             "MatMul" => _settings.QuantizeMatMul,
             "Conv" => _settings.QuantizeConv,
+            "LSTM" => _settings.QuantizeLstm,
             _ => false,
         };
         if (!selected || !_settings.Selects(node.Name))
@@ -92,7 +96,12 @@ internal sealed partial class DynamicQuantizer
             return null;
         }
 
-        return node.OpType == "MatMul" ? RewriteMatMul(graph, node) : RewriteConv(graph, node);
+        return node.OpType switch
+        {
+            "MatMul" => RewriteMatMul(graph, node),
+            "Conv" => RewriteConv(graph, node),
+            _ => RewriteLstm(graph, node),
+        };
     }
 
     private void Skip(NodeProto node, string reason)

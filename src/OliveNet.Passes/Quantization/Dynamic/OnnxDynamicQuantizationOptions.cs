@@ -28,9 +28,11 @@ public sealed record OnnxDynamicQuantizationOptions
 
     /// <summary>Operator types to quantize.</summary>
     [Option(
-        "Operator types to quantize: MatMul and Conv. Gemm, Attention, LSTM, Gather and other ONNX Runtime IntegerOps types are " +
-        "accepted and left in float (noted in the log); any other name is an error.")]
-    public string[] OpTypesToQuantize { get; init; } = ["MatMul", "Conv"];
+        "Operator types to quantize: MatMul, Conv, com.microsoft Attention (→ QAttention; OrtTransformersOptimization makes " +
+        "Attention) and LSTM (→ DynamicQuantizeLSTM, int8 weights) — ONNX Runtime's IntegerOps set. Gemm is left in float as " +
+        "ONNX Runtime's dynamic mode does; Gather, Transpose and EmbedLayerNormalization are accepted and left in float (noted " +
+        "in the log); any other name is an error.")]
+    public string[] OpTypesToQuantize { get; init; } = ["MatMul", "Conv", "Attention", "LSTM"];
 
     /// <summary>When non-empty, only these node names are quantized.</summary>
     [Option("When non-empty, quantize only the nodes with these names (and of the op types above).")]

@@ -6,8 +6,8 @@ namespace OliveNet.Passes.Quantization.Dynamic;
 /// <summary>
 /// Dynamic INT8 quantization with the semantics of ONNX Runtime's <c>quantize_dynamic</c> (IntegerOps mode): weights of
 /// MatMul and Conv are stored as int8/uint8 with scales and zero points; activations are quantized to uint8 at run time by
-/// DynamicQuantizeLinear. The MatMul pattern is the one ONNX Runtime fuses at load into <c>DynamicQuantizeMatMul</c>.
-/// Gemm is left in float, as ONNX Runtime's dynamic mode does. Target-agnostic: the output is standard ONNX.
+/// DynamicQuantizeLinear. The MatMul pattern is the one ONNX Runtime fuses at load into <c>DynamicQuantizeMatMul</c>;
+/// com.microsoft.Attention becomes com.microsoft.QAttention and LSTM com.microsoft.DynamicQuantizeLSTM. Gemm is left in float, as ONNX Runtime's dynamic mode does. Target-agnostic: the output is standard ONNX.
 /// </summary>
 public sealed class OnnxDynamicQuantizationPass : IPass<OnnxDynamicQuantizationOptions>
 {
@@ -17,8 +17,8 @@ public sealed class OnnxDynamicQuantizationPass : IPass<OnnxDynamicQuantizationO
     /// <inheritdoc/>
     public PassMetadata Metadata { get; } = new(
         Id: "OnnxDynamicQuantization",
-        Version: 1,
-        Summary: "Dynamic INT8 quantization (ONNX Runtime quantize_dynamic semantics): int8/uint8 MatMul and Conv weights, uint8 activations at run time.",
+        Version: 2,
+        Summary: "Dynamic INT8 quantization (ONNX Runtime quantize_dynamic semantics): int8/uint8 MatMul, Conv, Attention (→ QAttention) and LSTM (→ DynamicQuantizeLSTM) weights, uint8 activations at run time.",
         Devices: ["cpu"],
         ExecutionProviders: [],
         Precisions: ["int8"],
@@ -55,7 +55,7 @@ public sealed class OnnxDynamicQuantizationPass : IPass<OnnxDynamicQuantizationO
 
         if (options.OpTypesToQuantize is { Length: 0 })
         {
-            errors.Add("op_types_to_quantize: the list is empty, so nothing would be quantized; list MatMul and/or Conv, or leave it out.");
+            errors.Add("op_types_to_quantize: the list is empty, so nothing would be quantized; list MatMul, Conv, Attention and/or LSTM, or leave it out.");
         }
 
         foreach (var both in (options.NodesToQuantize ?? []).Intersect(options.NodesToExclude ?? [], StringComparer.Ordinal))
@@ -103,7 +103,7 @@ public sealed class OnnxDynamicQuantizationPass : IPass<OnnxDynamicQuantizationO
         var settings = DynamicQuantizationSettings.From(options);
         var quantizer = new DynamicQuantizer(model, settings, context.Cancellation);
         quantizer.Run();
-        if (quantizer.MatMuls + quantizer.Convs == 0)
+        if (quantizer.MatMuls + quantizer.Convs + quantizer.Attentions + quantizer.Lstms == 0)
         {
             throw new PassFailedException(
                 "OnnxDynamicQuantization: nothing was quantized. " + Describe(quantizer.Skipped) +
@@ -113,7 +113,7 @@ public sealed class OnnxDynamicQuantizationPass : IPass<OnnxDynamicQuantizationO
         model.Save(context.OutputModelPath, new OnnxSaveOptions { ExternalData = ExternalDataMode.AllExternal, SizeThreshold = SizeThreshold });
         var leftInFloat = options.OpTypesToQuantize.Intersect(DynamicQuantizationSettings.LeftInFloat, StringComparer.Ordinal).ToList();
         context.Log.WriteLine(
-            $"OnnxDynamicQuantization: {quantizer.MatMuls} MatMul and {quantizer.Convs} Conv quantized " +
+            $"OnnxDynamicQuantization: {quantizer.MatMuls} MatMul, {quantizer.Convs} Conv, {quantizer.Attentions} Attention and {quantizer.Lstms} LSTM quantized " +
             $"({settings.WeightType}, {(settings.PerChannel ? "per channel" : "per tensor")}, {(settings.WeightSymmetric ? "symmetric" : "asymmetric")} weights" +
             $"{(settings.ReduceRange ? ", reduced range" : string.Empty)}). {Describe(quantizer.Skipped)}" +
             string.Concat(quantizer.Notes.Select(kv => $" Note: {kv.Key} for {kv.Value.Count} node(s).")) +

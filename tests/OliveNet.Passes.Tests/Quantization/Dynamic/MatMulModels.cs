@@ -91,7 +91,7 @@ internal static class MatMulModels
         return Save(folder, g);
     }
 
-    private static string Save(string folder, GraphProto g)
+    internal static string Save(string folder, GraphProto g)
     {
         var model = new ModelProto { IrVersion = 8, Graph = g, ProducerName = "test" };
         model.OpsetImport.Add(new OperatorSetIdProto { Domain = string.Empty, Version = 17 });
@@ -100,7 +100,7 @@ internal static class MatMulModels
         return path;
     }
 
-    private static NodeProto Node(string op, string name, string[] inputs, string[] outputs)
+    internal static NodeProto Node(string op, string name, string[] inputs, string[] outputs)
     {
         var n = new NodeProto { OpType = op, Name = name };
         n.Input.AddRange(inputs);
@@ -108,7 +108,7 @@ internal static class MatMulModels
         return n;
     }
 
-    private static ValueInfoProto Value(string name, long[] dims)
+    internal static ValueInfoProto Value(string name, long[] dims)
     {
         var shape = new TensorShapeProto();
         shape.Dim.AddRange(dims.Select(d => new TensorShapeProto.Types.Dimension { DimValue = d }));
