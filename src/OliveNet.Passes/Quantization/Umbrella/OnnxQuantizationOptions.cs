@@ -98,8 +98,8 @@ public sealed record OnnxQuantizationOptions
     [Option("Static only (Percentile): percentile of |x| in (0, 100].")]
     public double Percentile { get; init; } = 99.999;
 
-    /// <summary>Dynamic: MatMul with constant B only.</summary>
-    [Option("Dynamic only: quantize only MatMuls whose B is a constant.")]
+    /// <summary>MatMul with constant B only (both modes).</summary>
+    [Option("Quantize only MatMuls whose B is a constant; false also quantizes MatMuls of two activations (static: from calibrated ranges).")]
     public bool MatmulConstBOnly { get; init; } = true;
 
     /// <summary>Dynamic: quantize inside subgraphs.</summary>

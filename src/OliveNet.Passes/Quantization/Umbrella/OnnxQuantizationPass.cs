@@ -83,6 +83,7 @@ public sealed class OnnxQuantizationPass : IPass<OnnxQuantizationOptions>
         NumBins = o.NumBins,
         NumQuantizedBins = o.NumQuantizedBins,
         Percentile = o.Percentile,
+        MatmulConstBOnly = o.MatmulConstBOnly,
     };
 
     internal static OnnxDynamicQuantizationOptions ToDynamic(OnnxQuantizationOptions o) => new()
@@ -124,7 +125,6 @@ public sealed class OnnxQuantizationPass : IPass<OnnxQuantizationOptions>
     private static IEnumerable<string> DynamicOnly(OnnxQuantizationOptions o) => new (string Key, bool Set)[]
     {
         ("nodes_to_quantize", o.NodesToQuantize.Length > 0),
-        ("matmul_const_b_only", !o.MatmulConstBOnly),
         ("enable_subgraph", o.EnableSubgraph),
     }.Where(x => x.Set).Select(x => x.Key);
 }

@@ -38,5 +38,9 @@ public sealed class OnnxQuantizationPassTests
         Assert.Contains("enable_subgraph: applies to quant_mode dynamic only; remove it or set quant_mode: dynamic.", staticWithSubgraphs);
         Assert.Equal(["quant_mode: 'qat' is not one of static, dynamic."], Pass.Validate(new OnnxQuantizationOptions { QuantMode = "qat" }, Target.Cpu));
         Assert.Empty(Pass.Validate(new OnnxQuantizationOptions(), Target.Cpu));
+
+        // matmul_const_b_only belongs to both modes: static passes it on to the static quantizer.
+        Assert.Empty(Pass.Validate(new OnnxQuantizationOptions { QuantMode = "static", MatmulConstBOnly = false }, Target.Cpu));
+        Assert.False(OnnxQuantizationPass.ToStatic(new OnnxQuantizationOptions { MatmulConstBOnly = false }).MatmulConstBOnly);
     }
 }
