@@ -10,6 +10,7 @@
 # fusions: LayerNormalization, BiasGelu, ...) and times three arms interleaved: the unfused FP32 export, the fused FP32
 # model, and the dynamic quantization of the fused model (Attention → QAttention). It prints fused-FP32/INT8 and
 # unfused-FP32/INT8.
+# ENCODER=path/to/encoder.onnx benches another encoder with an input_ids input instead of the fixture.
 # Needs Debian's PyTorch for the export: apt-get install -y python3-torch
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -24,8 +25,9 @@ trap 'echo "failed; last lines of $log:" >&2; tail -n 20 "$log" >&2' ERR
 script="tests/fixtures/torch/export_encoder.py"
 /usr/bin/python3 -c 'import torch' 2>/dev/null || { echo "needs Debian's PyTorch: apt-get install -y python3-torch" >&2; exit 1; }
 fixtures="${OLIVENET_CACHE:-$HOME/.cache/olivenet}/fixtures"
-encoder="$fixtures/encoder-$(sha256sum "$script" | cut -c1-16).onnx"
-if [ ! -f "$encoder" ]; then
+encoder="${ENCODER:-$fixtures/encoder-$(sha256sum "$script" | cut -c1-16).onnx}"
+label="encoder (4x256)"; [ -n "${ENCODER:-}" ] && label="$(basename "$ENCODER")"
+if [ -z "${ENCODER:-}" ] && [ ! -f "$encoder" ]; then
   mkdir -p "$fixtures"
   tmp="$fixtures/.tmp-encoder-$$.onnx"
   /usr/bin/python3 "$script" "$tmp" >>"$log" 2>&1
@@ -85,10 +87,10 @@ echo
 echo "ONNX Runtime $ort, CPUExecutionProvider, session level All, $threads thread(s), $rounds rounds of 100 runs per model interleaved run by run, input_ids 1x$sequence, $(nproc) cores"
 echo "| model | p50 fp32 (ms) | p50 int8 (ms) | speed-up fp32/int8 | size fp32 (bytes) | size int8 (bytes) | size fp32/int8 |"
 echo "|---|---|---|---|---|---|---|"
-label="encoder (4x256)"; [ "${FUSE:-0}" = 1 ] && label="encoder (4x256), fused fp32 vs fused int8"
-echo "| $label | $ma | $mb | ${speedup}x | $size_fp32 | $size_int8 | ${size_ratio}x |"
+row="$label"; [ "${FUSE:-0}" = 1 ] && row="$label, fused fp32 vs fused int8"
+echo "| $row | $ma | $mb | ${speedup}x | $size_fp32 | $size_int8 | ${size_ratio}x |"
 if [ "${FUSE:-0}" = 1 ]; then
   mu=$(median "${u[@]}")
-  echo "| encoder (4x256), unfused fp32 vs fused int8 | $mu | $mb | $(ratio "$mu" "$mb")x | $(cat "$unfused"* | wc -c) | $size_int8 | $(ratio "$(cat "$unfused"* | wc -c)" "$size_int8")x |"
+  echo "| $label, unfused fp32 vs fused int8 | $mu | $mb | $(ratio "$mu" "$mb")x | $(cat "$unfused"* | wc -c) | $size_int8 | $(ratio "$(cat "$unfused"* | wc -c)" "$size_int8")x |"
   echo "unfused fp32 / fused fp32: $(ratio "$mu" "$ma")x"
 fi

@@ -92,6 +92,7 @@ for name in "${names[@]}"; do
   # shellcheck disable=SC2086
   p=$(median ${p50s[$name]}); pb=$(median ${p50s[$base]})
   size=$(cat "$(dirname "${models[$name]}")"/model.onnx* | wc -c); sb=$(cat "$(dirname "${models[$base]}")"/model.onnx* | wc -c)
+  weights=""
   tag=$(case "$name" in "rec 4-bit RTN"*) echo rec_rtn;; "rec 4-bit HQQ"*) echo rec_hqq;; "encoder 4-bit RTN"*) echo enc_rtn;; "encoder 4-bit HQQ"*) echo enc_hqq;; *) echo "";; esac)
   if [ -n "$tag" ]; then
     weights=$(grep -o '[0-9,]* weight bytes → [0-9,]*' "$work/$tag.log" | head -1 || true)
