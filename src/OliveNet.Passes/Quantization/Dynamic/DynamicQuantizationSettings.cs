@@ -21,8 +21,9 @@ internal sealed record DynamicQuantizationSettings(
     public static readonly string[] Supported = ["MatMul", "Conv", "Attention", "LSTM"];
 
     /// <summary>
-    /// Op types accepted in <c>op_types_to_quantize</c> but left in float: Gemm, as ONNX Runtime's dynamic mode does (its
-    /// IntegerOps registry has no Gemm), and IntegerOps / common types not implemented here.
+    /// Op types accepted in <c>op_types_to_quantize</c> (so Olive recipes that list them still run) but left in float, with
+    /// a log line saying so: Gemm, exactly as ONNX Runtime's dynamic mode (its IntegerOps registry has no Gemm rule); and
+    /// Gather, Transpose and EmbedLayerNormalization, which ONNX Runtime's registry would quantize and this pass does not.
     /// </summary>
     public static readonly string[] LeftInFloat = ["Gemm", "Gather", "Transpose", "EmbedLayerNormalization"];
 

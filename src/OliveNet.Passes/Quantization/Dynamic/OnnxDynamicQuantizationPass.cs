@@ -117,7 +117,7 @@ public sealed class OnnxDynamicQuantizationPass : IPass<OnnxDynamicQuantizationO
             $"({settings.WeightType}, {(settings.PerChannel ? "per channel" : "per tensor")}, {(settings.WeightSymmetric ? "symmetric" : "asymmetric")} weights" +
             $"{(settings.ReduceRange ? ", reduced range" : string.Empty)}). {Describe(quantizer.Skipped)}" +
             string.Concat(quantizer.Notes.Select(kv => $" Note: {kv.Key} for {kv.Value.Count} node(s).")) +
-            (leftInFloat.Count > 0 ? $" Left in float by design: {string.Join(", ", leftInFloat)}." : string.Empty));
+            (leftInFloat.Count > 0 ? $" Listed but left in float: {string.Join(", ", leftInFloat)} (Gemm as in ONNX Runtime's dynamic mode; Gather, Transpose and EmbedLayerNormalization are not quantized by this pass)." : string.Empty));
     }
 
     private static string Describe(IReadOnlyDictionary<string, List<string>> skipped) =>
