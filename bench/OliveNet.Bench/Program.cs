@@ -4,6 +4,7 @@ return args.FirstOrDefault() switch
 {
     "save-throughput" => SaveThroughput.Run(args.Skip(1).ToArray()),
     "interleaved-latency" => InterleavedLatency.Run(args.Skip(1).ToArray()),
+    "ort-parity" => OrtParity.Run(args.Skip(1).ToArray()),
     _ => Usage(),
 };
 
@@ -20,7 +21,11 @@ static int Usage()
               p50 of each model on the same seeded int64 inputs in [0, int-max), one run of each model in turn in one
               process (machine load hits all alike); prints the first model's p50 over each other's.
 
-        See bench/README.md for the ONNX Runtime parity benchmark (bench/ort-parity/run.sh).
+          ort-parity --input NAME=D0xD1... [--fill 0.5] [--runs 200] [--warmup 20] [--threads 1] MODEL
+              p50 of OliveNet's session seam vs the official Microsoft.ML.OnnxRuntime C# API used directly, same model,
+              input and options, one run of each in turn in one process; prints both and their ratio.
+
+        bench/ort-parity/run.sh runs ort-parity and adds ONNX Runtime's Node binding as an outside peer.
         """);
     return 2;
 }

@@ -1,69 +1,26 @@
-using OliveNet.Runtime.Interop;
+using Ort = Microsoft.ML.OnnxRuntime;
 
 namespace OliveNet.Runtime;
 
-public sealed unsafe partial class InferenceSession
+public sealed partial class InferenceSession
 {
     private (NodeMetadata[] Inputs, NodeMetadata[] Outputs) ReadMetadata()
     {
-        var session = handle.DangerousGetHandle();
-        nuint inputs, outputs;
-        OrtStatus.Check(OrtApi.SessionGetInputCount(session, &inputs));
-        OrtStatus.Check(OrtApi.SessionGetOutputCount(session, &outputs));
-        var inputList = new NodeMetadata[(int)inputs];
-        for (nuint i = 0; i < inputs; i++)
-        {
-            byte* name;
-            OrtStatus.Check(OrtApi.SessionGetInputName(session, i, OrtAllocator.Default, &name));
-            var text = Utf8.ReadAndFree(name);
-            nint info;
-            OrtStatus.Check(OrtApi.SessionGetInputTypeInfo(session, i, &info));
-            inputList[(int)i] = Describe(text, info);
-        }
-
-        var outputList = new NodeMetadata[(int)outputs];
-        for (nuint i = 0; i < outputs; i++)
-        {
-            byte* name;
-            OrtStatus.Check(OrtApi.SessionGetOutputName(session, i, OrtAllocator.Default, &name));
-            var text = Utf8.ReadAndFree(name);
-            nint info;
-            OrtStatus.Check(OrtApi.SessionGetOutputTypeInfo(session, i, &info));
-            outputList[(int)i] = Describe(text, info);
-        }
-
-        return (inputList, outputList);
+        var inputs = session.InputNames.Select(name => Describe(name, session.InputMetadata[name])).ToArray();
+        var outputs = session.OutputNames.Select(name => Describe(name, session.OutputMetadata[name])).ToArray();
+        return (inputs, outputs);
     }
 
-    /// <summary>Builds metadata from a type info, taking ownership of (and releasing) <paramref name="typeInfo"/>.</summary>
-    private static NodeMetadata Describe(string name, nint typeInfo)
+    private static NodeMetadata Describe(string name, Ort.NodeMetadata meta)
     {
-        using var owned = new TypeInfoHandle(typeInfo);
-        int onnxType;
-        OrtStatus.Check(OrtApi.GetOnnxTypeFromTypeInfo(typeInfo, &onnxType));
-        var valueType = (OnnxValueType)onnxType;
+        var valueType = (OnnxValueType)(int)meta.OnnxValueType;
         if (valueType is not (OnnxValueType.Tensor or OnnxValueType.SparseTensor))
         {
             return new NodeMetadata(name, valueType, TensorElementType.Undefined, [], []);
         }
 
-        nint tensorInfo; // borrowed from typeInfo
-        OrtStatus.Check(OrtApi.CastTypeInfoToTensorInfo(typeInfo, &tensorInfo));
-        int elementType;
-        OrtStatus.Check(OrtApi.GetTensorElementType(tensorInfo, &elementType));
-        var dims = OrtValue.ReadDimensions(tensorInfo);
-        var symbols = new nint[dims.Length];
-        var symbolic = new string[dims.Length];
-        fixed (nint* p = symbols)
-        {
-            OrtStatus.Check(OrtApi.GetSymbolicDimensions(tensorInfo, (byte**)p, (nuint)dims.Length));
-        }
-
-        for (var i = 0; i < dims.Length; i++)
-        {
-            symbolic[i] = symbols[i] == 0 ? string.Empty : Utf8.Read((byte*)symbols[i]);
-        }
-
-        return new NodeMetadata(name, valueType, (TensorElementType)elementType, dims, symbolic);
+        var dims = meta.Dimensions.Select(d => (long)d).ToArray();
+        var symbolic = meta.SymbolicDimensions.Select(s => s ?? string.Empty).ToArray();
+        return new NodeMetadata(name, valueType, (TensorElementType)(int)meta.ElementDataType, dims, symbolic);
     }
 }

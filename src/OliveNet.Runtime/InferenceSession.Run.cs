@@ -1,9 +1,12 @@
-using OliveNet.Runtime.Interop;
+using Ort = Microsoft.ML.OnnxRuntime;
 
 namespace OliveNet.Runtime;
 
-public sealed unsafe partial class InferenceSession
+public sealed partial class InferenceSession
 {
+    /// <summary>The official API wants run options on every call; ORT only reads them, so one default instance serves all.</summary>
+    private static readonly Lazy<Ort.RunOptions> DefaultRunOptions = new(() => OrtCall.Checked(() => new Ort.RunOptions(), "Cannot create run options"));
+
     /// <summary>
     /// Runs the model. Inputs are read in place (tensors over managed memory are not copied); outputs are allocated
     /// by ORT and owned by the returned list, in the order of <paramref name="outputNames"/>. Outputs stay valid after the
@@ -18,39 +21,22 @@ public sealed unsafe partial class InferenceSession
     {
         ArgumentNullException.ThrowIfNull(inputs);
         var names = outputNames?.ToArray() ?? Outputs.Select(o => o.Name).ToArray();
-        using var refs = new HandleRefs();
-        var session = refs.Add(handle, this);
-        var run = runOptions is null ? 0 : refs.Add(runOptions.Handle, runOptions);
-        var inputHandles = new nint[inputs.Count];
-        for (var i = 0; i < inputHandles.Length; i++)
-        {
-            inputHandles[i] = refs.Add(inputs[i].Value.Handle, inputs[i].Value);
-        }
-
-        using var inputNames = new Utf8StringArray(inputs.Select(kv => kv.Key).ToArray());
-        using var outputNameArray = new Utf8StringArray(names);
-        var outputs = new nint[names.Length];
-        fixed (nint* inputPointer = inputHandles)
-        fixed (nint* outputPointer = outputs)
-        {
-            var status = OrtApi.Run(session, run, inputNames.Pointer, inputPointer, (nuint)inputHandles.Length, outputNameArray.Pointer, (nuint)names.Length, outputPointer);
-            if (status != 0)
-            {
-                foreach (var output in outputs)
-                {
-                    if (output != 0)
-                    {
-                        OrtApi.ReleaseValue(output);
-                    }
-                }
-
-                OrtStatus.Check(status, $"Running {displayName} failed");
-            }
-        }
+        var inputNames = inputs.Select(kv => kv.Key).ToArray();
+        var inputValues = inputs.Select(kv => kv.Value.Inner).ToArray();
+        var results = OrtCall.Checked(
+            () => Open.Run(runOptions?.Inner ?? DefaultRunOptions.Value, inputNames, inputValues, names),
+            $"Running {displayName} failed");
 
         // Outputs may share data with inputs (e.g. sequences passed through), so they pin the inputs' managed buffers too.
         var inputPins = inputs.SelectMany(kv => kv.Value.PinSources).ToArray();
-        return new OrtValueList(outputs.Select(o => new OrtValue(new ValueHandle(o), inputPins)).ToArray(), names);
+        var outputs = new OrtValue[names.Length];
+        var index = 0;
+        foreach (var value in results)
+        {
+            outputs[index++] = new OrtValue(value, inputPins);
+        }
+
+        return new OrtValueList(outputs, names);
     }
 
     /// <summary>
@@ -72,46 +58,50 @@ public sealed unsafe partial class InferenceSession
             throw new ArgumentException($"{outputNames.Count} output names but {outputs.Length} output slots.", nameof(outputs));
         }
 
-        using var refs = new HandleRefs();
-        var session = refs.Add(handle, this);
-        var run = runOptions is null ? 0 : refs.Add(runOptions.Handle, runOptions);
-        var inputHandles = new nint[inputs.Count];
-        for (var i = 0; i < inputHandles.Length; i++)
+        var inputNames = inputs.Select(kv => kv.Key).ToArray();
+        var inputValues = inputs.Select(kv => kv.Value.Inner).ToArray();
+        if (outputs.All(o => o is not null))
         {
-            inputHandles[i] = refs.Add(inputs[i].Value.Handle, inputs[i].Value);
+            var given = outputs.Select(o => o!.Inner).ToArray();
+            OrtCall.Checked(() => Open.Run(runOptions?.Inner ?? DefaultRunOptions.Value, inputNames, inputValues, outputNames.ToArray(), given), $"Running {displayName} failed");
+            return;
         }
 
-        var outputHandles = new nint[outputs.Length];
+        // Some outputs are ORT's to allocate: bind inputs and the given outputs, let ORT allocate the rest on the CPU.
+        using var binding = OrtCall.Checked(() => Open.CreateIoBinding(), $"Cannot bind inputs and outputs of {displayName}");
+        for (var i = 0; i < inputNames.Length; i++)
+        {
+            binding.BindInput(inputNames[i], inputValues[i]);
+        }
+
         for (var i = 0; i < outputs.Length; i++)
         {
-            outputHandles[i] = outputs[i] is { } given ? refs.Add(given.Handle, given) : 0;
-        }
-
-        using var inputNames = new Utf8StringArray(inputs.Select(kv => kv.Key).ToArray());
-        using var outputNameArray = new Utf8StringArray([.. outputNames]);
-        fixed (nint* inputPointer = inputHandles)
-        fixed (nint* outputPointer = outputHandles)
-        {
-            var status = OrtApi.Run(session, run, inputNames.Pointer, inputPointer, (nuint)inputHandles.Length, outputNameArray.Pointer, (nuint)outputHandles.Length, outputPointer);
-            if (status != 0)
+            if (outputs[i] is { } given)
             {
-                for (var i = 0; i < outputs.Length; i++)
-                {
-                    if (outputs[i] is null && outputHandles[i] != 0)
-                    {
-                        OrtApi.ReleaseValue(outputHandles[i]);
-                    }
-                }
-
-                OrtStatus.Check(status, $"Running {displayName} failed");
+                binding.BindOutput(outputNames[i], given.Inner);
+            }
+            else
+            {
+                binding.BindOutputToDevice(outputNames[i], Ort.OrtMemoryInfo.DefaultInstance);
             }
         }
 
-        // Unlike the other overload, new outputs do not pin the inputs' buffers (a decode loop feeding presents back as
-        // pasts would otherwise grow a pin chain per step); callers keep inputs alive while outputs may alias them.
-        for (var i = 0; i < outputs.Length; i++)
+        OrtCall.Checked(() => Open.RunWithBinding(runOptions?.Inner ?? DefaultRunOptions.Value, binding), $"Running {displayName} failed");
+
+        var produced = OrtCall.Checked(() => binding.GetOutputValues(), $"Cannot read the outputs of {displayName}");
+        var index = 0;
+        foreach (var value in produced)
         {
-            outputs[i] ??= new OrtValue(new ValueHandle(outputHandles[i]));
+            if (outputs[index] is null)
+            {
+                outputs[index] = new OrtValue(value);
+            }
+            else
+            {
+                value.Dispose();
+            }
+
+            index++;
         }
     }
 }

@@ -1,15 +1,16 @@
-using OliveNet.Runtime.Interop;
+using Ort = Microsoft.ML.OnnxRuntime;
 
 namespace OliveNet.Runtime;
 
 /// <summary>
-/// A loaded model ready to run. <see cref="Run"/> may be called from several threads at once.
-/// Dispose releases the native session; disposing twice is safe.
+/// A loaded model ready to run: OliveNet's seam over the official <c>Microsoft.ML.OnnxRuntime.InferenceSession</c>.
+/// Run may be called from several threads at once. Dispose releases the native session; disposing twice is safe.
 /// </summary>
-public sealed unsafe partial class InferenceSession : IDisposable
+public sealed partial class InferenceSession : IDisposable
 {
-    private readonly SessionHandle handle;
+    private readonly Ort.InferenceSession session;
     private readonly string displayName;
+    private bool disposed;
 
     /// <summary>Loads the model at <paramref name="modelPath"/> (external data files are resolved relative to it).</summary>
     /// <param name="modelPath">Path to an .onnx file.</param>
@@ -20,34 +21,20 @@ public sealed unsafe partial class InferenceSession : IDisposable
     {
         ArgumentException.ThrowIfNullOrEmpty(modelPath);
         displayName = $"'{modelPath}'";
-        var pathBytes = Utf8.Bytes(modelPath);
-        handle = Create(options, (env, opts, session) =>
-        {
-            fixed (byte* path = pathBytes)
-            {
-                return OrtApi.CreateSession(env, path, opts, session);
-            }
-        });
+        session = Create(options, o => new Ort.InferenceSession(modelPath, o));
         (Inputs, Outputs) = ReadMetadata();
     }
 
-    /// <summary>Loads a model from its serialized bytes (copied by ORT; the span need not outlive the call).
+    /// <summary>Loads a model from its serialized bytes (copied; the span need not outlive the call).
     /// Models with external data cannot be loaded this way.</summary>
     /// <exception cref="OrtException">The bytes are not a valid model or an execution provider cannot be created.</exception>
     public InferenceSession(ReadOnlySpan<byte> modelBytes, SessionOptions? options = null)
     {
         displayName = $"a {modelBytes.Length}-byte in-memory model";
-        fixed (byte* data = modelBytes)
-        {
-            var address = (nint)data;
-            var length = (nuint)modelBytes.Length;
-            handle = Create(options, (env, opts, session) => OrtApi.CreateSessionFromArray(env, (void*)address, length, opts, session));
-        }
-
+        var bytes = modelBytes.ToArray();
+        session = Create(options, o => new Ort.InferenceSession(bytes, o));
         (Inputs, Outputs) = ReadMetadata();
     }
-
-    private delegate nint CreateCall(nint env, nint options, nint* session);
 
     /// <summary>Graph inputs (initializers that may be overridden are not listed).</summary>
     public IReadOnlyList<NodeMetadata> Inputs { get; }
@@ -59,40 +46,47 @@ public sealed unsafe partial class InferenceSession : IDisposable
     /// Stops profiling (enabled with <see cref="SessionOptions.EnableProfiling"/>) and writes the profile.
     /// </summary>
     /// <returns>The path of the JSON profile file written.</returns>
-    public string EndProfiling()
+    public string EndProfiling() => OrtCall.Checked(() => Open.EndProfiling(), $"Cannot end profiling for {displayName}");
+
+    /// <summary>Releases the native session. Safe to call twice; any later use throws <see cref="ObjectDisposedException"/>
+    /// (the official type would touch freed native memory).</summary>
+    public void Dispose()
     {
-        using var refs = new HandleRefs();
-        var session = refs.Add(handle, this);
-        byte* file;
-        OrtStatus.Check(OrtApi.SessionEndProfiling(session, OrtAllocator.Default, &file), $"Cannot end profiling for {displayName}");
-        return Utf8.ReadAndFree(file);
+        disposed = true;
+        session.Dispose();
     }
 
-    public void Dispose() => handle.Dispose();
-
-    private SessionHandle Create(SessionOptions? options, CreateCall call)
+    /// <summary>The official session; throws once this instance is disposed.</summary>
+    private Ort.InferenceSession Open
     {
-        var env = OrtEnvironment.Handle.DangerousGetHandle();
+        get
+        {
+            ObjectDisposedException.ThrowIf(disposed, this);
+            return session;
+        }
+    }
+
+    private Ort.InferenceSession Create(SessionOptions? options, Func<Ort.SessionOptions, Ort.InferenceSession> create)
+    {
         var owned = options is null ? new SessionOptions() : null;
         var effective = options ?? owned!;
         try
         {
-            using var refs = new HandleRefs();
-            var opts = refs.Add(effective.Handle, effective);
-            nint session;
-            var status = call(env, opts, &session);
-            if (status != 0)
-            {
-                var (code, message) = OrtStatus.Consume(status);
-                var context = $"Cannot create an inference session for {displayName}";
-                throw new OrtException(
-                    code,
-                    effective.ExecutionProviders.Count == 0
-                        ? $"{context}: {message}"
-                        : $"{context}. {SessionOptions.ProviderFailure($"'{string.Join("', '", effective.ExecutionProviders)}'", message)}");
-            }
-
-            return new SessionHandle(session);
+            return create(effective.Inner);
+        }
+        catch (Ort.OnnxRuntimeException e)
+        {
+            var context = $"Cannot create an inference session for {displayName}";
+            var reason = OrtCall.Reason(e.Message);
+            throw new OrtException(
+                OrtCall.Code(e),
+                effective.ExecutionProviders.Count == 0
+                    ? $"{context}: {reason}"
+                    : $"{context}. {SessionOptions.ProviderFailure($"'{string.Join("', '", effective.ExecutionProviders)}'", reason)}");
+        }
+        catch (DllNotFoundException e)
+        {
+            throw OrtCall.NotLoadable(e);
         }
         finally
         {

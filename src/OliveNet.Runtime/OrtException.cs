@@ -1,6 +1,7 @@
 namespace OliveNet.Runtime;
 
-/// <summary>An error reported by ONNX Runtime (every <c>OrtStatus</c>), or a failure to find or load it.</summary>
+/// <summary>An error reported by ONNX Runtime, or a failure to load it. Every ORT error surfaces as this type so the
+/// engine and passes never depend on the official package's exception type.</summary>
 public sealed class OrtException : Exception
 {
     public OrtException()
@@ -19,6 +20,6 @@ public sealed class OrtException : Exception
     public OrtException(OrtErrorCode code, string message)
         : base(message) => Code = code;
 
-    /// <summary>ORT's error code; <see cref="OrtErrorCode.Fail"/> for errors raised by this binding without one.</summary>
+    /// <summary>ORT's error code; <see cref="OrtErrorCode.Fail"/> for errors raised by OliveNet without one.</summary>
     public OrtErrorCode Code { get; }
 }

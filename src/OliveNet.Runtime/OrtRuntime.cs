@@ -1,72 +1,53 @@
-using OliveNet.Runtime.Interop;
+using Ort = Microsoft.ML.OnnxRuntime;
 
 namespace OliveNet.Runtime;
 
 /// <summary>
-/// Facts about the loaded ONNX Runtime. The native library is resolved on first use of any member
-/// here or of any session/tensor type: <c>$OLIVENET_ORT_LIBRARY</c> if set (and then only that path);
-/// else <c>libonnxruntime.so.1</c> next to OliveNet.Runtime.dll; else the build's npm cache copy
-/// (<c>~/.cache/olivenet/npm/onnxruntime-node-1.30.0/…/libonnxruntime.so.1</c>).
+/// Facts about the loaded ONNX Runtime: the official NuGet package Microsoft.ML.OnnxRuntime (CPU) or
+/// Microsoft.ML.OnnxRuntime.Gpu.Linux (CUDA), whichever flavour OliveNet was built with (<see cref="Flavor"/>).
 /// </summary>
-/// <remarks>All members throw <see cref="OrtException"/> naming every path tried when the library cannot be loaded.</remarks>
-public static unsafe class OrtRuntime
+/// <remarks>All members throw <see cref="OrtException"/> when the native library cannot be loaded.</remarks>
+public static class OrtRuntime
 {
-    private static string? buildInfo;
     private static IReadOnlyList<string>? providers;
 
-    /// <summary>The C API version this binding uses (<c>GetApi(30)</c>).</summary>
-    public static int ApiVersion => (int)OrtLibrary.ApiVersion;
+    /// <summary>ORT's version string, e.g. "1.32.0".</summary>
+    public static string Version => OrtCall.Checked(() => Ort.OrtEnv.Instance().GetVersionString());
 
-    /// <summary>ORT's version string, e.g. "1.30.0".</summary>
-    public static string Version => OrtLibrary.Version;
-
-    /// <summary>ORT's build description (git commit, build options).</summary>
-    public static string BuildInfo
-    {
-        get
-        {
-            if (buildInfo is null)
-            {
-                buildInfo = Utf8.Read(OrtApi.GetBuildInfoString());
-            }
-
-            return buildInfo;
-        }
-    }
+    /// <summary>"cpu" or "gpu": which native package this build of OliveNet ships (the <c>OliveNetOrtFlavor</c> build property).</summary>
+    public static string Flavor => typeof(OrtRuntime).Assembly
+        .GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), false)
+        .OfType<System.Reflection.AssemblyMetadataAttribute>()
+        .FirstOrDefault(a => a.Key == "OliveNetOrtFlavor")?.Value ?? "cpu";
 
     /// <summary>
     /// Execution providers compiled into the library, e.g. CPUExecutionProvider. Listed does not mean
     /// creatable: providers that live in separate libraries (CUDA, TensorRT) fail when selected if those are absent.
     /// </summary>
-    public static IReadOnlyList<string> AvailableProviders
+    public static IReadOnlyList<string> AvailableProviders =>
+        providers ??= OrtCall.Checked(() => Ort.OrtEnv.Instance().GetAvailableProviders());
+
+    /// <summary>The path the native library was loaded from (read from the process's memory map; the application folder
+    /// where that is not available).</summary>
+    public static string LibraryPath
     {
         get
         {
-            if (providers is null)
+            _ = Version;
+            const string maps = "/proc/self/maps";
+            if (File.Exists(maps))
             {
-                byte** names;
-                int count;
-                OrtStatus.Check(OrtApi.GetAvailableProviders(&names, &count));
-                try
+                foreach (var line in File.ReadLines(maps))
                 {
-                    var list = new string[count];
-                    for (var i = 0; i < count; i++)
+                    var at = line.IndexOf('/', StringComparison.Ordinal);
+                    if (at >= 0 && line.AsSpan(at).EndsWith("/libonnxruntime.so", StringComparison.Ordinal))
                     {
-                        list[i] = Utf8.Read(names[i]);
+                        return line[at..];
                     }
-
-                    providers = list;
-                }
-                finally
-                {
-                    OrtStatus.Check(OrtApi.ReleaseAvailableProviders(names, count));
                 }
             }
 
-            return providers;
+            return Path.Combine(AppContext.BaseDirectory, "libonnxruntime.so");
         }
     }
-
-    /// <summary>The path the native library was loaded from.</summary>
-    public static string LibraryPath => OrtLibrary.Path;
 }

@@ -1,18 +1,18 @@
 using System.Buffers;
-using OliveNet.Runtime.Interop;
+using Ort = Microsoft.ML.OnnxRuntime;
 
 namespace OliveNet.Runtime;
 
-public sealed unsafe partial class OrtValue
+public sealed partial class OrtValue
 {
     /// <summary>
     /// A tensor over <paramref name="data"/> without copying: the memory is pinned until this value is disposed,
-    /// and changes made to it before <see cref="InferenceSession.Run"/> are what the model sees.
+    /// and changes made to it before a run are what the model sees.
     /// </summary>
     /// <typeparam name="T">float, double, Half, sbyte, byte, short, ushort, int, uint, long, ulong or bool; the element type follows.</typeparam>
     /// <exception cref="ArgumentException"><typeparamref name="T"/> is not supported, or the length does not match the shape.</exception>
     /// <exception cref="OrtException">ORT rejects the tensor.</exception>
-    public static OrtValue CreateTensor<T>(Memory<T> data, ReadOnlySpan<long> shape)
+    public static unsafe OrtValue CreateTensor<T>(Memory<T> data, ReadOnlySpan<long> shape)
         where T : unmanaged
     {
         var type = ElementTypes.Of<T>();
@@ -27,14 +27,14 @@ public sealed unsafe partial class OrtValue
             throw new ArgumentException($"Shape [{string.Join(", ", shape.ToArray())}] has {count} elements but the buffer has {data.Length}.", nameof(data));
         }
 
-        return OverPinned(() => data.Pin(), (nuint)((long)data.Length * sizeof(T)), shape, type);
+        return OverPinned(() => data.Pin(), (long)data.Length * sizeof(T), shape, type);
     }
 
     /// <summary>
     /// A tensor of any fixed-size element type over little-endian bytes, without copying (pinned until disposed).
-    /// 4-bit types (UInt4, Int4, Float4E2M1) are packed two per byte, low nibble first.
     /// </summary>
     /// <exception cref="ArgumentException">The type has no fixed size (String, Undefined) or the byte count does not match the shape.</exception>
+    /// <exception cref="NotSupportedException">A 4-bit type: the official C# API cannot wrap one.</exception>
     public static OrtValue CreateTensor(TensorElementType type, Memory<byte> rawLittleEndian, ReadOnlySpan<long> shape)
     {
         if (ElementTypes.BitsPerElement(type) == 0)
@@ -48,7 +48,14 @@ public sealed unsafe partial class OrtValue
             throw new ArgumentException($"A {type} tensor of shape [{string.Join(", ", shape.ToArray())}] needs {expected} bytes but the buffer has {rawLittleEndian.Length}.", nameof(rawLittleEndian));
         }
 
-        return OverPinned(() => rawLittleEndian.Pin(), (nuint)rawLittleEndian.Length, shape, type);
+        if (ElementTypes.BitsPerElement(type) == 4)
+        {
+            throw new NotSupportedException(
+                $"{type} tensors cannot be passed to ONNX Runtime through its official C# API (1.32 has no element size for 4-bit types); " +
+                "4-bit weights inside a model (MatMulNBits, GatherBlockQuantized, QDQ int4 initializers) are unaffected.");
+        }
+
+        return OverPinned(() => rawLittleEndian.Pin(), rawLittleEndian.Length, shape, type);
     }
 
     /// <summary>A string tensor; the strings are copied into ORT-owned memory as UTF-8.</summary>
@@ -62,65 +69,89 @@ public sealed unsafe partial class OrtValue
             throw new ArgumentException($"Shape [{string.Join(", ", shape.ToArray())}] has {count} elements but {values.Count} strings were given.", nameof(values));
         }
 
-        nint value;
-        fixed (long* dims = shape)
-        {
-            OrtStatus.Check(OrtApi.CreateTensorAsOrtValue(OrtAllocator.Default, dims, (nuint)shape.Length, (int)TensorElementType.String, &value), "Cannot create a string tensor");
-        }
-
-        var result = new OrtValue(new ValueHandle(value));
+        var dims = shape.ToArray();
+        var value = OrtCall.Checked(() => Ort.OrtValue.CreateTensorWithEmptyStrings(Ort.OrtAllocator.DefaultInstance, dims), "Cannot create a string tensor");
         try
         {
-            using var strings = new Utf8StringArray(values);
-            OrtStatus.Check(OrtApi.FillStringTensor(value, strings.Pointer, strings.Count), "Cannot fill a string tensor");
-            return result;
+            for (var i = 0; i < values.Count; i++)
+            {
+                var index = i;
+                OrtCall.Checked(() => value.StringTensorSetElementAt(values[index].AsSpan(), index), "Cannot fill a string tensor");
+            }
+
+            return new OrtValue(value);
         }
         catch
         {
-            result.Dispose();
+            value.Dispose();
             throw;
         }
     }
 
     /// <summary>
-    /// A sequence of tensors (all of one element type). ORT shares the elements' data rather than copying it: later
-    /// changes to an element's managed buffer are visible through the sequence. The elements stay owned by the caller
-    /// and may be disposed before the sequence (the sequence keeps their managed buffers pinned itself).
+    /// A sequence of tensors (all of one element type). The elements are copied into ORT-owned memory (the official
+    /// API takes ownership of what it is given, and the caller keeps owning <paramref name="elements"/>): later changes
+    /// to an element's buffer are not seen by the sequence, and the elements may be disposed before it.
     /// </summary>
     /// <exception cref="OrtException">ORT rejects the elements (e.g. mixed element types).</exception>
     public static OrtValue CreateSequence(IReadOnlyList<OrtValue> elements)
     {
         ArgumentNullException.ThrowIfNull(elements);
-        var handles = new nint[elements.Count];
-        using var refs = new HandleRefs();
-        for (var i = 0; i < handles.Length; i++)
+        var copies = new List<Ort.OrtValue>(elements.Count);
+        try
         {
-            handles[i] = refs.Add(elements[i].Handle, elements[i]);
-        }
+            foreach (var element in elements)
+            {
+                copies.Add(element.CopyTensor());
+            }
 
-        nint sequence;
-        fixed (nint* p = handles)
+            return new OrtValue(OrtCall.Checked(() => Ort.OrtValue.CreateSequence(copies), "Cannot create a sequence"));
+        }
+        catch
         {
-            OrtStatus.Check(OrtApi.CreateValue(p, (nuint)handles.Length, (int)OnnxValueType.Sequence, &sequence), "Cannot create a sequence");
-        }
+            foreach (var copy in copies)
+            {
+                copy.Dispose();
+            }
 
-        return new OrtValue(new ValueHandle(sequence), elements.SelectMany(e => e.PinSources).ToArray());
+            throw;
+        }
     }
 
-    private static OrtValue OverPinned(Func<MemoryHandle> source, nuint bytes, ReadOnlySpan<long> shape, TensorElementType type)
+    /// <summary>A new ORT-owned tensor with this tensor's type, shape and contents.</summary>
+    private Ort.OrtValue CopyTensor()
+    {
+        var type = ElementType;
+        var shape = Shape;
+        if (type == TensorElementType.String)
+        {
+            var values = GetStrings();
+            var value = OrtCall.Checked(() => Ort.OrtValue.CreateTensorWithEmptyStrings(Ort.OrtAllocator.DefaultInstance, shape), "Cannot create a string tensor");
+            for (var i = 0; i < values.Length; i++)
+            {
+                value.StringTensorSetElementAt(values[i].AsSpan(), i);
+            }
+
+            return value;
+        }
+
+        var copy = OrtCall.Checked(
+            () => Ort.OrtValue.CreateAllocatedTensorValue(Ort.OrtAllocator.DefaultInstance, (Ort.Tensors.TensorElementType)(int)type, shape),
+            $"Cannot allocate a {type} tensor");
+        GetTensorBytes().CopyTo(RawSpan(copy, type));
+        return copy;
+    }
+
+    private static unsafe OrtValue OverPinned(Func<MemoryHandle> source, long bytes, ReadOnlySpan<long> shape, TensorElementType type)
     {
         var pin = source();
         try
         {
-            nint value;
-            fixed (long* dims = shape)
-            {
-                OrtStatus.Check(
-                    OrtApi.CreateTensorWithDataAsOrtValue(OrtAllocator.CpuMemoryInfo.DangerousGetHandle(), pin.Pointer, bytes, dims, (nuint)shape.Length, (int)type, &value),
-                    $"Cannot create a {type} tensor of shape [{string.Join(", ", shape.ToArray())}]");
-            }
-
-            return new OrtValue(new ValueHandle(value), [source], [pin]);
+            var dims = shape.ToArray();
+            var value = OrtCall.Checked(
+                () => Ort.OrtValue.CreateTensorValueWithData(Ort.OrtMemoryInfo.DefaultInstance, (Ort.Tensors.TensorElementType)(int)type, dims, (nint)pin.Pointer, bytes),
+                $"Cannot create a {type} tensor of shape [{string.Join(", ", dims)}]");
+            return new OrtValue(value, [source], [pin]);
         }
         catch
         {

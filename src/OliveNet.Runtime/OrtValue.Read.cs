@@ -1,9 +1,9 @@
-using System.Text;
-using OliveNet.Runtime.Interop;
+using System.Runtime.InteropServices;
+using Ort = Microsoft.ML.OnnxRuntime;
 
 namespace OliveNet.Runtime;
 
-public sealed unsafe partial class OrtValue
+public sealed partial class OrtValue
 {
     /// <summary>
     /// The elements of a tensor, read in place (no copy). The span is valid only while this value is alive: do not
@@ -20,7 +20,7 @@ public sealed unsafe partial class OrtValue
             throw new InvalidOperationException($"The tensor holds {actual} elements; {typeof(T).Name} was requested. Use GetTensorBytes() for raw access.");
         }
 
-        return new ReadOnlySpan<T>(DataPointer(), checked((int)ElementCount));
+        return MemoryMarshal.Cast<byte, T>(RawSpan(Inner, actual));
     }
 
     /// <summary>The raw little-endian bytes of a fixed-size tensor (4-bit types packed), in place; valid while this value is alive.</summary>
@@ -33,10 +33,10 @@ public sealed unsafe partial class OrtValue
             throw new InvalidOperationException($"A {type} tensor has no fixed-size bytes; use GetStrings() for strings.");
         }
 
-        return new ReadOnlySpan<byte>(DataPointer(), checked((int)ElementTypes.ByteCount(type, ElementCount)));
+        return RawSpan(Inner, type);
     }
 
-    /// <summary>Copies the elements of a string tensor, decoded from UTF-8.</summary>
+    /// <summary>Copies the elements of a string tensor.</summary>
     /// <exception cref="InvalidOperationException">The tensor does not hold strings.</exception>
     public string[] GetStrings()
     {
@@ -46,31 +46,12 @@ public sealed unsafe partial class OrtValue
             throw new InvalidOperationException($"The tensor holds {type} elements, not strings.");
         }
 
-        var count = checked((int)ElementCount);
-        nuint total;
-        OrtStatus.Check(OrtApi.GetStringTensorDataLength(Native, &total));
-        var bytes = new byte[Math.Max(1, (int)total)];
-        var offsets = new nuint[Math.Max(1, count)];
-        fixed (byte* s = bytes)
-        fixed (nuint* o = offsets)
-        {
-            OrtStatus.Check(OrtApi.GetStringTensorContent(Native, s, total, o, (nuint)count));
-        }
-
-        var strings = new string[count];
-        for (var i = 0; i < count; i++)
-        {
-            var start = (int)offsets[i];
-            var end = i + 1 < count ? (int)offsets[i + 1] : (int)total;
-            strings[i] = Encoding.UTF8.GetString(bytes, start, end - start);
-        }
-
-        return strings;
+        return OrtCall.Checked(() => Inner.GetStringTensorAsArray(), "Cannot read a string tensor");
     }
 
     /// <summary>The elements of a sequence, as new values owned by the returned list. They may share data with this
     /// sequence; they stay valid after it is disposed.</summary>
-    /// <exception cref="OrtException">This value is not a sequence.</exception>
+    /// <exception cref="InvalidOperationException">This value is not a sequence.</exception>
     public OrtValueList GetSequenceElements()
     {
         var type = ValueType;
@@ -79,16 +60,14 @@ public sealed unsafe partial class OrtValue
             throw new InvalidOperationException($"The value is a {type}, not a sequence.");
         }
 
-        nuint count;
-        OrtStatus.Check(OrtApi.GetValueCount(Native, &count));
-        var values = new OrtValue[(int)count];
+        var count = OrtCall.Checked(() => Inner.GetValueCount());
+        var values = new OrtValue[count];
         try
         {
             for (var i = 0; i < values.Length; i++)
             {
-                nint element;
-                OrtStatus.Check(OrtApi.GetValue(Native, i, OrtAllocator.Default, &element));
-                values[i] = new OrtValue(new ValueHandle(element), pinSources);
+                var index = i;
+                values[i] = new OrtValue(OrtCall.Checked(() => Inner.GetValue(index, Ort.OrtAllocator.DefaultInstance)), pinSources);
             }
         }
         catch
@@ -104,10 +83,26 @@ public sealed unsafe partial class OrtValue
         return new OrtValueList(values);
     }
 
-    private void* DataPointer()
+    /// <summary>The tensor's bytes in place, sized from its element type and count (so 4-bit types are packed).</summary>
+    private static Span<byte> RawSpan(Ort.OrtValue value, TensorElementType type)
     {
-        void* data;
-        OrtStatus.Check(OrtApi.GetTensorMutableData(Native, &data));
-        return data;
+        var count = OrtCall.Checked(() => value.GetTensorTypeAndShape().ElementCount);
+        var bytes = checked((int)ElementTypes.ByteCount(type, count));
+        Span<byte> all;
+        try
+        {
+            all = value.GetTensorMutableRawData();
+        }
+        catch (Ort.OnnxRuntimeException e)
+        {
+            throw OrtCall.Translate(e, $"Cannot read the bytes of a {type} tensor");
+        }
+
+        if (all.Length < bytes)
+        {
+            throw new OrtException($"ONNX Runtime reports {all.Length} bytes for a {type} tensor of {count} elements, expected {bytes}.");
+        }
+
+        return all[..bytes];
     }
 }

@@ -1,34 +1,30 @@
-using OliveNet.Runtime.Interop;
+using Ort = Microsoft.ML.OnnxRuntime;
 
 namespace OliveNet.Runtime;
 
-/// <summary>Per-call options for <see cref="InferenceSession.Run"/>; lets another thread cancel a running call.</summary>
-public sealed unsafe class RunOptions : IDisposable
+/// <summary>Per-call options for <see cref="InferenceSession.Run(IReadOnlyList{KeyValuePair{string, OrtValue}}, IReadOnlyList{string}?, RunOptions?)"/>;
+/// lets another thread cancel a running call.</summary>
+public sealed class RunOptions : IDisposable
 {
     /// <exception cref="OrtException">ONNX Runtime cannot be loaded.</exception>
-    public RunOptions()
-    {
-        nint options;
-        OrtStatus.Check(OrtApi.CreateRunOptions(&options), "Cannot create run options");
-        Handle = new RunOptionsHandle(options);
-    }
+    public RunOptions() => Inner = OrtCall.Checked(() => new Ort.RunOptions(), "Cannot create run options");
 
-    internal RunOptionsHandle Handle { get; }
+    internal Ort.RunOptions Inner { get; }
 
-    /// <summary>Asks every <see cref="InferenceSession.Run"/> using these options (running or later) to stop;
-    /// such calls throw <see cref="OrtException"/>. Undo with <see cref="ResetTerminate"/>.</summary>
+    /// <summary>Asks every run using these options (running or later) to stop; such calls throw <see cref="OrtException"/>.
+    /// Undo with <see cref="ResetTerminate"/>.</summary>
     public void Terminate()
     {
-        ObjectDisposedException.ThrowIf(Handle.IsClosed, this);
-        OrtStatus.Check(OrtApi.RunOptionsSetTerminate(Handle.DangerousGetHandle()));
+        ObjectDisposedException.ThrowIf(Inner.IsClosed, this);
+        OrtCall.Checked(() => Inner.Terminate = true);
     }
 
     /// <summary>Clears a previous <see cref="Terminate"/> so the options can be used again.</summary>
     public void ResetTerminate()
     {
-        ObjectDisposedException.ThrowIf(Handle.IsClosed, this);
-        OrtStatus.Check(OrtApi.RunOptionsUnsetTerminate(Handle.DangerousGetHandle()));
+        ObjectDisposedException.ThrowIf(Inner.IsClosed, this);
+        OrtCall.Checked(() => Inner.Terminate = false);
     }
 
-    public void Dispose() => Handle.Dispose();
+    public void Dispose() => Inner.Dispose();
 }

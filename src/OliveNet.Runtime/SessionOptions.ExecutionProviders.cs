@@ -1,17 +1,17 @@
-using OliveNet.Runtime.Interop;
+using Ort = Microsoft.ML.OnnxRuntime;
 
 namespace OliveNet.Runtime;
 
-public sealed unsafe partial class SessionOptions
+public sealed partial class SessionOptions
 {
     /// <summary>
     /// Appends an execution provider, ahead of CPU (which is always present). "CPU" or "CPUExecutionProvider" is a no-op.
-    /// CUDA and TensorRT go through their V2 provider options; every other name through ORT's generic appender, which
-    /// accepts full names ("XnnpackExecutionProvider") and short ones ("XNNPACK").
+    /// CUDA and TensorRT go through their provider-options objects; every other name through ORT's generic appender,
+    /// which takes ORT's spellings, short or full ("XNNPACK" or "XnnpackExecutionProvider", "QNN", "OpenVINO", …).
     /// </summary>
-    /// <exception cref="OrtException">The provider cannot be created; the message names it, gives ORT's reason and the
-    /// available providers. There is no silent fallback to CPU. ORT may only notice a missing provider library when a
-    /// session is created; <see cref="InferenceSession"/> then reports it the same way.</exception>
+    /// <exception cref="OrtException">The provider cannot be created; the message names it, gives ORT's reason, what this
+    /// build of OliveNet ships and the available providers. There is no silent fallback to CPU. ORT may only notice a
+    /// missing provider library when a session is created; <see cref="InferenceSession"/> then reports it the same way.</exception>
     public void AppendExecutionProvider(string providerName, IReadOnlyDictionary<string, string>? options = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(providerName);
@@ -20,31 +20,33 @@ public sealed unsafe partial class SessionOptions
             return;
         }
 
-        var keys = options?.Keys.ToArray() ?? [];
-        var values = keys.Select(k => options![k]).ToArray();
+        var settings = options is null ? [] : options.ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
         try
         {
-            using var keyArray = new Utf8StringArray(keys);
-            using var valueArray = new Utf8StringArray(values);
             if (IsNamed(providerName, "CUDA", "CUDAExecutionProvider"))
             {
-                AppendCuda(keyArray, valueArray);
+                using var cuda = new Ort.OrtCUDAProviderOptions();
+                cuda.UpdateOptions(settings);
+                Open.AppendExecutionProvider_CUDA(cuda);
             }
             else if (IsNamed(providerName, "TensorRT", "TensorrtExecutionProvider"))
             {
-                AppendTensorRT(keyArray, valueArray);
+                using var trt = new Ort.OrtTensorRTProviderOptions();
+                trt.UpdateOptions(settings);
+                Open.AppendExecutionProvider_Tensorrt(trt);
             }
             else
             {
-                fixed (byte* name = Utf8.Bytes(providerName))
-                {
-                    OrtStatus.Check(OrtApi.SessionOptionsAppendExecutionProvider(Native, name, keyArray.Pointer, valueArray.Pointer, keyArray.Count));
-                }
+                Open.AppendExecutionProvider(providerName, settings);
             }
         }
-        catch (OrtException e)
+        catch (Ort.OnnxRuntimeException e)
         {
-            throw new OrtException(e.Code, ProviderFailure($"'{providerName}'", e.Message));
+            throw new OrtException(OrtCall.Code(e), ProviderFailure($"'{providerName}'", OrtCall.Reason(e.Message)));
+        }
+        catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException or NotSupportedException)
+        {
+            throw new OrtException(OrtErrorCode.EpFail, ProviderFailure($"'{providerName}'", e.Message));
         }
 
         executionProviders.Add(providerName);
@@ -54,42 +56,19 @@ public sealed unsafe partial class SessionOptions
     /// <param name="reason">ORT's message.</param>
     internal static string ProviderFailure(string providers, string reason) =>
         $"Execution provider {providers} cannot be used: {reason.TrimEnd('.', ' ', '\n')}. " +
-        $"Providers built into this ONNX Runtime ({OrtRuntime.Version}): {string.Join(", ", OrtRuntime.AvailableProviders)} " +
+        $"This OliveNet is built on ONNX Runtime {OrtRuntime.Version} ({FlavorText}); providers built into it: {string.Join(", ", OrtRuntime.AvailableProviders)} " +
         "(listed providers other than CPU also need their own provider libraries and drivers). " +
-        "There is no silent CPU fallback: choose a provider that works here (CPUExecutionProvider always does) or install the provider's libraries.";
+        "There is no silent CPU fallback: choose a provider that works here (CPUExecutionProvider always does)" +
+        (OrtRuntime.Flavor == "gpu"
+            ? ", or install what the provider needs (CUDA 12 and cuDNN 9 libraries on the library path for CUDA)."
+            : ", or build OliveNet's GPU flavour for CUDA (`dotnet build -p:OliveNetOrtFlavor=gpu`, see the README's GPU section).");
+
+    private static string FlavorText => OrtRuntime.Flavor == "gpu"
+        ? "the NuGet package Microsoft.ML.OnnxRuntime.Gpu.Linux, CUDA build"
+        : "the NuGet package Microsoft.ML.OnnxRuntime, CPU build";
 
     private static bool IsCpu(string name) => IsNamed(name, "CPU", "CPUExecutionProvider");
 
     private static bool IsNamed(string name, string shortName, string fullName) =>
         name.Equals(shortName, StringComparison.OrdinalIgnoreCase) || name.Equals(fullName, StringComparison.OrdinalIgnoreCase);
-
-    private void AppendCuda(Utf8StringArray keys, Utf8StringArray values)
-    {
-        nint cuda;
-        OrtStatus.Check(OrtApi.CreateCUDAProviderOptions(&cuda));
-        try
-        {
-            OrtStatus.Check(OrtApi.UpdateCUDAProviderOptions(cuda, keys.Pointer, values.Pointer, keys.Count));
-            OrtStatus.Check(OrtApi.SessionOptionsAppendExecutionProviderCudaV2(Native, cuda));
-        }
-        finally
-        {
-            OrtApi.ReleaseCUDAProviderOptions(cuda);
-        }
-    }
-
-    private void AppendTensorRT(Utf8StringArray keys, Utf8StringArray values)
-    {
-        nint trt;
-        OrtStatus.Check(OrtApi.CreateTensorRTProviderOptions(&trt));
-        try
-        {
-            OrtStatus.Check(OrtApi.UpdateTensorRTProviderOptions(trt, keys.Pointer, values.Pointer, keys.Count));
-            OrtStatus.Check(OrtApi.SessionOptionsAppendExecutionProviderTensorRTV2(Native, trt));
-        }
-        finally
-        {
-            OrtApi.ReleaseTensorRTProviderOptions(trt);
-        }
-    }
 }

@@ -1,15 +1,17 @@
-using OliveNet.Runtime.Interop;
+using System.Globalization;
+using Ort = Microsoft.ML.OnnxRuntime;
 
 namespace OliveNet.Runtime;
 
 /// <summary>
-/// Options for creating an <see cref="InferenceSession"/>. Every setter and method calls ONNX Runtime
-/// immediately, so an invalid value fails here, not at session creation. One instance may configure
-/// several sessions; dispose it when done (sessions do not keep it alive).
+/// Options for creating an <see cref="InferenceSession"/>: OliveNet's seam over the official
+/// <c>Microsoft.ML.OnnxRuntime.SessionOptions</c>, so passes and evaluation never configure ORT directly. Every setter
+/// and method calls ONNX Runtime immediately, so an invalid value fails here, not at session creation. One instance may
+/// configure several sessions; dispose it when done (sessions do not keep it alive).
 /// </summary>
 /// <remarks>Defaults are ORT's: optimization level <see cref="GraphOptimizationLevel.All"/>, sequential execution,
 /// thread counts chosen by ORT, CPU execution provider only.</remarks>
-public sealed unsafe partial class SessionOptions : IDisposable
+public sealed partial class SessionOptions : IDisposable
 {
     private readonly List<string> executionProviders = [];
     private GraphOptimizationLevel optimizationLevel = GraphOptimizationLevel.All;
@@ -19,14 +21,7 @@ public sealed unsafe partial class SessionOptions : IDisposable
     private int logSeverity = 2;
 
     /// <exception cref="OrtException">ONNX Runtime cannot be loaded.</exception>
-    public SessionOptions()
-    {
-        // Providers log while being appended; without the environment ORT has no default logger and fails.
-        _ = OrtEnvironment.Handle;
-        nint options;
-        OrtStatus.Check(OrtApi.CreateSessionOptions(&options), "Cannot create session options");
-        Handle = new SessionOptionsHandle(options);
-    }
+    public SessionOptions() => Inner = OrtCall.Checked(() => new Ort.SessionOptions(), "Cannot create session options");
 
     /// <summary>Graph optimizations applied when a session is created.</summary>
     public GraphOptimizationLevel OptimizationLevel
@@ -34,7 +29,7 @@ public sealed unsafe partial class SessionOptions : IDisposable
         get => optimizationLevel;
         set
         {
-            OrtStatus.Check(OrtApi.SetSessionGraphOptimizationLevel(Native, (int)value), $"Cannot set optimization level {value}");
+            OrtCall.Checked(() => Open.GraphOptimizationLevel = (Ort.GraphOptimizationLevel)(int)value, $"Cannot set optimization level {value}");
             optimizationLevel = value;
         }
     }
@@ -45,7 +40,7 @@ public sealed unsafe partial class SessionOptions : IDisposable
         get => intraOpThreads;
         set
         {
-            OrtStatus.Check(OrtApi.SetIntraOpNumThreads(Native, value), $"Cannot set {nameof(IntraOpThreads)} to {value}");
+            OrtCall.Checked(() => Open.IntraOpNumThreads = value, $"Cannot set {nameof(IntraOpThreads)} to {value}");
             intraOpThreads = value;
         }
     }
@@ -56,7 +51,7 @@ public sealed unsafe partial class SessionOptions : IDisposable
         get => interOpThreads;
         set
         {
-            OrtStatus.Check(OrtApi.SetInterOpNumThreads(Native, value), $"Cannot set {nameof(InterOpThreads)} to {value}");
+            OrtCall.Checked(() => Open.InterOpNumThreads = value, $"Cannot set {nameof(InterOpThreads)} to {value}");
             interOpThreads = value;
         }
     }
@@ -67,7 +62,9 @@ public sealed unsafe partial class SessionOptions : IDisposable
         get => parallelExecution;
         set
         {
-            OrtStatus.Check(OrtApi.SetSessionExecutionMode(Native, value ? 1 : 0), "Cannot set the execution mode");
+            OrtCall.Checked(
+                () => Open.ExecutionMode = value ? Ort.ExecutionMode.ORT_PARALLEL : Ort.ExecutionMode.ORT_SEQUENTIAL,
+                "Cannot set the execution mode");
             parallelExecution = value;
         }
     }
@@ -75,30 +72,26 @@ public sealed unsafe partial class SessionOptions : IDisposable
     /// <summary>Execution providers appended so far, in priority order (CPU is implicit and always last).</summary>
     public IReadOnlyList<string> ExecutionProviders => executionProviders;
 
-    internal SessionOptionsHandle Handle { get; }
+    internal Ort.SessionOptions Inner { get; }
 
-    private nint Native
+    private Ort.SessionOptions Open
     {
         get
         {
-            ObjectDisposedException.ThrowIf(Handle.IsClosed, this);
-            return Handle.DangerousGetHandle();
+            ObjectDisposedException.ThrowIf(Inner.IsClosed, this);
+            return Inner;
         }
     }
 
     /// <summary>
     /// Offline optimization: when a session is created with these options, ORT writes the optimized model to
     /// <paramref name="path"/> (use <see cref="GraphOptimizationLevel.Basic"/> or <see cref="GraphOptimizationLevel.Extended"/> for a
-    /// portable file; <c>All</c>/<c>Layout</c> may write hardware-specific ops). For models over 2 GB also set
-    /// <c>session.optimized_model_external_initializers_file_name</c> with <see cref="AddConfigEntry"/>.
+    /// portable file; <c>All</c>/<c>Layout</c> may write hardware-specific ops).
     /// </summary>
     public void SetOptimizedModelFilePath(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        fixed (byte* p = Utf8.Bytes(path))
-        {
-            OrtStatus.Check(OrtApi.SetOptimizedModelFilePath(Native, p), $"Cannot set optimized model path '{path}'");
-        }
+        OrtCall.Checked(() => Open.OptimizedModelFilePath = path, $"Cannot set optimized model path '{path}'");
     }
 
     /// <summary>
@@ -114,17 +107,14 @@ public sealed unsafe partial class SessionOptions : IDisposable
         AddConfigEntry("session.optimized_model_external_initializers_file_name", externalDataFileName);
         AddConfigEntry(
             "session.optimized_model_external_initializers_min_size_in_bytes",
-            minExternalBytes.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            minExternalBytes.ToString(CultureInfo.InvariantCulture));
     }
 
     /// <summary>Fixes the symbolic dimension named <paramref name="dimName"/> (a <c>dim_param</c> such as "batch") to <paramref name="value"/>.</summary>
     public void AddFreeDimensionOverride(string dimName, long value)
     {
         ArgumentException.ThrowIfNullOrEmpty(dimName);
-        fixed (byte* p = Utf8.Bytes(dimName))
-        {
-            OrtStatus.Check(OrtApi.AddFreeDimensionOverrideByName(Native, p, value), $"Cannot override free dimension '{dimName}'");
-        }
+        OrtCall.Checked(() => Open.AddFreeDimensionOverrideByName(dimName, value), $"Cannot override free dimension '{dimName}'");
     }
 
     /// <summary>
@@ -134,10 +124,13 @@ public sealed unsafe partial class SessionOptions : IDisposable
     public void EnableProfiling(string filePrefix)
     {
         ArgumentException.ThrowIfNullOrEmpty(filePrefix);
-        fixed (byte* p = Utf8.Bytes(filePrefix))
-        {
-            OrtStatus.Check(OrtApi.EnableProfiling(Native, p), $"Cannot enable profiling with prefix '{filePrefix}'");
-        }
+        OrtCall.Checked(
+            () =>
+            {
+                Open.ProfileOutputPathPrefix = filePrefix;
+                Open.EnableProfiling = true;
+            },
+            $"Cannot enable profiling with prefix '{filePrefix}'");
     }
 
     /// <summary>
@@ -149,11 +142,7 @@ public sealed unsafe partial class SessionOptions : IDisposable
     {
         ArgumentException.ThrowIfNullOrEmpty(key);
         ArgumentNullException.ThrowIfNull(value);
-        fixed (byte* k = Utf8.Bytes(key))
-        fixed (byte* v = Utf8.Bytes(value))
-        {
-            OrtStatus.Check(OrtApi.AddSessionConfigEntry(Native, k, v), $"Cannot set session config entry '{key}' = '{value}'");
-        }
+        OrtCall.Checked(() => Open.AddSessionConfigEntry(key, value), $"Cannot set session config entry '{key}' = '{value}'");
     }
 
     /// <summary>Minimum severity of ORT log messages for sessions made with these options: 0 verbose, 1 info, 2 warning, 3 error, 4 fatal.</summary>
@@ -161,12 +150,12 @@ public sealed unsafe partial class SessionOptions : IDisposable
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(level, 0);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(level, 4);
-        OrtStatus.Check(OrtApi.SetSessionLogSeverityLevel(Native, level), $"Cannot set log severity {level}");
+        OrtCall.Checked(() => Open.LogSeverityLevel = (Ort.OrtLoggingLevel)level, $"Cannot set log severity {level}");
         logSeverity = level;
     }
 
     /// <summary>The level last set with <see cref="SetLogSeverity"/> (ORT's default is 2, warning).</summary>
     public int LogSeverity => logSeverity;
 
-    public void Dispose() => Handle.Dispose();
+    public void Dispose() => Inner.Dispose();
 }

@@ -1,20 +1,48 @@
+using System.Xml.Linq;
+
 namespace OliveNet.Runtime.Tests;
 
 public class OrtRuntimeTests
 {
     [Fact]
-    public void Version_is_the_pinned_onnx_runtime_release() => Assert.Equal("1.30.0", OrtRuntime.Version);
+    public void Version_is_the_centrally_pinned_package_release()
+    {
+        var props = XDocument.Load(Path.Combine(RepoRoot(), "Directory.Packages.props"));
+        var pinned = props.Descendants("PackageVersion").Single(e => (string?)e.Attribute("Include") == "Microsoft.ML.OnnxRuntime").Attribute("Version")!.Value;
+        Assert.Equal(pinned, OrtRuntime.Version);
+    }
 
     [Fact]
-    public void Build_info_names_the_git_commit() => Assert.Contains("git-commit-id=", OrtRuntime.BuildInfo, StringComparison.Ordinal);
+    public void The_default_build_is_the_cpu_flavour() => Assert.Equal("cpu", OrtRuntime.Flavor);
 
     [Fact]
     public void Available_providers_include_cpu() => Assert.Contains("CPUExecutionProvider", OrtRuntime.AvailableProviders);
 
     [Fact]
-    public void Library_path_points_at_an_existing_libonnxruntime()
+    public void Library_path_points_at_the_nuget_package_library_next_to_the_tests()
     {
         Assert.True(File.Exists(OrtRuntime.LibraryPath), OrtRuntime.LibraryPath);
-        Assert.StartsWith("libonnxruntime.so", Path.GetFileName(OrtRuntime.LibraryPath), StringComparison.Ordinal);
+        Assert.Equal("libonnxruntime.so", Path.GetFileName(OrtRuntime.LibraryPath));
+    }
+
+    [Fact]
+    public void An_ort_error_keeps_its_code_and_loses_the_managed_prefix()
+    {
+        var missing = Path.Combine(Path.GetTempPath(), $"olivenet-missing-{Guid.NewGuid():N}.onnx");
+        var e = Assert.Throws<OrtException>(() => new InferenceSession(missing));
+        Assert.Equal(OrtErrorCode.NoSuchFile, e.Code);
+        Assert.StartsWith($"Cannot create an inference session for '{missing}': ", e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("[ErrorCode:", e.Message, StringComparison.Ordinal);
+    }
+
+    private static string RepoRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Directory.Packages.props")))
+        {
+            dir = dir.Parent;
+        }
+
+        return dir?.FullName ?? throw new InvalidOperationException("Directory.Packages.props not found above " + AppContext.BaseDirectory);
     }
 }

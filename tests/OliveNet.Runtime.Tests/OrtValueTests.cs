@@ -77,14 +77,11 @@ public class OrtValueTests
     }
 
     [Fact]
-    public void Four_bit_tensors_take_packed_bytes()
+    public void Four_bit_tensors_are_refused_with_a_clear_reason()
     {
-        var packed = new byte[] { 0x21, 0x43, 0x05 };
-        using var value = OrtValue.CreateTensor(TensorElementType.Int4, packed, [5]);
-
-        Assert.Equal(TensorElementType.Int4, value.ElementType);
-        Assert.Equal(5, value.ElementCount);
-        Assert.Equal(packed, value.GetTensorBytes().ToArray());
+        // The official C# API (1.32) has no element size for 4-bit types, so it cannot wrap their packed bytes.
+        var e = Assert.Throws<NotSupportedException>(() => OrtValue.CreateTensor(TensorElementType.Int4, new byte[] { 0x21, 0x43, 0x05 }, [5]));
+        Assert.Contains("4-bit", e.Message, StringComparison.Ordinal);
         Assert.Throws<ArgumentException>(() => OrtValue.CreateTensor(TensorElementType.Int4, new byte[2], [5]));
     }
 
@@ -138,19 +135,19 @@ public class OrtValueTests
     }
 
     [Fact]
-    public void A_sequence_shares_its_elements_data_and_outlives_them()
+    public void A_sequence_copies_its_elements_and_outlives_them()
     {
         var data = new long[] { 1, 2, 3 };
         var element = OrtValue.CreateTensor<long>(data, [3]);
         using var sequence = OrtValue.CreateSequence([element]);
 
-        // ORT 1.30 references the element's buffer instead of copying it.
+        // The official API takes ownership of what it is given, so the sequence holds copies of the caller's elements.
         data[0] = 99;
         element.Dispose();
         GC.Collect();
 
         using var elements = sequence.GetSequenceElements();
-        Assert.Equal([99L, 2, 3], elements[0].GetTensorData<long>().ToArray());
+        Assert.Equal([1L, 2, 3], elements[0].GetTensorData<long>().ToArray());
     }
 
     [Fact]

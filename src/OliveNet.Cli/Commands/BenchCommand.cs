@@ -50,7 +50,7 @@ internal static class BenchCommand
 
         var command = new Command(
             "bench",
-            "Measure ONNX Runtime inference latency (CPU) with generated inputs: warm-up, N timed runs, then mean, p50, p90, p99.")
+            "Measure ONNX Runtime inference latency with generated inputs on an execution provider (--ep): warm-up, N timed runs, then mean, p50, p90, p99, and where the nodes really ran (one profiled run).")
         {
             model, dims, shapes, fills, warmup, runs, threads, provider, level, seed, json,
         };

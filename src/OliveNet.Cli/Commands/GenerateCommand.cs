@@ -10,8 +10,10 @@ namespace OliveNet.Cli.Commands;
 internal static class GenerateCommand
 {
     private const string Help = """
-        Generate text with a language model exported in the ONNX Runtime GenAI layout: a folder with
-        genai_config.json, the decoder .onnx named there, tokenizer.json and (for --chat) tokenizer_config.json.
+        Generate text with a language model exported in the ONNX Runtime GenAI layout (a folder with
+        genai_config.json, the decoder .onnx named there, tokenizer.json and, for --chat, tokenizer_config.json),
+        run by ONNX Runtime GenAI. Prompts are encoded by OliveNet's tokenizer as Hugging Face encodes them (a BOS
+        token only where tokenizer.json's post-processor adds one).
         Text streams to stdout as it is generated; prefill and decode speed are printed to stderr at the end.
         Greedy by default; --temperature above 0 samples (with --top-k / --top-p), reproducibly for a given --seed.
 
@@ -38,14 +40,15 @@ internal static class GenerateCommand
         command.SetAction(parse => Guard(error, () =>
         {
             var directory = parse.GetValue(model)!;
-            using var language = LanguageModel.Load(directory, parse.GetValue(threads));
-            var tokenizer = language.Tokenizer ?? throw new GenerationException(
+            using var language = GenAILanguageModel.Load(directory, parse.GetValue(threads));
+            var (modelTokenizer, chatTemplate) = LanguageModel.LoadText(directory);
+            var tokenizer = modelTokenizer ?? throw new GenerationException(
                 $"{directory} has no tokenizer.json; copy the tokenizer the model was exported with (tokenizer.json, tokenizer_config.json) next to genai_config.json.");
             var text = parse.GetValue(prompt)!;
             int[] ids;
             if (parse.GetValue(chat))
             {
-                var template = language.ChatTemplate ?? throw new GenerationException(
+                var template = chatTemplate ?? throw new GenerationException(
                     $"{directory} has no chat template (tokenizer_config.json with chat_template); run without --chat or add the model's tokenizer_config.json.");
                 var messages = new List<ChatMessage>();
                 if (parse.GetValue(system) is { } systemText)

@@ -22,6 +22,7 @@ internal static class BenchText
         var s = r.LatencyMs;
         w.WriteLine($"session      created in {Units.Ms(r.SessionCreateMs)} ms");
         w.WriteLine($"runs         {r.Warmup} warm-up, {s.Count} timed");
+        w.WriteLine($"placement    {string.Join(", ", r.NodesByProvider.Select(kv => $"{kv.Value} node(s) on {kv.Key}"))} (one profiled run)");
         w.WriteLine($"latency ms   mean {Units.Ms(s.Mean)}  p50 {Units.Ms(s.P50)}  p90 {Units.Ms(s.P90)}  p99 {Units.Ms(s.P99)}  min {Units.Ms(s.Min)}  max {Units.Ms(s.Max)}  sd {Units.Ms(s.StdDev)}");
     }
 }

@@ -1,6 +1,7 @@
 namespace OliveNet.Engine.Benchmarking;
 
-/// <summary>The result of benchmarking one model: settings used, inputs generated and latency statistics.</summary>
+/// <summary>The result of benchmarking one model: settings used, inputs generated, latency statistics and, from one
+/// profiled run, how many nodes each execution provider really ran (<see cref="NodesByProvider"/>).</summary>
 public sealed record BenchmarkReport(
     string Model,
     string OnnxRuntimeVersion,
@@ -12,7 +13,8 @@ public sealed record BenchmarkReport(
     double SessionCreateMs,
     IReadOnlyList<GeneratedInput> Inputs,
     IReadOnlyList<string> Notes,
-    LatencyStatistics LatencyMs);
+    LatencyStatistics LatencyMs,
+    IReadOnlyDictionary<string, int> NodesByProvider);
 
 /// <summary>An input the benchmark generated: name, element type and the concrete shape used.</summary>
 public sealed record GeneratedInput(string Name, string Type, IReadOnlyList<long> Shape, string Data);

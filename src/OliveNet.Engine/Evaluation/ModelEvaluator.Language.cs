@@ -66,7 +66,8 @@ public sealed partial class ModelEvaluator
         return new(StringComparer.Ordinal) { ["perplexity"] = Math.Exp(nll / scored), ["scored_tokens"] = scored };
     }
 
-    /// <summary>Greedy generation timed at the user_config's prompt and generation lengths (defaults 128 and 64).</summary>
+    /// <summary>Greedy generation through ONNX Runtime GenAI, timed at the user_config's prompt and generation lengths
+    /// (defaults 128 and 64).</summary>
     private static Dictionary<string, double> GenerationLatency(MetricSpec metric, ModelArtifact model)
     {
         var prompt = (int)(JsonNumbers.Get(metric.UserConfig["prompt_length"]) ?? 128);
@@ -76,7 +77,7 @@ public sealed partial class ModelEvaluator
         GC.Collect();
         GC.WaitForPendingFinalizers();
         var before = MemoryProbe.ResidentBytes();
-        using var lm = OpenLanguageModel(metric, model);
+        using var lm = Open(metric, model, GenAILanguageModel.Load);
         GenerationLatencyResult result;
         try
         {
@@ -99,7 +100,9 @@ public sealed partial class ModelEvaluator
         };
     }
 
-    private static LanguageModel OpenLanguageModel(MetricSpec metric, ModelArtifact model)
+    private static LanguageModel OpenLanguageModel(MetricSpec metric, ModelArtifact model) => Open(metric, model, LanguageModel.Load);
+
+    private static T Open<T>(MetricSpec metric, ModelArtifact model, Func<string, int, T> load)
     {
         if (!File.Exists(Path.Combine(model.Folder, "genai_config.json")))
         {
@@ -108,7 +111,7 @@ public sealed partial class ModelEvaluator
 
         try
         {
-            return LanguageModel.Load(model.Folder);
+            return load(model.Folder, 0);
         }
         catch (GenerationException e)
         {

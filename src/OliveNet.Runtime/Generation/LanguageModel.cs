@@ -55,14 +55,7 @@ public sealed partial class LanguageModel : IDisposable
             throw new GenerationException($"{onnx} not found: genai_config.json names '{config.Filename}' as model.decoder.filename.");
         }
 
-        var tokenizerPath = Path.Combine(directory, "tokenizer.json");
-        var tokenizer = File.Exists(tokenizerPath) ? Tokenizer.Load(tokenizerPath) : null;
-        var configPath = Path.Combine(directory, "tokenizer_config.json");
-        ChatTemplate? template = null;
-        if (File.Exists(configPath) && File.ReadAllText(configPath).Contains("\"chat_template\"", StringComparison.Ordinal))
-        {
-            template = ChatTemplate.FromTokenizerConfig(configPath);
-        }
+        var (tokenizer, template) = LoadText(directory);
 
         using var options = new SessionOptions();
         if (threads > 0)
@@ -83,6 +76,22 @@ public sealed partial class LanguageModel : IDisposable
         var model = new LanguageModel(directory, config, session, tokenizer, template);
         model.CheckIo();
         return model;
+    }
+
+    /// <summary>The tokenizer (tokenizer.json) and chat template (tokenizer_config.json) beside a model, each null when absent:
+    /// OliveNet's own, so every runtime encodes prompts as Hugging Face does (BOS as tokenizer.json's post-processor says).</summary>
+    public static (Tokenizer? Tokenizer, ChatTemplate? Template) LoadText(string directory)
+    {
+        var tokenizerPath = Path.Combine(directory, "tokenizer.json");
+        var tokenizer = File.Exists(tokenizerPath) ? Tokenizer.Load(tokenizerPath) : null;
+        var configPath = Path.Combine(directory, "tokenizer_config.json");
+        ChatTemplate? template = null;
+        if (File.Exists(configPath) && File.ReadAllText(configPath).Contains("\"chat_template\"", StringComparison.Ordinal))
+        {
+            template = ChatTemplate.FromTokenizerConfig(configPath);
+        }
+
+        return (tokenizer, template);
     }
 
     /// <summary>Disposes the session.</summary>

@@ -24,29 +24,41 @@ public static partial class Metrics
     public static GenerationLatencyResult GenerationLatency(LanguageModel model, int promptTokens, int generateTokens, int runs = 3, int warmup = 1, GenerationOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(model);
-        if (promptTokens < 1 || generateTokens < 1 || runs < 1 || promptTokens + generateTokens > model.Config.ContextLength)
+        return GenerationLatency(model.Config, (ids, o) => model.Generate(ids, o), promptTokens, generateTokens, runs, warmup, options);
+    }
+
+    /// <summary>As the other overload, timed through ONNX Runtime GenAI: the runtime users ship generation on.</summary>
+    public static GenerationLatencyResult GenerationLatency(GenAILanguageModel model, int promptTokens, int generateTokens, int runs = 3, int warmup = 1, GenerationOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return GenerationLatency(model.Config, (ids, o) => model.Generate(ids, o), promptTokens, generateTokens, runs, warmup, options);
+    }
+
+    private static GenerationLatencyResult GenerationLatency(GenAIConfig config, Func<IReadOnlyList<int>, GenerationOptions, GenerationResult> generate, int promptTokens, int generateTokens, int runs, int warmup, GenerationOptions? options)
+    {
+        if (promptTokens < 1 || generateTokens < 1 || runs < 1 || promptTokens + generateTokens > config.ContextLength)
         {
-            throw new ArgumentException($"Need prompt >= 1, generate >= 1, runs >= 1 and prompt + generate <= context length {model.Config.ContextLength}.");
+            throw new ArgumentException($"Need prompt >= 1, generate >= 1, runs >= 1 and prompt + generate <= context length {config.ContextLength}.");
         }
 
-        var prompt = Enumerable.Range(0, promptTokens).Select(i => (int)((i * 2654435761L + 12345) % model.Config.VocabSize)).ToList();
-        var settings = (options ?? model.Config.Search) with { MaxNewTokens = generateTokens, IgnoreEndOfSequence = true, DoSample = false, PastPresentShareBuffer = true };
+        var prompt = Enumerable.Range(0, promptTokens).Select(i => (int)((i * 2654435761L + 12345) % config.VocabSize)).ToList();
+        var settings = (options ?? config.Search) with { MaxNewTokens = generateTokens, IgnoreEndOfSequence = true, DoSample = false, PastPresentShareBuffer = true };
         for (var i = 0; i < warmup; i++)
         {
-            model.Generate(prompt, settings);
+            generate(prompt, settings);
         }
 
         double ttft = 0, prefillSeconds = 0, decodeSeconds = 0;
         for (var i = 0; i < runs; i++)
         {
-            var result = model.Generate(prompt, settings);
+            var result = generate(prompt, settings);
             ttft += result.Prefill.TotalMilliseconds;
             prefillSeconds += result.Prefill.TotalSeconds;
             decodeSeconds += result.Decode.TotalSeconds;
         }
 
         using var process = Process.GetCurrentProcess();
-        var kvBytes = 2L * model.Config.NumHiddenLayers * model.Config.NumKeyValueHeads * model.Config.HeadSize * (promptTokens + generateTokens) * sizeof(float);
+        var kvBytes = 2L * config.NumHiddenLayers * config.NumKeyValueHeads * config.HeadSize * (promptTokens + generateTokens) * sizeof(float);
         return new GenerationLatencyResult(
             promptTokens,
             generateTokens,

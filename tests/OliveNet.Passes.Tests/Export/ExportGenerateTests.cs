@@ -61,6 +61,44 @@ public sealed class ExportGenerateTests(Xunit.Abstractions.ITestOutputHelper log
         }
     }
 
+    public static TheoryData<string, string> GenAICases()
+    {
+        var data = new TheoryData<string, string>();
+        foreach (var name in ModelBuilderLogitsTests.Architectures)
+        {
+            foreach (var precision in new[] { "fp32", "fp16", "int8", "int4" })
+            {
+                data.Add(name, precision);
+            }
+        }
+
+        return data;
+    }
+
+    /// <summary>
+    /// The same check through ONNX Runtime GenAI (the runtime `olivenet generate` uses): GenAI loads the export from its
+    /// genai_config.json, greedy-generates with its own KV cache and repetition penalty, and every token must be the
+    /// argmax of a full-sequence forward of the same model through a plain ORT session.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(GenAICases))]
+    public void GenAI_greedy_generation_of_the_export_equals_the_argmax_of_full_sequence_forwards(string name, string precision)
+    {
+        using var temp = new TempFolder();
+        var folder = ModelBuilderLogitsTests.Export(name, precision, temp.Path);
+        using var genai = GenAILanguageModel.Load(folder);
+        using var model = LanguageModel.Load(folder);
+        var (ids, _, _) = HfFixtures.Reference(name);
+        foreach (var (promptLength, newTokens) in Lengths)
+        {
+            var prompt = ids[..promptLength].Select(i => (int)i).ToArray();
+            var options = new GenerationOptions { MaxNewTokens = newTokens, IgnoreEndOfSequence = true, DoSample = false, RepetitionPenalty = Penalty };
+            var tokens = genai.Generate(prompt, options).Tokens.ToList();
+            Assert.Equal(newTokens, tokens.Count);
+            CheckAgainstFullForwards(model, name, precision, prompt, tokens);
+        }
+    }
+
     // fp32: cached and full forwards differ only by float32 rounding (see ModelBuilderLogitsTests: ≤ 1e-4 of the logit
     // scale), so a token may differ from the full-forward argmax only where the top two logits are that close.
     private const double Fp32Tolerance = 1e-4;
