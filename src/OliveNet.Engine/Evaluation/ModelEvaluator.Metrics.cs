@@ -19,9 +19,11 @@ public sealed partial class ModelEvaluator
         var predictions = new List<object>();
         var labels = new List<object>();
         var scores = new List<float[]>();
+        using var step = Workflows.RunProgress.Step($"{metric.Name} ({metric.Type})", loaded.Batches.Count);
         foreach (var batch in loaded.Batches)
         {
             cancellation.ThrowIfCancellationRequested();
+            step.Advance();
             var (values, shape) = Run(session, batch, decoder.OutputName, metric.Name);
             predictions.AddRange(decoder.Decode(values, shape));
             labels.AddRange(batch.Labels!);
@@ -69,9 +71,11 @@ public sealed partial class ModelEvaluator
             }
 
             var samples = new double[repeat];
+            using var step = Workflows.RunProgress.Step($"{metric.Name} ({metric.Type})", repeat);
             for (var i = 0; i < repeat; i++)
             {
                 cancellation.ThrowIfCancellationRequested();
+                step.Advance();
                 var start = Stopwatch.GetTimestamp();
                 using var outputs = session.Run(feed);
                 samples[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
@@ -124,9 +128,11 @@ public sealed partial class ModelEvaluator
         using var candidate = Open(model.ModelPath);
         using var baseline = Open(reference.ModelPath);
         var scores = new FidelityScores();
+        using var step = Workflows.RunProgress.Step($"{metric.Name} ({metric.Type})", loaded.Batches.Count);
         foreach (var batch in loaded.Batches)
         {
             cancellation.ThrowIfCancellationRequested();
+            step.Advance();
             var (expected, shape) = Run(baseline, batch, outputName, metric.Name);
             var (actual, actualShape) = Run(candidate, batch, outputName, metric.Name);
             if (!shape.SequenceEqual(actualShape))

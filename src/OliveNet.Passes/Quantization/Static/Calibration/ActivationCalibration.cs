@@ -65,11 +65,14 @@ internal static class ActivationCalibration
         using var session = new InferenceSession(augmented, options);
         var calibrators = tensors.ToDictionary(t => t, _ => newCalibrator(), StringComparer.Ordinal);
         var count = 0;
-        foreach (var sample in samples(session.Inputs))
+        var all = samples(session.Inputs);
+        using var step = Engine.Workflows.RunProgress.Step("calibrating", all.TryGetNonEnumeratedCount(out var total) ? total : null);
+        foreach (var sample in all)
         {
             using (sample)
             {
                 cancellation.ThrowIfCancellationRequested();
+                step.Advance();
                 using var outputs = session.Run(sample.Values, tensors);
                 for (var i = 0; i < tensors.Count; i++)
                 {
