@@ -23,8 +23,8 @@ public sealed partial class ModelEvaluator
         foreach (var batch in loaded.Batches)
         {
             cancellation.ThrowIfCancellationRequested();
-            step.Advance();
             var (values, shape) = Run(session, batch, decoder.OutputName, metric.Name);
+            step.Advance();
             predictions.AddRange(decoder.Decode(values, shape));
             labels.AddRange(batch.Labels!);
             var perRow = values.Length / (int)shape[0];
@@ -75,10 +75,10 @@ public sealed partial class ModelEvaluator
             for (var i = 0; i < repeat; i++)
             {
                 cancellation.ThrowIfCancellationRequested();
-                step.Advance();
                 var start = Stopwatch.GetTimestamp();
                 using var outputs = session.Run(feed);
                 samples[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+                step.Advance();
                 if (sleepMs > 0)
                 {
                     Thread.Sleep(sleepMs);
@@ -132,9 +132,9 @@ public sealed partial class ModelEvaluator
         foreach (var batch in loaded.Batches)
         {
             cancellation.ThrowIfCancellationRequested();
-            step.Advance();
             var (expected, shape) = Run(baseline, batch, outputName, metric.Name);
             var (actual, actualShape) = Run(candidate, batch, outputName, metric.Name);
+            step.Advance();
             if (!shape.SequenceEqual(actualShape))
             {
                 throw new DataException($"metric {metric.Name}: the candidate's output shape [{string.Join(",", actualShape)}] differs from the input model's [{string.Join(",", shape)}]");

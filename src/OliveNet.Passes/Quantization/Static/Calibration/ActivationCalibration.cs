@@ -72,7 +72,6 @@ internal static class ActivationCalibration
             using (sample)
             {
                 cancellation.ThrowIfCancellationRequested();
-                step.Advance();
                 using var outputs = session.Run(sample.Values, tensors);
                 for (var i = 0; i < tensors.Count; i++)
                 {
@@ -84,6 +83,7 @@ internal static class ActivationCalibration
             }
 
             count++;
+            step.Advance();
         }
 
         var ranges = new SortedDictionary<string, TensorRange>(StringComparer.Ordinal);
