@@ -99,7 +99,7 @@ internal static class GenerateCommand
             : result.Tokens.Count >= options.MaxNewTokens ? $"--max-tokens {options.MaxNewTokens} reached"
             : total >= config.ContextLength ? $"the model's context length ({config.ContextLength} tokens: {result.PromptTokens} prompt + {result.Tokens.Count} generated) is full"
             : config.Search.MaxLength is { } max && total >= max ? $"genai_config.json's search.max_length ({max} tokens) reached"
-            : "cancelled";
+            : "length limit";
     }
 
     private static int Guard(TextWriter error, Func<int> body) => CommandErrors.Guard(error, () =>
