@@ -1,5 +1,6 @@
 using System.CommandLine;
 using OliveNet.Cli.Commands;
+using OliveNet.Cli.Output;
 
 namespace OliveNet.Cli;
 
@@ -9,6 +10,7 @@ public static class CliApp
     /// <summary>Parses <paramref name="args"/>, runs the command and returns its exit code (see <see cref="ExitCodes"/>).</summary>
     public static int Run(string[] args, TextWriter output, TextWriter error)
     {
+        ArgumentNullException.ThrowIfNull(args);
         var root = new RootCommand(
             "OliveNet: declarative optimization pipelines for ONNX models, on ONNX Runtime, without Python.")
         {
@@ -23,22 +25,17 @@ public static class CliApp
             GenerateCommand.Create(output, error),
             ReportCommand.Create(output, error),
         };
+        VersionText.Replace(root, output);
+        root.Options.Add(OutputLevel.Quiet);
+        root.Options.Add(OutputLevel.Verbose);
 
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
-            // Parse errors are argument errors: exit 2, as the exit-code contract says, with a pointer to --help.
-            foreach (var problem in parsed.Errors)
-            {
-                error.WriteLine($"error: {problem.Message}");
-            }
-
-            var command = parsed.CommandResult.Command;
-            var name = command == root ? "olivenet" : $"olivenet {command.Name}";
-            error.WriteLine($"See '{name} --help' for usage.");
-            return ExitCodes.InvalidInput;
+            return ParseErrors.Report(root, parsed, args, output, error);
         }
 
-        return parsed.Invoke(new InvocationConfiguration { Output = output, Error = error });
+        // Ctrl+C is handled by the commands that can stop cleanly (run), which exit 130 themselves.
+        return parsed.Invoke(new InvocationConfiguration { Output = output, Error = error, ProcessTerminationTimeout = null });
     }
 }

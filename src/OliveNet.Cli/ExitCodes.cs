@@ -14,4 +14,7 @@ public static class ExitCodes
 
     /// <summary>The run finished, but no candidate met the goals; nothing was published.</summary>
     public const int GoalsNotMet = 3;
+
+    /// <summary>Stopped by Ctrl+C (SIGINT), by the shell convention 128 + 2; finished passes stay cached.</summary>
+    public const int Interrupted = 130;
 }

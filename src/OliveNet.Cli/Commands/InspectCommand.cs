@@ -39,7 +39,7 @@ internal static class InspectCommand
             }
 
             return ExitCodes.Ok;
-        }));
+        }, parse.GetValue(json) ? output : null));
         return command;
     }
 }

@@ -30,12 +30,27 @@ internal static class PassesCommand
                 return ExitCodes.Ok;
             }
 
-            var found = registry.Find(wanted) ?? throw new UsageException(
-                $"no pass '{wanted}'{Engine.Recipes.DidYouMean.Hint(wanted, registry.All.Select(p => p.Metadata.Id))}; list them with olivenet passes");
+            var found = registry.Find(wanted) ?? throw new UsageException($"no pass '{wanted}'{Suggest(wanted, registry)}; list them with olivenet passes");
             Write(output, found);
             return ExitCodes.Ok;
         }));
         return command;
+    }
+
+    /// <summary>
+    /// " (did you mean X?)": the closest type by spelling, or else the types that contain what was typed (how people
+    /// abbreviate: onnxpeephole → OnnxPeepholeOptimizer), so a partial name finds its pass.
+    /// </summary>
+    private static string Suggest(string wanted, PassRegistry registry)
+    {
+        var ids = registry.All.Select(p => p.Metadata.Id).ToList();
+        if (Engine.Recipes.DidYouMean.Closest(wanted, ids) is { } close)
+        {
+            return $" (did you mean {close}?)";
+        }
+
+        var containing = wanted.Length < 3 ? [] : ids.Where(id => id.Contains(wanted, StringComparison.OrdinalIgnoreCase)).ToList();
+        return containing.Count == 0 ? string.Empty : $" (did you mean {string.Join(" or ", containing)}?)";
     }
 
     private static void Write(TextWriter w, IPass pass)

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
 using OliveNet.Cli.Output;
 using OliveNet.Engine.Workflows;
 
@@ -10,34 +11,46 @@ internal static class RunCommand
     public static Command Create(TextWriter output, TextWriter error)
     {
         var recipe = RecipeOptions.Recipe();
+        var config = RecipeOptions.Config();
         var set = RecipeOptions.Set();
         var dryRun = new Option<bool>("--dry-run") { Description = "Validate and print the resolved plan; run nothing." };
         var noRetry = new Option<bool>("--no-retry-failed") { Description = "Report a pass that failed in an earlier run instead of running it again." };
-        var json = new Option<bool>("--json") { Description = "Print a JSON summary on stdout (progress still goes to stderr)." };
+        var json = new Option<bool>("--json") { Description = "Print a JSON summary on stdout (progress still goes to stderr); errors too come as one JSON object." };
         var command = new Command(
             "run",
-            "Run a recipe: each pass's result is cached by content (a rerun reuses them), and the final model is published to output_dir with model_config.json, footprint.json and manifest.json.")
+            "Run a recipe: each pass's result is cached by content (a rerun reuses them), and the final model is published to output_dir with model_config.json, footprint.json and manifest.json. Ctrl+C stops after the current step (exit 130); a rerun resumes from the cached passes.")
         {
-            recipe, set, dryRun, noRetry, json,
+            recipe, config, set, dryRun, noRetry, json,
         };
-        command.SetAction((parse, cancellation) => Task.FromResult(CommandErrors.Guard(error, () =>
+        command.SetAction(parse => CommandErrors.Guard(error, () =>
         {
-            var loaded = Services.Recipes.Load(parse.GetValue(recipe)!, parse.GetValue(set) ?? []);
+            var loaded = Services.Recipes.Load(RecipeOptions.Path(parse, recipe, config), parse.GetValue(set) ?? []);
             if (parse.GetValue(dryRun))
             {
                 PlanText.Write(output, loaded);
                 return ExitCodes.Ok;
             }
 
-            // A live line on an interactive terminal; plain timestamped lines in CI logs and redirected output.
-            using var live = error == Console.Error && LiveProgress.Supported ? new LiveProgress(error) : null;
-            var settings = new RunSettings
+            using var view = ProgressView.Create(error, OutputLevel.Of(parse));
+            using var interrupt = new Interrupt(error);
+            var settings = new RunSettings { RetryFailed = !parse.GetValue(noRetry), Progress = view.Log, Observer = view };
+            RunSummary summary;
+            try
             {
-                RetryFailed = !parse.GetValue(noRetry),
-                Progress = live ?? (TextWriter)new TimestampedWriter(error),
-                Observer = live,
-            };
-            var summary = new WorkflowRunner().Run(loaded, settings, cancellation);
+                summary = view.Show(() => new WorkflowRunner().Run(loaded, settings, interrupt.Token));
+            }
+            catch (OperationCanceledException) when (interrupt.Token.IsCancellationRequested)
+            {
+                var message = $"interrupted: {view.PassesFinished} pass(es) cached; rerun resumes from there";
+                error.WriteLine(message);
+                if (parse.GetValue(json))
+                {
+                    JsonOutput.Error(output, message, ExitCodes.Interrupted);
+                }
+
+                return ExitCodes.Interrupted;
+            }
+
             if (parse.GetValue(json))
             {
                 JsonOutput.Write(output, summary);
@@ -49,7 +62,40 @@ internal static class RunCommand
 
             // Exit 3: the run finished but no candidate met the goals, so nothing was published (reports were written).
             return summary.Published ? ExitCodes.Ok : ExitCodes.GoalsNotMet;
-        })));
+        }, parse.GetValue(json) ? output : null));
         return command;
+    }
+
+    /// <summary>
+    /// The first Ctrl+C (SIGINT) asks the run to stop after its current step, keeping the cache consistent; a second one
+    /// ends the process at once, as terminals expect.
+    /// </summary>
+    private sealed class Interrupt : IDisposable
+    {
+        private readonly CancellationTokenSource _source = new();
+        private readonly PosixSignalRegistration _registration;
+
+        public Interrupt(TextWriter error)
+        {
+            _registration = PosixSignalRegistration.Create(PosixSignal.SIGINT, context =>
+            {
+                if (_source.IsCancellationRequested)
+                {
+                    return;
+                }
+
+                context.Cancel = true;
+                error.WriteLine("stopping after the current step (Ctrl+C again to quit at once) ...");
+                _source.Cancel();
+            });
+        }
+
+        public CancellationToken Token => _source.Token;
+
+        public void Dispose()
+        {
+            _registration.Dispose();
+            _source.Dispose();
+        }
     }
 }

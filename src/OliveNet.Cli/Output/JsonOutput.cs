@@ -13,7 +13,12 @@ internal static class JsonOutput
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        Converters = { new ShapeJsonConverter() },
     };
 
     public static void Write<T>(TextWriter output, T value) => output.WriteLine(JsonSerializer.Serialize(value, Options));
+
+    /// <summary>A failed command under <c>--json</c>: <c>{"error": {"message": …, "exit_code": n}}</c>, so scripts parse failures too.</summary>
+    public static void Error(TextWriter output, string message, int exitCode) =>
+        Write(output, new { Error = new { Message = message, ExitCode = exitCode } });
 }

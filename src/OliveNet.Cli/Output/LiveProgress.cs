@@ -1,105 +1,144 @@
-using System.Diagnostics;
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
-using OliveNet.Engine.Workflows;
+using Spectre.Console;
 
 namespace OliveNet.Cli.Output;
 
 /// <summary>
-/// On a terminal, a live line under the log showing the running pass and its elapsed time, redrawn every 200 ms.
-/// Log lines written through this writer first erase the live line, so the two never interleave.
+/// On an interactive terminal, a live Spectre.Console display under the log: the running pass ("[2/3] quantize
+/// (OnnxStaticQuantization)") with a spinner and elapsed time, and one row per long step inside it (each candidate's
+/// evaluation, each metric, calibration, downloads) with a bar, percentage and ETA where the loop knows its length.
+/// Log lines print above the display with their time; finished rows disappear.
 /// </summary>
-internal sealed class LiveProgress : TextWriter, IRunObserver
+internal sealed class LiveProgress : ProgressView
 {
-    private static readonly char[] Spinner = ['|', '/', '-', '\\'];
-    private readonly TextWriter _terminal;
-    private readonly TimestampedWriter _log;
-    private readonly Lock _gate = new();
-    private readonly Timer _timer;
-    private string? _current;
-    private long _started;
-    private int _frame;
+    private readonly IAnsiConsole _console;
+    private readonly Verbosity _level;
+    private readonly ConcurrentDictionary<long, ProgressTask> _steps = new();
+    private readonly LogWriter _log;
+    private ProgressContext? _context;
+    private ProgressTask? _pass;
 
-    public LiveProgress(TextWriter terminal)
+    public LiveProgress(Verbosity level)
     {
-        _terminal = terminal;
-        _log = new TimestampedWriter(terminal);
-        _timer = new Timer(_ => Draw(), null, Timeout.Infinite, Timeout.Infinite);
+        _level = level;
+        _console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Ansi = AnsiSupport.Detect,
+            ColorSystem = ColorSystemSupport.Detect,
+            Interactive = InteractionSupport.Yes,
+            Out = new AnsiConsoleOutput(Console.Error),
+        });
+        _log = new LogWriter(_console);
     }
 
-    /// <summary>Whether stderr is an interactive terminal (not redirected, not a CI job), where a live line makes sense.</summary>
-    public static bool Supported => !Console.IsErrorRedirected && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("CI"));
+    public override TextWriter Log => _log;
 
-    public override Encoding Encoding => _terminal.Encoding;
-
-    public void PassStarted(int index, int count, string name, string type)
+    public override T Show<T>(Func<T> work)
     {
-        lock (_gate)
-        {
-            _current = string.Create(CultureInfo.InvariantCulture, $"[{index + 1}/{count}] {name} ({type})");
-            _started = Stopwatch.GetTimestamp();
-        }
-
-        _timer.Change(0, 200);
-    }
-
-    public void PassFinished(string name, string type, bool cached)
-    {
-        _timer.Change(Timeout.Infinite, Timeout.Infinite);
-        lock (_gate)
-        {
-            Erase();
-            _current = null;
-        }
-    }
-
-    public override void WriteLine(string? value)
-    {
-        lock (_gate)
-        {
-            Erase();
-            _log.WriteLine(value);
-        }
-    }
-
-    public override void Write(char value)
-    {
-        lock (_gate)
-        {
-            _log.Write(value);
-        }
-    }
-
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing)
-        {
-            _timer.Dispose();
-        }
-
-        base.Dispose(disposing);
-    }
-
-    private void Draw()
-    {
-        lock (_gate)
-        {
-            if (_current is null)
+        var result = default(T)!;
+        _console.Progress()
+            .AutoClear(true)
+            .HideCompleted(true)
+            .Columns(new SpinnerColumn(), new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
+            .Start(context =>
             {
-                return;
-            }
+                _context = context;
+                try
+                {
+                    result = work();
+                }
+                finally
+                {
+                    _context = null;
+                }
+            });
+        return result;
+    }
 
-            var seconds = Stopwatch.GetElapsedTime(_started).TotalSeconds;
-            _terminal.Write(string.Create(CultureInfo.InvariantCulture, $"\r\u001b[2K{Spinner[_frame++ % Spinner.Length]} {_current} {seconds:0.0} s"));
-            _terminal.Flush();
+    public override void PassStarted(int index, int count, string name, string type)
+    {
+        if (_context is { } context)
+        {
+            _pass = context.AddTask(Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"[{index + 1}/{count}] {name} ({type})")));
+            _pass.IsIndeterminate = true;
         }
     }
 
-    private void Erase()
+    public override void PassFinished(string name, string type, bool cached)
     {
-        if (_current is not null)
+        base.PassFinished(name, type, cached);
+        if (Interlocked.Exchange(ref _pass, null) is { } task)
         {
-            _terminal.Write("\r\u001b[2K");
+            task.StopTask();
+        }
+    }
+
+    public override void StepStarted(long step, string description, int? total)
+    {
+        if (_context is { } context)
+        {
+            // Nested under the pass (or the run) by indentation: rows appear in start order.
+            var task = context.AddTask(Markup.Escape($"  {description}"), maxValue: total ?? 100);
+            task.IsIndeterminate = total is null;
+            _steps[step] = task;
+        }
+
+        if (_level == Verbosity.Verbose)
+        {
+            _log.WriteLine(total is { } n ? $"{description}: {n} item(s)" : $"{description} ...");
+        }
+    }
+
+    public override void StepAdvanced(long step, int done)
+    {
+        if (_steps.TryGetValue(step, out var task))
+        {
+            task.Value = done;
+        }
+    }
+
+    public override void StepFinished(long step)
+    {
+        if (_steps.TryRemove(step, out var task))
+        {
+            task.Value = task.MaxValue;
+            task.StopTask();
+        }
+    }
+
+    /// <summary>Writes each line above the live display, prefixed with the time like the plain log.</summary>
+    private sealed class LogWriter(IAnsiConsole console) : TextWriter
+    {
+        private readonly Lock _gate = new();
+        private readonly StringBuilder _partial = new();
+
+        public override Encoding Encoding => Encoding.UTF8;
+
+        public override void WriteLine(string? value)
+        {
+            lock (_gate)
+            {
+                var line = _partial.Append(value).ToString();
+                _partial.Clear();
+                console.MarkupLine($"[grey][[{DateTime.Now.ToString("HH:mm:ss", CultureInfo.InvariantCulture)}]][/] {Markup.Escape(line)}");
+            }
+        }
+
+        public override void Write(char value)
+        {
+            lock (_gate)
+            {
+                if (value == '\n')
+                {
+                    WriteLine(string.Empty);
+                }
+                else if (value != '\r')
+                {
+                    _partial.Append(value);
+                }
+            }
         }
     }
 }

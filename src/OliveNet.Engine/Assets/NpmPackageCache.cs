@@ -40,6 +40,7 @@ public sealed class NpmPackageCache
         try
         {
             progress?.WriteLine($"fetching npm package {name}@{version} into {entry} ...");
+            using var step = Workflows.RunProgress.Step($"downloading npm package {name}@{version}");
             var tarball = Pack(name, version, temp);
             try
             {

@@ -83,13 +83,13 @@ internal static class Loaders
         return new SampleTensor((TensorElementType)proto.DataType, proto.Dims.ToArray(), Onnx.TensorData.ReadRawBytes(proto, Path.GetDirectoryName(path)));
     }
 
-    /// <summary>Images (.png, .ppm, .pgm) in ordinal file order; labels from the sub-folder name (class index in sorted order) or a labels file.</summary>
+    /// <summary>Images (.jpg, .jpeg, .png, .bmp, .gif, .ppm, .pgm) in ordinal file order; labels from the sub-folder name (class index in sorted order) or a labels file.</summary>
     private static List<RawSample> ImageFolder(ComponentParams p, ImageTransform transform)
     {
         var folder = ExistingFolder(p, "data_dir");
         var labelFrom = p.String("label_from") ?? (p.String("labels_file") is null ? "none" : "labels_file");
         var files = Directory.EnumerateFiles(folder, "*", labelFrom == "folder" ? SearchOption.AllDirectories : SearchOption.TopDirectoryOnly)
-            .Where(f => Path.GetExtension(f).ToLowerInvariant() is ".png" or ".ppm" or ".pgm")
+            .Where(f => ImageDecoder.Extensions.Contains(Path.GetExtension(f).ToLowerInvariant()))
             .Select(f => Path.GetRelativePath(folder, f).Replace('\\', '/'))
             .Order(StringComparer.Ordinal)
             .ToList();
@@ -99,8 +99,7 @@ internal static class Loaders
         return files.Select((file, i) =>
         {
             var full = Path.Combine(folder, file);
-            var bytes = File.ReadAllBytes(full);
-            var image = Path.GetExtension(file).Equals(".png", StringComparison.OrdinalIgnoreCase) ? PngDecoder.Decode(bytes, full) : PnmDecoder.Decode(bytes, full);
+            var image = ImageDecoder.Decode(File.ReadAllBytes(full), full);
             object? label = labelFrom switch
             {
                 "folder" => classes.IndexOf(file.Contains('/', StringComparison.Ordinal) ? file[..file.IndexOf('/', StringComparison.Ordinal)] : string.Empty),

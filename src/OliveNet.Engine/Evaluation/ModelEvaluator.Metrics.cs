@@ -19,10 +19,12 @@ public sealed partial class ModelEvaluator
         var predictions = new List<object>();
         var labels = new List<object>();
         var scores = new List<float[]>();
+        using var step = Workflows.RunProgress.Step($"{metric.Name} ({metric.Type})", loaded.Batches.Count);
         foreach (var batch in loaded.Batches)
         {
             cancellation.ThrowIfCancellationRequested();
             var (values, shape) = Run(session, batch, decoder.OutputName, metric.Name);
+            step.Advance();
             predictions.AddRange(decoder.Decode(values, shape));
             labels.AddRange(batch.Labels!);
             var perRow = values.Length / (int)shape[0];
@@ -69,12 +71,14 @@ public sealed partial class ModelEvaluator
             }
 
             var samples = new double[repeat];
+            using var step = Workflows.RunProgress.Step($"{metric.Name} ({metric.Type})", repeat);
             for (var i = 0; i < repeat; i++)
             {
                 cancellation.ThrowIfCancellationRequested();
                 var start = Stopwatch.GetTimestamp();
                 using var outputs = session.Run(feed);
                 samples[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+                step.Advance();
                 if (sleepMs > 0)
                 {
                     Thread.Sleep(sleepMs);
@@ -124,11 +128,13 @@ public sealed partial class ModelEvaluator
         using var candidate = Open(model.ModelPath);
         using var baseline = Open(reference.ModelPath);
         var scores = new FidelityScores();
+        using var step = Workflows.RunProgress.Step($"{metric.Name} ({metric.Type})", loaded.Batches.Count);
         foreach (var batch in loaded.Batches)
         {
             cancellation.ThrowIfCancellationRequested();
             var (expected, shape) = Run(baseline, batch, outputName, metric.Name);
             var (actual, actualShape) = Run(candidate, batch, outputName, metric.Name);
+            step.Advance();
             if (!shape.SequenceEqual(actualShape))
             {
                 throw new DataException($"metric {metric.Name}: the candidate's output shape [{string.Join(",", actualShape)}] differs from the input model's [{string.Join(",", shape)}]");

@@ -138,7 +138,11 @@ public sealed partial class RecipeLoader
                 return new InputModelSpec("HfModel", reference, snapshot);
             }
 
-            reader.Error(pathNode, "input_model.model_path", $"'{reference}' is a Hugging Face hub id that is not available offline (no snapshot under {snapshots}); download the checkpoint and point model_path at its folder");
+            // Name the recipe's own variable when model_path is ${VAR:-org/name}, so the fix is one copy-paste away.
+            var variable = pathNode is YamlScalarNode { Value: { } raw } && System.Text.RegularExpressions.Regex.Match(raw, @"^\$\{([A-Za-z_][A-Za-z0-9_]*)(:-[^}]*)?\}$") is { Success: true } m
+                ? $"set {m.Groups[1].Value}=/path/to/checkpoint (the variable this recipe reads), or pass "
+                : "pass ";
+            reader.Error(pathNode, "input_model.model_path", $"'{reference}' is a Hugging Face hub id that is not available offline (no snapshot under {snapshots}); download the checkpoint, then {variable}--set input_model.model_path=/path/to/checkpoint");
             return null;
         }
 

@@ -88,6 +88,7 @@ internal sealed class CandidateRunner(
             progress.WriteLine($"evaluating candidate {index} ({current.Id[..12]})");
             try
             {
+                using var step = RunProgress.Step($"evaluating candidate {index}");
                 var (v, cached) = evaluator.Evaluate(current, input, cancellation);
                 values = v;
                 progress.WriteLine($"candidate {index}: {Format(v)}{(cached > 0 ? $" ({cached} metric(s) from the evaluation cache)" : string.Empty)}");

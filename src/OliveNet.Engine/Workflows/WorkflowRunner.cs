@@ -33,6 +33,7 @@ public sealed class WorkflowRunner
     {
         var started = Stopwatch.StartNew();
         var progress = settings.Progress;
+        using var observing = RunProgress.Observe(settings.Observer);
         var cache = new ArtifactCache(Path.Combine(recipe.CacheDir, recipe.WorkflowId));
         if (recipe.CleanCache)
         {
@@ -80,7 +81,11 @@ public sealed class WorkflowRunner
         else if (evaluator is not null && (recipe.EvaluateInputModel || needsBaseline))
         {
             progress.WriteLine($"evaluating the input model ({input.Id[..12]})");
-            baseline = evaluator.Evaluate(input, input, cancellation).Values;
+            using (RunProgress.Step("evaluating the input model"))
+            {
+                baseline = evaluator.Evaluate(input, input, cancellation).Values;
+            }
+
             progress.WriteLine($"input model: {CandidateRunner.Format(baseline)}");
         }
 

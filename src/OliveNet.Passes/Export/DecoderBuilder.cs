@@ -42,6 +42,7 @@ internal sealed partial class DecoderBuilder
         var rope = Rotary();
         var x = Embedding();
         string? delta = null;
+        using var step = Engine.Workflows.RunProgress.Step("exporting decoder layers", _c.Layers);
         for (var i = 0; i < _c.Layers; i++)
         {
             cancellation.ThrowIfCancellationRequested();
@@ -60,6 +61,8 @@ internal sealed partial class DecoderBuilder
             {
                 delta = Norm($"/model/layers.{i}/post_feedforward_layernorm", delta, null, p + "post_feedforward_layernorm.weight").Output;
             }
+
+            step.Advance();
         }
 
         var (final, _) = Norm("/model/layers." + _c.Layers + "/final_norm_layernorm", x, delta, "model.norm.weight");

@@ -30,6 +30,19 @@ public sealed class GenerateCommandTests : IClassFixture<GenerateCommandTests.Qw
     }
 
     [Fact]
+    public void The_stop_line_names_the_limit_that_stopped_generation()
+    {
+        var capped = CliRunner.Run("generate", modelDir, "-p", "In the beginning", "-n", "5", "-t", "1");
+        Assert.True(capped.Exit == 0, capped.Err);
+        Assert.Contains("stopped: --max-tokens 5 reached", capped.Err, StringComparison.Ordinal);
+
+        // The fixture's context is 256 tokens: 3 prompt tokens leave room for 253, fewer than the 1000 asked for.
+        var full = CliRunner.Run("generate", modelDir, "-p", "In the beginning", "-n", "1000", "-t", "1");
+        Assert.True(full.Exit == 0, full.Err);
+        Assert.Contains("stopped: the model's context length (256 tokens: 3 prompt + 253 generated) is full", full.Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Chat_mode_applies_the_template_so_the_prompt_is_longer()
     {
         var (exit, _, stderr) = CliRunner.Run("generate", modelDir, "--chat", "--system", "Be brief.", "-p", "Hi", "-n", "4", "-t", "1");

@@ -49,7 +49,7 @@ public sealed class RunCommandTests : IDisposable
         RunJson("--set", $"cache_dir={_dir.Path}/cache", "--set", $"output_dir={_dir.Path}/out");
 
         var report = CliRunner.Json("inspect", $"{_dir.Path}/out/model.onnx", "--json");
-        Assert.Equal("1", report.GetProperty("inputs")[0].GetProperty("shape")[0].GetString());
+        Assert.Equal(1, report.GetProperty("inputs")[0].GetProperty("shape")[0].GetInt64());
         var bench = CliRunner.Json("bench", $"{_dir.Path}/out/model.onnx", "--shape", "x=1x3x48x160", "--runs", "2", "--warmup", "0", "--json");
         Assert.Equal(2, bench.GetProperty("latency_ms").GetProperty("count").GetInt32());
     }

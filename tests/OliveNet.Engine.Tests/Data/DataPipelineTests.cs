@@ -18,7 +18,7 @@ public sealed class DataPipelineTests : IDisposable
     {
         var root = Path.Combine(_dir.FullName, "images");
         // Two classes; each image is one flat colour, so every normalized value is known: (v/255 − 0.5)/0.5.
-        PngDecoderTests.Python($"""
+        ImageDecoderTests.Python($"""
             import os
             from PIL import Image
             for cls, colour in (("cat", (255, 0, 51)), ("dog", (0, 255, 102))):
@@ -49,7 +49,7 @@ public sealed class DataPipelineTests : IDisposable
     public void Npy_tensor_folders_load_with_labels_and_shuffle_deterministically()
     {
         var root = Path.Combine(_dir.FullName, "tensors");
-        PngDecoderTests.Python($"""
+        ImageDecoderTests.Python($"""
             import os, numpy as np
             for i in range(5):
                 d = os.path.join(r"{root}", "sample_%d" % i)
@@ -74,7 +74,7 @@ public sealed class DataPipelineTests : IDisposable
     public void Npz_archives_are_samples_with_arrays_named_by_input_or_position()
     {
         var root = Path.Combine(_dir.FullName, "archives");
-        PngDecoderTests.Python($"""
+        ImageDecoderTests.Python($"""
             import os, numpy as np
             os.makedirs(r"{root}")
             np.savez(os.path.join(r"{root}", "a.npz"), x=np.arange(288, dtype=np.float32).reshape(1, 3, 8, 12))

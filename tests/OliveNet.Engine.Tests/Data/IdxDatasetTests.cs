@@ -17,7 +17,7 @@ public sealed class IdxDatasetTests : IDisposable
         var images = Path.Combine(_dir.FullName, "images-idx3-ubyte.gz");
         var labels = Path.Combine(_dir.FullName, "labels-idx1-ubyte.gz");
         // Image i is filled with 50·i, label i is 9 − i; the IDX header is magic 0x0803/0x0801 then big-endian dims.
-        PngDecoderTests.Python($"""
+        ImageDecoderTests.Python($"""
             import gzip, struct, numpy as np
             pixels = np.stack([np.full((4, 5), 50 * i, dtype=np.uint8) for i in range(3)])
             with gzip.open(r"{images}", "wb") as f:

@@ -65,7 +65,9 @@ internal static class ActivationCalibration
         using var session = new InferenceSession(augmented, options);
         var calibrators = tensors.ToDictionary(t => t, _ => newCalibrator(), StringComparer.Ordinal);
         var count = 0;
-        foreach (var sample in samples(session.Inputs))
+        var all = samples(session.Inputs);
+        using var step = Engine.Workflows.RunProgress.Step("calibrating", all.TryGetNonEnumeratedCount(out var total) ? total : null);
+        foreach (var sample in all)
         {
             using (sample)
             {
@@ -81,6 +83,7 @@ internal static class ActivationCalibration
             }
 
             count++;
+            step.Advance();
         }
 
         var ranges = new SortedDictionary<string, TensorRange>(StringComparer.Ordinal);
