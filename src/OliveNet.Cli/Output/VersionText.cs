@@ -9,7 +9,7 @@ internal static class VersionText
     public static void Replace(RootCommand root, TextWriter output)
     {
         var option = root.Options.OfType<VersionOption>().Single();
-        option.Description = "Show OliveNet's version and the ONNX Runtime version it loads.";
+        option.Description = "Show the versions of OliveNet, ONNX Runtime (and which build: cpu or gpu), ONNX Runtime GenAI and .NET.";
         option.Action = new Print(output);
     }
 
@@ -17,7 +17,7 @@ internal static class VersionText
     {
         try
         {
-            return OliveNet.Runtime.OrtRuntime.Version;
+            return $"{OliveNet.Runtime.OrtRuntime.Version} ({OliveNet.Runtime.OrtRuntime.Flavor}: NuGet {(OliveNet.Runtime.OrtRuntime.Flavor == "gpu" ? "Microsoft.ML.OnnxRuntime.Gpu.Linux" : "Microsoft.ML.OnnxRuntime")})";
         }
         catch (Exception e) when (e is DllNotFoundException or OliveNet.Runtime.OrtException or InvalidOperationException or TypeInitializationException)
         {
@@ -31,6 +31,7 @@ internal static class VersionText
         {
             output.WriteLine($"olivenet {OliveNet.Engine.EngineInfo.Version}");
             output.WriteLine($"ONNX Runtime {Runtime()}");
+            output.WriteLine($"ONNX Runtime GenAI {OliveNet.Runtime.Generation.GenAILanguageModel.Version}");
             output.WriteLine($".NET {Environment.Version}");
             return ExitCodes.Ok;
         }

@@ -22,6 +22,12 @@ public sealed class GenAILanguageModel : IDisposable
         Config = config;
     }
 
+    /// <summary>The ONNX Runtime GenAI release OliveNet is built with (the pinned package version; its managed assembly
+    /// carries no version of its own).</summary>
+    public static string Version =>
+        typeof(GenAILanguageModel).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), false)
+            .OfType<System.Reflection.AssemblyMetadataAttribute>().FirstOrDefault(a => a.Key == "OnnxRuntimeGenAIVersion")?.Value ?? "unknown";
+
     /// <summary>The model folder.</summary>
     public string Directory { get; }
 
