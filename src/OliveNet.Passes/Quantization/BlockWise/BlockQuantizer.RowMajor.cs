@@ -21,14 +21,21 @@ public static partial class BlockQuantizer
         var zeroPointRow = bits == 8 ? kBlocks : (kBlocks + 1) / 2;
         var zeroPoints = symmetric ? null : new byte[(long)n * zeroPointRow];
 
-        // Block rows write disjoint parts of every output, so the result does not depend on the thread schedule.
+        // Each task writes disjoint parts of every output, so the result does not depend on the thread schedule. At 4 bits
+        // two block rows share each zero-point byte (one nibble each), so one task takes both rows of a pair: split
+        // across threads, their read-modify-writes of that byte raced and lost nibbles.
+        var rowsPerTask = bits == 4 ? 2 : 1;
         Parallel.For(
             0,
-            kBlocks,
+            (kBlocks + rowsPerTask - 1) / rowsPerTask,
             () => new RowScratch(n),
-            (b, _, scratch) =>
+            (task, _, scratch) =>
             {
-                BlockRow(view(), k, n, b, bits, blockSize, symmetric, scratch, packed, scales, zeroPoints, zeroPointRow);
+                for (var b = task * rowsPerTask; b < Math.Min(kBlocks, (task + 1) * rowsPerTask); b++)
+                {
+                    BlockRow(view(), k, n, b, bits, blockSize, symmetric, scratch, packed, scales, zeroPoints, zeroPointRow);
+                }
+
                 return scratch;
             },
             _ => { });

@@ -2,12 +2,17 @@ using Google.Protobuf;
 using OliveNet.Engine.Passes;
 using OliveNet.Onnx;
 using OliveNet.Onnx.Protos;
+using OliveNet.Passes.Quantization.Common;
+using OliveNet.Passes.Quantization.Dynamic;
 
 namespace OliveNet.Passes.Quantization.BlockWise;
 
 /// <summary>
-/// Replaces <c>MatMul(A, B)</c> with a constant float32 <c>[K, N]</c> B (an initializer or a Constant node of the same
-/// graph) by <c>com.microsoft.MatMulNBits</c>, or by blocked <c>DequantizeLinear</c> + <c>MatMul</c> in QDQ form.
+/// Replaces <c>MatMul(A, B)</c> with a constant float32, float16 or bfloat16 <c>[K, N]</c> B (an initializer or a Constant
+/// node of the same graph) by <c>com.microsoft.MatMulNBits</c>, or by blocked <c>DequantizeLinear</c> + <c>MatMul</c> in QDQ
+/// form; scales (and HQQ's float zero points) take the weight's type, as MatMulNBits requires (its T1 is A's type).
+/// com.microsoft.FusedMatMul with a constant B, a MatMul whose B is a Transpose/Reshape of a constant, and Gemm when listed
+/// are first rewritten to that MatMul form (<see cref="WeightMatMulForms"/>).
 /// Weights are read, quantized and dropped one at a time, so memory holds one float weight plus the quantized results.
 /// A weight that something else still reads stays in the model.
 /// </summary>
@@ -30,10 +35,11 @@ internal static class BlockWiseMatMulRewriter
         }
 
         var stats = new Stats();
+        var names = new UniqueNames(model);
         foreach (var graph in model.AllGraphs().ToList())
         {
             context.Cancellation.ThrowIfCancellationRequested();
-            Rewrite(model, graph, settings, stats, context.Cancellation);
+            Rewrite(model, graph, settings, stats, names, context.Cancellation);
         }
 
         var gathers = (Count: 0, FloatBytes: 0L, QuantizedBytes: 0L);
@@ -42,31 +48,44 @@ internal static class BlockWiseMatMulRewriter
             gathers = GatherBlockQuantizer.Apply(model, model.MainGraph, settings.BlockSize, settings.GatherSymmetric, settings.Exclude);
         }
 
-        if (stats.Quantized + gathers.Count > 0 && !settings.Qdq && !model.OpsetImports.ContainsKey(MicrosoftDomain))
+        if (stats.Tally.Total + gathers.Count > 0 && !settings.Qdq && !model.OpsetImports.ContainsKey(MicrosoftDomain))
         {
             model.Proto.OpsetImport.Add(new OperatorSetIdProto { Domain = MicrosoftDomain, Version = 1 });
         }
 
         model.Save(context.OutputModelPath, new OnnxSaveOptions { ExternalData = ExternalDataMode.AllExternal, SizeThreshold = 1024 });
         context.Log.WriteLine(
-            $"{settings.PassId}: quantized {stats.Quantized} MatMul(s) in {(settings.Qdq ? "QDQ" : "MatMulNBits")} form " +
-            $"({stats.FloatBytes:N0} weight bytes → {stats.QuantizedBytes:N0}); left in float: {stats.Excluded} by name, " +
-            $"{stats.NotConstant} with a non-constant B, {stats.Unsupported} with a B that is not a 2-D float32 tensor." +
+            $"{settings.PassId}: quantized {stats.Tally.Total} matrix product(s) in {(settings.Qdq ? "QDQ" : "MatMulNBits")} form " +
+            $"({stats.FloatBytes:N0} weight bytes → {stats.QuantizedBytes:N0}" +
+            (stats.HalfWeights > 0 ? $"; {stats.HalfWeights} float16/bfloat16 weight(s), their scales in the same type)." : ").") +
             (settings.QuantizeGather ? $" GatherBlockQuantized: {gathers.Count} embedding table(s) ({gathers.FloatBytes:N0} bytes → {gathers.QuantizedBytes:N0})." : string.Empty));
+        stats.Tally.WriteTo(context.Log, settings.PassId);
     }
 
     private sealed class Stats
     {
-        public int Quantized;
-        public int Excluded;
-        public int NotConstant;
-        public int Unsupported;
+        public readonly QuantizationTally Tally = new();
+        public int HalfWeights;
         public long FloatBytes;
         public long QuantizedBytes;
     }
 
-    private static void Rewrite(OnnxModel model, GraphView graph, BlockWiseSettings settings, Stats stats, CancellationToken cancellation)
+    private static bool Selected(NodeProto node, BlockWiseSettings settings) =>
+        !settings.Exclude.Contains(node.Name) && (settings.Include.Count == 0 || settings.Include.Contains(node.Name));
+
+    private static void Rewrite(OnnxModel model, GraphView graph, BlockWiseSettings settings, Stats stats, UniqueNames unique, CancellationToken cancellation)
     {
+        foreach (var node in graph.Nodes.Where(n => (n is { OpType: "FusedMatMul", Domain: MicrosoftDomain } || (settings.QuantizeGemm && n is { OpType: "Gemm", Domain: "" })) && !Selected(n, settings)))
+        {
+            stats.Tally.Skip(node.OpType, "it is excluded by name", node.Name);
+        }
+
+        var forms = WeightMatMulForms.Apply(model, graph, unique, new MatMulFormSelection(
+            n => Selected(n, settings),
+            settings.QuantizeGemm,
+            type => type is OnnxDataType.Float or OnnxDataType.Float16 or OnnxDataType.BFloat16));
+        stats.Tally.Add(forms);
+        string Origin(NodeProto n) => forms.Origins.GetValueOrDefault(n.Name, n.OpType);
         var g = graph.Proto;
         var initializers = new Dictionary<string, TensorProto>(StringComparer.Ordinal);
         foreach (var t in g.Initializer)
@@ -97,9 +116,9 @@ internal static class BlockWiseMatMulRewriter
                 continue;
             }
 
-            if (settings.Exclude.Contains(node.Name) || (settings.Include.Count > 0 && !settings.Include.Contains(node.Name)))
+            if (!Selected(node, settings))
             {
-                stats.Excluded++;
+                stats.Tally.Skip(Origin(node), "it is excluded by name", node.Name);
                 continue;
             }
 
@@ -108,13 +127,20 @@ internal static class BlockWiseMatMulRewriter
                 : constants.TryGetValue(weightName, out var constant) ? constant.Tensor : null;
             if (tensor is null)
             {
-                stats.NotConstant++;
+                stats.Tally.Skip(Origin(node), "its B is not a constant", node.Name);
                 continue;
             }
 
-            if (tensor.DataType != (int)OnnxDataType.Float || tensor.Dims.Count != 2 || tensor.Dims[0] <= 0 || tensor.Dims[1] <= 0)
+            var type = (OnnxDataType)tensor.DataType;
+            if (type is not (OnnxDataType.Float or OnnxDataType.Float16 or OnnxDataType.BFloat16))
             {
-                stats.Unsupported++;
+                stats.Tally.Skip(Origin(node), $"its weight is {OnnxDataTypes.Name(type)} (float32, float16 and bfloat16 are quantized)", node.Name);
+                continue;
+            }
+
+            if (tensor.Dims.Count != 2 || tensor.Dims[0] <= 0 || tensor.Dims[1] <= 0)
+            {
+                stats.Tally.Skip(Origin(node), "its weight is not a non-empty 2-D [K, N] tensor", node.Name);
                 continue;
             }
 
@@ -123,22 +149,24 @@ internal static class BlockWiseMatMulRewriter
             if (!made.TryGetValue((weightName, bits), out var inputs))
             {
                 var (k, n) = ((int)tensor.Dims[0], (int)tensor.Dims[1]);
-                var weight = settings.Quantize(TensorData.ReadRawBytes(tensor, model.BaseDirectory), k, n, bits);
+                var weight = settings.Quantize(Float32Bytes(tensor, model.BaseDirectory), k, n, bits);
                 if (settings.Qdq)
                 {
-                    inputs = AddQdq(g, names, weightName, weight, out var dq);
+                    inputs = AddQdq(g, names, weightName, weight, type, out var dq);
                     g.Node.Insert(i++, dq);
                 }
                 else
                 {
-                    inputs = AddNBits(g, names, weightName, weight);
+                    inputs = AddNBits(g, names, weightName, weight, type);
                 }
 
                 made[(weightName, bits)] = inputs;
                 touched.Add(weightName);
-                stats.FloatBytes += (long)k * n * sizeof(float);
-                stats.QuantizedBytes += weight.Packed.LongLength + (weight.Scales.LongLength * sizeof(float))
-                    + (weight.ZeroPoints?.LongLength ?? 0) + ((weight.FloatZeroPoints?.LongLength ?? 0) * sizeof(float));
+                var elementBytes = OnnxDataTypes.BitsPerElement(type) / 8;
+                stats.HalfWeights += type == OnnxDataType.Float ? 0 : 1;
+                stats.FloatBytes += (long)k * n * elementBytes;
+                stats.QuantizedBytes += weight.Packed.LongLength + (weight.Scales.LongLength * elementBytes)
+                    + (weight.ZeroPoints?.LongLength ?? 0) + ((weight.FloatZeroPoints?.LongLength ?? 0) * elementBytes);
             }
 
             if (settings.Qdq)
@@ -150,7 +178,7 @@ internal static class BlockWiseMatMulRewriter
                 g.Node[i] = NBitsNode(node, inputs, (int)tensor.Dims[0], (int)tensor.Dims[1], bits, settings);
             }
 
-            stats.Quantized++;
+            stats.Tally.Count(Origin(node));
         }
 
         graph.Invalidate();
@@ -198,12 +226,12 @@ internal static class BlockWiseMatMulRewriter
         return node;
     }
 
-    private static string[] AddNBits(GraphProto g, HashSet<string> names, string weightName, BlockQuantizedWeight w)
+    private static string[] AddNBits(GraphProto g, HashSet<string> names, string weightName, BlockQuantizedWeight w, OnnxDataType type)
     {
         var prefix = Unique(names, $"{weightName}_Q{w.Bits}");
         var result = new List<string> { prefix, Unique(names, prefix + "_scales") };
         g.Initializer.Add(Raw(prefix, OnnxDataType.UInt8, w.Packed, [w.N, w.KBlocks, w.BlobSize]));
-        g.Initializer.Add(Floats(result[1], w.Scales, [w.Scales.Length]));
+        g.Initializer.Add(Floats(result[1], w.Scales, [w.Scales.Length], type));
         if (w.ZeroPoints is not null)
         {
             result.Add(Unique(names, prefix + "_zero_points"));
@@ -212,14 +240,14 @@ internal static class BlockWiseMatMulRewriter
         else if (w.FloatZeroPoints is not null)
         {
             result.Add(Unique(names, prefix + "_zero_points"));
-            g.Initializer.Add(Floats(result[2], w.FloatZeroPoints, [w.FloatZeroPoints.Length]));
+            g.Initializer.Add(Floats(result[2], w.FloatZeroPoints, [w.FloatZeroPoints.Length], type));
         }
 
         return [.. result];
     }
 
     /// <summary>Adds the <c>[K, N]</c> integer weight, <c>[k_blocks, N]</c> scales (and zero points) and the DequantizeLinear reading them.</summary>
-    private static string[] AddQdq(GraphProto g, HashSet<string> names, string weightName, BlockQuantizedWeight w, out NodeProto dq)
+    private static string[] AddQdq(GraphProto g, HashSet<string> names, string weightName, BlockQuantizedWeight w, OnnxDataType type, out NodeProto dq)
     {
         var prefix = Unique(names, $"{weightName}_Q{w.Bits}");
         var (k, n, kb) = (w.K, w.N, w.KBlocks);
@@ -254,7 +282,7 @@ internal static class BlockWiseMatMulRewriter
         };
         g.Initializer.Add(q);
         var scaleName = Unique(names, prefix + "_scales");
-        g.Initializer.Add(Floats(scaleName, scales, [kb, n]));
+        g.Initializer.Add(Floats(scaleName, scales, [kb, n], type));
         dq = new NodeProto { OpType = "DequantizeLinear", Name = Unique(names, prefix + "_DequantizeLinear") };
         dq.Input.Add(prefix);
         dq.Input.Add(scaleName);
@@ -293,7 +321,45 @@ internal static class BlockWiseMatMulRewriter
         return t;
     }
 
-    private static TensorProto Floats(string name, float[] values, long[] dims) => TensorData.Create<float>(name, values, dims);
+    /// <summary>Scales or float zero points in the weight's type (MatMulNBits' T1 and DequantizeLinear's output type follow it).</summary>
+    private static TensorProto Floats(string name, float[] values, long[] dims, OnnxDataType type)
+    {
+        switch (type)
+        {
+            case OnnxDataType.Float16:
+                var half = new Half[values.Length];
+                TensorConvert.FromFloat(values, half);
+                return TensorData.Create<Half>(name, half, dims);
+            case OnnxDataType.BFloat16:
+                var brain = new BFloat16[values.Length];
+                TensorConvert.FromFloat(values, brain);
+                return TensorData.Create<BFloat16>(name, brain, dims);
+            default:
+                return TensorData.Create<float>(name, values, dims);
+        }
+    }
+
+    /// <summary>The weight as little-endian float32 bytes: as stored for float32, widened (exactly) for float16/bfloat16.</summary>
+    private static byte[] Float32Bytes(TensorProto tensor, string? baseDirectory)
+    {
+        var type = (OnnxDataType)tensor.DataType;
+        if (type == OnnxDataType.Float)
+        {
+            return TensorData.ReadRawBytes(tensor, baseDirectory);
+        }
+
+        var wide = new float[TensorData.ElementCount(tensor)];
+        if (type == OnnxDataType.Float16)
+        {
+            TensorConvert.ToFloat(TensorData.Read<Half>(tensor, baseDirectory), wide);
+        }
+        else
+        {
+            TensorConvert.ToFloat(TensorData.Read<BFloat16>(tensor, baseDirectory), wide);
+        }
+
+        return System.Runtime.InteropServices.MemoryMarshal.AsBytes(wide.AsSpan()).ToArray();
+    }
 
     private static AttributeProto Int(string name, long value) =>
         new() { Name = name, Type = AttributeProto.Types.AttributeType.Int, I = value };

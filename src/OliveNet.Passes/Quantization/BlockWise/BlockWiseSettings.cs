@@ -22,6 +22,9 @@ internal sealed record BlockWiseSettings(
     /// <summary>Also turn constant-table Gathers (embeddings) into com.microsoft.GatherBlockQuantized (4-bit, QOperator only).</summary>
     public bool QuantizeGather { get; init; }
 
+    /// <summary>Also rewrite Gemm with a constant B to MatMul (+ Mul by alpha, + Add of beta·C) and quantize it.</summary>
+    public bool QuantizeGemm { get; init; }
+
     /// <summary>Symmetric blocks for the Gather tables (MatMul weights use <see cref="Quantize"/>).</summary>
     public bool GatherSymmetric { get; init; }
 }

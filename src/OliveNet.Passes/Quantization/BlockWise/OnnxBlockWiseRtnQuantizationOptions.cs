@@ -37,7 +37,7 @@ public sealed record OnnxBlockWiseRtnQuantizationOptions
     [Option("Per-node settings by MatMul node name; the only key is bits (4 or 8), e.g. {\"lm_head\": {\"bits\": 8}} for mixed 4/8-bit.")]
     public Dictionary<string, Dictionary<string, int>> CustomizedWeightConfig { get; init; } = [];
 
-    /// <summary>Op types to quantize: MatMul, and Gather for embeddings.</summary>
-    [Option("Op types to quantize: MatMul (→ MatMulNBits), and Gather on a constant 2-D float table (embeddings → com.microsoft.GatherBlockQuantized, 4-bit, blocks along the hidden axis, QOperator only). Opt-in for Gather, as in the reference.")]
+    /// <summary>Op types to quantize: MatMul, Gemm, and Gather for embeddings.</summary>
+    [Option("Op types to quantize: MatMul (→ MatMulNBits; also com.microsoft FusedMatMul with a constant B, and a B behind Transpose/Reshape of a constant), Gemm with a constant B (rewritten to MatMul + Mul + Add first), and Gather on a constant 2-D float table (embeddings → com.microsoft.GatherBlockQuantized, 4-bit, blocks along the hidden axis, QOperator only). Opt-in for Gemm and Gather.")]
     public string[] OpTypesToQuantize { get; init; } = ["MatMul"];
 }

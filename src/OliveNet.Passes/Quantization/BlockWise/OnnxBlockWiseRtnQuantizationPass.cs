@@ -4,7 +4,8 @@ namespace OliveNet.Passes.Quantization.BlockWise;
 
 /// <summary>
 /// Weight-only round-to-nearest block quantization of MatMul weights to 4 or 8 bits, as ONNX Runtime's
-/// <c>MatMulNBitsQuantizer</c> (default algorithm) does: constant <c>[K, N]</c> float32 weights become
+/// <c>MatMulNBitsQuantizer</c> (default algorithm) does: constant <c>[K, N]</c> float32/float16/bfloat16 weights (also of
+/// com.microsoft.FusedMatMul, and of Gemm when listed) become
 /// <c>com.microsoft.MatMulNBits</c> inputs (QOperator) or blocked DequantizeLinear + MatMul (QDQ, opset ≥ 21).
 /// Activations stay float, so no data is needed. The output is the same for any target.
 /// </summary>
@@ -54,9 +55,9 @@ public sealed class OnnxBlockWiseRtnQuantizationPass : IPass<OnnxBlockWiseRtnQua
             }
         }
 
-        foreach (var op in options.OpTypesToQuantize.Where(o => o is not ("MatMul" or "Gather")))
+        foreach (var op in options.OpTypesToQuantize.Where(o => o is not ("MatMul" or "Gather" or "Gemm")))
         {
-            errors.Add($"op_types_to_quantize: '{op}' is not supported; use MatMul and/or Gather.");
+            errors.Add($"op_types_to_quantize: '{op}' is not supported; use MatMul, Gemm and/or Gather.");
         }
 
         if (!options.OpTypesToQuantize.Contains("MatMul", StringComparer.Ordinal))
@@ -88,6 +89,7 @@ public sealed class OnnxBlockWiseRtnQuantizationPass : IPass<OnnxBlockWiseRtnQua
             (raw, k, n, bits) => BlockQuantizer.QuantizeRaw(raw, k, n, bits, options.BlockSize, options.IsSymmetric))
         {
             QuantizeGather = options.OpTypesToQuantize.Contains("Gather", StringComparer.Ordinal),
+            QuantizeGemm = options.OpTypesToQuantize.Contains("Gemm", StringComparer.Ordinal),
             GatherSymmetric = options.IsSymmetric,
         };
         BlockWiseMatMulRewriter.Run(context, settings);

@@ -26,6 +26,13 @@ internal sealed class RankInference
         "Where", "LessOrEqual", "GreaterOrEqual", "Mod",
     };
 
+    /// <summary>com.microsoft ops ONNX Runtime's fusion writes whose output has the rank of their first input.</summary>
+    private static readonly HashSet<string> MicrosoftSameAsFirst = new(StringComparer.Ordinal)
+    {
+        "QuickGelu", "Gelu", "FastGelu", "BiasGelu", "FusedConv", "NhwcConv", "BiasAdd", "SkipLayerNormalization",
+        "SkipSimplifiedLayerNormalization", "SimplifiedLayerNormalization", "BiasSplitGelu", "Attention", "MultiHeadAttention",
+    };
+
     private readonly Dictionary<string, int> _ranks = new(StringComparer.Ordinal);
     private readonly Dictionary<string, TensorProto> _constants = new(StringComparer.Ordinal);
 
@@ -58,12 +65,12 @@ internal sealed class RankInference
 
         foreach (var node in p.Node)
         {
-            if (node.Domain is not ("" or "ai.onnx") || node.Output.Count == 0 || _ranks.ContainsKey(node.Output[0]))
+            if (node.Output.Count == 0 || _ranks.ContainsKey(node.Output[0]))
             {
                 continue;
             }
 
-            if (Infer(node) is { } rank)
+            if ((node.Domain is "" or "ai.onnx" ? Infer(node) : InferMicrosoft(node)) is { } rank)
             {
                 foreach (var output in node.OpType == "Split" ? node.Output : node.Output.Take(1))
                 {
@@ -85,6 +92,9 @@ internal sealed class RankInference
             "Constant" => node.Attribute.FirstOrDefault(a => a.Name == "value")?.T is { } t ? t.Dims.Count : null,
             "Shape" => 1,
             "Flatten" or "Gemm" => 2,
+            // The output of a convolution or pooling has the rank of its input; a Conv's weight has the same rank and is
+            // usually a constant, so it settles the rank where the input's chain is not known.
+            "Conv" or "ConvTranspose" when node.Input.Count > 1 && Rank(node.Input[1]) is { } weightRank => weightRank,
             "Transpose" => Ints(node, "perm")?.Length ?? First(),
             "Reshape" => ConstantLength(node, 1),
             "Expand" => Max(First(), ConstantLength(node, 1)),
@@ -98,6 +108,14 @@ internal sealed class RankInference
             _ => null,
         };
     }
+
+    private int? InferMicrosoft(NodeProto node) => node switch
+    {
+        { Domain: "com.microsoft", OpType: "FusedMatMul" } when Rank(node.Input[0]) is >= 2 and var a && Rank(node.Input[1]) is >= 2 and var b => Math.Max(a, b),
+        { Domain: "com.microsoft", OpType: "FusedGemm" } => 2,
+        { Domain: "com.microsoft" } when MicrosoftSameAsFirst.Contains(node.OpType) && node.Input.Count > 0 => Rank(node.Input[0]),
+        _ => null,
+    };
 
     private static int? Max(int? a, int? b) => a is { } x && b is { } y ? Math.Max(x, y) : null;
 

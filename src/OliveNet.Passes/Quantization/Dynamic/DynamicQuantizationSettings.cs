@@ -9,6 +9,7 @@ internal sealed record DynamicQuantizationSettings(
     bool ReduceRange,
     bool PerChannel,
     bool QuantizeMatMul,
+    bool QuantizeGemm,
     bool QuantizeConv,
     bool QuantizeAttention,
     bool QuantizeLstm,
@@ -17,15 +18,19 @@ internal sealed record DynamicQuantizationSettings(
     bool MatMulConstBOnly,
     bool EnableSubgraph)
 {
-    /// <summary>Op types this pass rewrites.</summary>
-    public static readonly string[] Supported = ["MatMul", "Conv", "Attention", "LSTM"];
+    /// <summary>
+    /// Op types this pass rewrites. MatMul covers com.microsoft.FusedMatMul with a constant B too (the form ONNX Runtime's
+    /// fusion leaves), rewritten to MatMul first. Gemm with a constant B is rewritten to MatMul (+ Mul by alpha, + Add of
+    /// beta·C) and quantized as a MatMul; ONNX Runtime's dynamic mode has no Gemm rule, so it is opt-in (not a default).
+    /// </summary>
+    public static readonly string[] Supported = ["MatMul", "Gemm", "Conv", "Attention", "LSTM"];
 
     /// <summary>
     /// Op types accepted in <c>op_types_to_quantize</c> (so Olive recipes that list them still run) but left in float, with
-    /// a log line saying so: Gemm, exactly as ONNX Runtime's dynamic mode (its IntegerOps registry has no Gemm rule); and
-    /// Gather, Transpose and EmbedLayerNormalization, which ONNX Runtime's registry would quantize and this pass does not.
+    /// a log line saying so: Gather, Transpose and EmbedLayerNormalization, which ONNX Runtime's registry would quantize and
+    /// this pass does not.
     /// </summary>
-    public static readonly string[] LeftInFloat = ["Gemm", "Gather", "Transpose", "EmbedLayerNormalization"];
+    public static readonly string[] LeftInFloat = ["Gather", "Transpose", "EmbedLayerNormalization"];
 
     /// <summary>The weight integer range.</summary>
     public (int QMin, int QMax) WeightRange => QuantMath.Range(WeightType, ReduceRange, WeightSymmetric);
@@ -49,6 +54,7 @@ internal sealed record DynamicQuantizationSettings(
             options.ReduceRange,
             options.PerChannel,
             ops.Contains("MatMul"),
+            ops.Contains("Gemm"),
             ops.Contains("Conv"),
             ops.Contains("Attention"),
             ops.Contains("LSTM"),

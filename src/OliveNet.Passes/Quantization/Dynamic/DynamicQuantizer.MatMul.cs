@@ -10,7 +10,7 @@ internal sealed partial class DynamicQuantizer
     {
         if (node.Input.Count != 2 || node.Output.Count != 1)
         {
-            Skip(node, "MatMul without exactly two inputs and one output");
+            Skip(node, "it does not have exactly two inputs and one output");
             return null;
         }
 

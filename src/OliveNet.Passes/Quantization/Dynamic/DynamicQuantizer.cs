@@ -22,7 +22,8 @@ internal sealed partial class DynamicQuantizer
     private readonly CancellationToken _cancellation;
     private readonly Dictionary<(GraphProto Graph, string Name, string Layout), WeightNames> _weights = [];
     private readonly List<(GraphView Graph, string Name)> _replacedWeights = [];
-    private readonly SortedDictionary<string, List<string>> _skipped = new(StringComparer.Ordinal);
+    private readonly QuantizationTally _tally = new();
+    private readonly Dictionary<string, string> _origins = new(StringComparer.Ordinal);
     private readonly SortedDictionary<string, List<string>> _notes = new(StringComparer.Ordinal);
 
     public DynamicQuantizer(OnnxModel model, DynamicQuantizationSettings settings, CancellationToken cancellation)
@@ -39,8 +40,8 @@ internal sealed partial class DynamicQuantizer
     /// <summary>Convs rewritten.</summary>
     public int Convs { get; private set; }
 
-    /// <summary>Nodes of a selected type left in float, by reason.</summary>
-    public IReadOnlyDictionary<string, List<string>> Skipped => _skipped;
+    /// <summary>Nodes quantized per op type (of the input model) and nodes of a selected type left in float, by reason.</summary>
+    public QuantizationTally Tally => _tally;
 
     /// <summary>Quantizes the main graph, and every subgraph when enabled.</summary>
     public void Run()
@@ -56,6 +57,18 @@ internal sealed partial class DynamicQuantizer
 
     private void QuantizeGraph(GraphView graph)
     {
+        // FusedMatMul (and Gemm when listed) with a constant B, and MatMuls whose B is a Transpose/Reshape of a constant,
+        // become MatMul(A, constant) first: the one form this quantizer rewrites.
+        var forms = WeightMatMulForms.Apply(_model, graph, _names, new MatMulFormSelection(
+            n => _settings.Selects(n.Name) && (n.OpType == "Gemm" ? _settings.QuantizeGemm : _settings.QuantizeMatMul),
+            _settings.QuantizeGemm,
+            type => type == OnnxDataType.Float));
+        _tally.Add(forms);
+        foreach (var (name, origin) in forms.Origins)
+        {
+            _origins[name] = origin;
+        }
+
         var rewritten = new List<NodeProto>(graph.Proto.Node.Count);
         var changed = false;
         foreach (var node in graph.Proto.Node)
@@ -71,6 +84,7 @@ internal sealed partial class DynamicQuantizer
             }
 
             rewritten.AddRange(replacement);
+            _tally.Count(Origin(node));
             changed = true;
         }
 
@@ -104,15 +118,10 @@ internal sealed partial class DynamicQuantizer
         };
     }
 
-    private void Skip(NodeProto node, string reason)
-    {
-        if (!_skipped.TryGetValue(reason, out var list))
-        {
-            _skipped[reason] = list = [];
-        }
+    private void Skip(NodeProto node, string reason) => _tally.Skip(Origin(node), reason, BaseName(node));
 
-        list.Add(BaseName(node));
-    }
+    /// <summary>The op type the node had in the input model (a MatMul written for a FusedMatMul or Gemm counts as that).</summary>
+    private string Origin(NodeProto node) => _origins.GetValueOrDefault(node.Name, node.OpType);
 
     /// <summary>Nodes quantized with a caveat, by note.</summary>
     public IReadOnlyDictionary<string, List<string>> Notes => _notes;

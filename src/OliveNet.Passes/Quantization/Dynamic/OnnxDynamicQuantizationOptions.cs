@@ -28,10 +28,11 @@ public sealed record OnnxDynamicQuantizationOptions
 
     /// <summary>Operator types to quantize.</summary>
     [Option(
-        "Operator types to quantize: MatMul, Conv, com.microsoft Attention (→ QAttention; OrtTransformersOptimization makes " +
-        "Attention) and LSTM (→ DynamicQuantizeLSTM, int8 weights) — ONNX Runtime's IntegerOps set. Gemm is left in float as " +
-        "ONNX Runtime's dynamic mode does; Gather, Transpose and EmbedLayerNormalization are accepted and left in float (noted " +
-        "in the log); any other name is an error.")]
+        "Operator types to quantize: MatMul (also com.microsoft FusedMatMul with a constant B, and a B behind Transpose/Reshape " +
+        "of a constant), Conv, com.microsoft Attention (→ QAttention; OrtTransformersOptimization makes Attention) and LSTM " +
+        "(→ DynamicQuantizeLSTM, int8 weights) — ONNX Runtime's IntegerOps set; opt-in Gemm with a constant B (rewritten to " +
+        "MatMul + Mul + Add, which ONNX Runtime's dynamic mode leaves in float). Gather, Transpose and EmbedLayerNormalization " +
+        "are accepted and left in float (noted in the log); any other name is an error.")]
     public string[] OpTypesToQuantize { get; init; } = ["MatMul", "Conv", "Attention", "LSTM"];
 
     /// <summary>When non-empty, only these node names are quantized.</summary>

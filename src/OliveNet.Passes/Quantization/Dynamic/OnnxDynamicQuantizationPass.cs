@@ -7,7 +7,9 @@ namespace OliveNet.Passes.Quantization.Dynamic;
 /// Dynamic INT8 quantization with the semantics of ONNX Runtime's <c>quantize_dynamic</c> (IntegerOps mode): weights of
 /// MatMul and Conv are stored as int8/uint8 with scales and zero points; activations are quantized to uint8 at run time by
 /// DynamicQuantizeLinear. The MatMul pattern is the one ONNX Runtime fuses at load into <c>DynamicQuantizeMatMul</c>;
-/// com.microsoft.Attention becomes com.microsoft.QAttention and LSTM com.microsoft.DynamicQuantizeLSTM. Gemm is left in float, as ONNX Runtime's dynamic mode does. Target-agnostic: the output is standard ONNX.
+/// com.microsoft.Attention becomes com.microsoft.QAttention and LSTM com.microsoft.DynamicQuantizeLSTM. The forms ONNX Runtime's
+/// fusion leaves (com.microsoft.FusedMatMul, a MatMul whose B is a Transpose/Reshape of a constant, and Gemm when listed)
+/// are first rewritten to MatMul with a constant B (<see cref="Common.WeightMatMulForms"/>). Target-agnostic: the output is standard ONNX.
 /// </summary>
 public sealed class OnnxDynamicQuantizationPass : IPass<OnnxDynamicQuantizationOptions>
 {
@@ -103,10 +105,10 @@ public sealed class OnnxDynamicQuantizationPass : IPass<OnnxDynamicQuantizationO
         var settings = DynamicQuantizationSettings.From(options);
         var quantizer = new DynamicQuantizer(model, settings, context.Cancellation);
         quantizer.Run();
-        if (quantizer.MatMuls + quantizer.Convs + quantizer.Attentions + quantizer.Lstms == 0)
+        if (quantizer.Tally.Total == 0)
         {
             throw new PassFailedException(
-                "OnnxDynamicQuantization: nothing was quantized. " + Describe(quantizer.Skipped) +
+                "OnnxDynamicQuantization: nothing was quantized. " + quantizer.Tally.DescribeSkipped() +
                 " Check op_types_to_quantize, nodes_to_quantize and nodes_to_exclude.");
         }
 
@@ -115,14 +117,9 @@ public sealed class OnnxDynamicQuantizationPass : IPass<OnnxDynamicQuantizationO
         context.Log.WriteLine(
             $"OnnxDynamicQuantization: {quantizer.MatMuls} MatMul, {quantizer.Convs} Conv, {quantizer.Attentions} Attention and {quantizer.Lstms} LSTM quantized " +
             $"({settings.WeightType}, {(settings.PerChannel ? "per channel" : "per tensor")}, {(settings.WeightSymmetric ? "symmetric" : "asymmetric")} weights" +
-            $"{(settings.ReduceRange ? ", reduced range" : string.Empty)}). {Describe(quantizer.Skipped)}" +
+            $"{(settings.ReduceRange ? ", reduced range" : string.Empty)})." +
             string.Concat(quantizer.Notes.Select(kv => $" Note: {kv.Key} for {kv.Value.Count} node(s).")) +
-            (leftInFloat.Count > 0 ? $" Listed but left in float: {string.Join(", ", leftInFloat)} (Gemm as in ONNX Runtime's dynamic mode; Gather, Transpose and EmbedLayerNormalization are not quantized by this pass)." : string.Empty));
+            (leftInFloat.Count > 0 ? $" Listed but left in float: {string.Join(", ", leftInFloat)} (not quantized by this pass)." : string.Empty));
+        quantizer.Tally.WriteTo(context.Log, Metadata.Id);
     }
-
-    private static string Describe(IReadOnlyDictionary<string, List<string>> skipped) =>
-        skipped.Count == 0
-            ? "No selected node was skipped."
-            : "Skipped: " + string.Join("; ", skipped.Select(kv =>
-                $"{kv.Value.Count} because {kv.Key} ({string.Join(", ", kv.Value.Take(3))}{(kv.Value.Count > 3 ? ", …" : string.Empty)})")) + ".";
 }

@@ -1,5 +1,6 @@
 using OliveNet.Engine.Passes;
 using OliveNet.Onnx;
+using OliveNet.Passes.Quantization.Common;
 using OliveNet.Passes.Quantization.Dynamic;
 using OliveNet.Passes.Quantization.Static.Calibration;
 
@@ -9,7 +10,8 @@ namespace OliveNet.Passes.Quantization.Static;
 /// Static INT8 quantization with the semantics of ONNX Runtime's <c>quantize_static</c>: activation ranges are calibrated
 /// by running the model on calibration samples (a data folder or seeded random inputs), then Conv, MatMul and Gemm get
 /// QuantizeLinear→DequantizeLinear activations, int8/uint8 weights and int32 biases, the QDQ pattern ONNX Runtime fuses
-/// at load into QLinearConv, QLinearMatMul/MatMulIntegerToFloat and QGemm (standard ONNX, EP-neutral). With
+/// at load into QLinearConv, QLinearMatMul/MatMulIntegerToFloat and QGemm (standard ONNX, EP-neutral). com.microsoft.FusedMatMul
+/// with a constant B and a MatMul whose B is a Transpose/Reshape of a constant are first rewritten to MatMul(A, constant). With
 /// <c>quant_format: QOperator</c> the <see cref="QOperatorWriter"/> then writes those QLinear ops directly.
 /// </summary>
 public sealed partial class OnnxStaticQuantizationPass : IPass<OnnxStaticQuantizationOptions>
@@ -55,12 +57,18 @@ public sealed partial class OnnxStaticQuantizationPass : IPass<OnnxStaticQuantiz
             context.Log.WriteLine($"OnnxStaticQuantization: folded {folded} BatchNormalization node(s) into the Conv before them.");
         }
 
-        var quantizer = new QdqQuantizer(model, settings);
+        // FusedMatMul with a constant B, and MatMuls whose B is a Transpose/Reshape of a constant, become MatMul(A, constant)
+        // first, the form the QDQ plan quantizes; Gemm has its own QDQ form (QGemm) and stays.
+        MatMulFormsResult? forms = settings.OpTypes.Contains("MatMul")
+            ? WeightMatMulForms.Apply(model, model.MainGraph, new UniqueNames(model), new MatMulFormSelection(
+                n => n.OpType != "Gemm" && !settings.NodesToExclude.Contains(n.Name), Gemm: false, type => type == OnnxDataType.Float))
+            : null;
+        var quantizer = new QdqQuantizer(model, settings, forms);
         var tensors = quantizer.Plan();
         if (quantizer.Targets.Count + quantizer.ActivationTargets.Count == 0)
         {
             throw new PassFailedException(
-                "OnnxStaticQuantization: nothing to quantize. " + Describe(quantizer.Skipped) + " Check op_types_to_quantize and nodes_to_exclude.");
+                "OnnxStaticQuantization: nothing to quantize. " + quantizer.Tally.DescribeSkipped() + " Check op_types_to_quantize and nodes_to_exclude.");
         }
 
         var (ranges, samples) = Calibrate(context, model, settings, tensors);
@@ -70,10 +78,11 @@ public sealed partial class OnnxStaticQuantizationPass : IPass<OnnxStaticQuantiz
         context.Log.WriteLine(
             $"OnnxStaticQuantization: calibrated {ranges.Count} activation(s) with {options.CalibrateMethod} on {samples} " +
             $"{(options.DataDir is null ? "random" : "data_dir")} sample(s); {quantizer.Targets.Count + quantizer.ActivationTargets.Count} node(s) quantized " +
-            $"({string.Join(", ", quantizer.Targets.Select(t => t.Node).Concat(quantizer.ActivationTargets.Select(t => t.Node)).GroupBy(n => n.OpType).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Count()} {g.Key}"))}), " +
+            $"({quantizer.Tally.QuantizedSummary()}), " +
             $"{quantizer.QuantizedActivations} Q/DQ pair(s), {quantizer.QuantizedBiases} int32 bias(es), {quantizer.RemovedActivations} Relu/Clip removed, {quantizer.OverriddenActivations} override(s) applied " +
-            $"(activations {settings.ActivationType}, weights {settings.WeightType} {(settings.PerChannel ? "per channel" : "per tensor")}).{layout} {Describe(quantizer.Skipped)}" +
+            $"(activations {settings.ActivationType}, weights {settings.WeightType} {(settings.PerChannel ? "per channel" : "per tensor")}).{layout}" +
             Unused(options.TensorQuantOverrides.Keys.Where(k => !ranges.ContainsKey(k))));
+        quantizer.Tally.WriteTo(context.Log, Metadata.Id);
     }
 
     private static (SortedDictionary<string, TensorRange> Ranges, int Samples) Calibrate(
@@ -125,10 +134,4 @@ public sealed partial class OnnxStaticQuantizationPass : IPass<OnnxStaticQuantiz
         var list = names.Order(StringComparer.Ordinal).ToList();
         return list.Count == 0 ? string.Empty : $" tensor_quant_overrides not applied (not an activation of a quantized op): {string.Join(", ", list)}.";
     }
-
-    private static string Describe(IReadOnlyDictionary<string, List<string>> skipped) =>
-        skipped.Count == 0
-            ? "No selected node was skipped."
-            : "Skipped: " + string.Join("; ", skipped.Select(kv =>
-                $"{kv.Value.Count} because {kv.Key} ({string.Join(", ", kv.Value.Take(3))}{(kv.Value.Count > 3 ? ", …" : string.Empty)})")) + ".";
 }

@@ -1,5 +1,6 @@
 using OliveNet.Onnx;
 using OliveNet.Onnx.Protos;
+using OliveNet.Passes.Quantization.Common;
 using OliveNet.Passes.Quantization.Dynamic;
 using OliveNet.Passes.Quantization.Static.Calibration;
 
@@ -20,10 +21,20 @@ internal sealed partial class QdqQuantizer
     private readonly StaticQuantizationSettings _settings;
     private readonly UniqueNames _names;
     private readonly List<QdqTarget> _targets = [];
-    private readonly SortedDictionary<string, List<string>> _skipped = new(StringComparer.Ordinal);
+    private readonly QuantizationTally _tally = new();
+    private readonly IReadOnlyDictionary<string, string> _origins;
 
-    public QdqQuantizer(OnnxModel model, StaticQuantizationSettings settings)
+    /// <param name="model">The model, rewritten in place.</param>
+    /// <param name="settings">The pass's settings.</param>
+    /// <param name="forms">What <see cref="WeightMatMulForms"/> rewrote to MatMul before this quantizer ran, or null.</param>
+    public QdqQuantizer(OnnxModel model, StaticQuantizationSettings settings, MatMulFormsResult? forms = null)
     {
+        _origins = forms?.Origins ?? new Dictionary<string, string>();
+        if (forms is not null)
+        {
+            _tally.Add(forms);
+        }
+
         _model = model;
         _graph = model.MainGraph;
         _settings = settings;
@@ -33,8 +44,8 @@ internal sealed partial class QdqQuantizer
     /// <summary>The nodes that will be quantized, in graph order.</summary>
     public IReadOnlyList<QdqTarget> Targets => _targets;
 
-    /// <summary>Selected nodes left in float, by reason.</summary>
-    public IReadOnlyDictionary<string, List<string>> Skipped => _skipped;
+    /// <summary>Nodes quantized per op type (of the input model; counted by <see cref="Plan"/>) and selected nodes left in float, by reason.</summary>
+    public QuantizationTally Tally => _tally;
 
     /// <summary>Activations removed by <see cref="Apply"/>.</summary>
     public int RemovedActivations { get; private set; }
@@ -78,6 +89,11 @@ internal sealed partial class QdqQuantizer
         }
 
         PlanPassThrough([.. tensors]);
+        foreach (var node in _targets.Select(t => t.Node).Concat(ActivationTargets.Select(t => t.Node)))
+        {
+            _tally.Count(Origin(node));
+        }
+
         return tensors;
     }
 
@@ -153,13 +169,8 @@ internal sealed partial class QdqQuantizer
             : reader;
     }
 
-    private void Skip(NodeProto node, string reason)
-    {
-        if (!_skipped.TryGetValue(reason, out var list))
-        {
-            _skipped[reason] = list = [];
-        }
+    private void Skip(NodeProto node, string reason) => _tally.Skip(Origin(node), reason, node.Name.Length > 0 ? node.Name : node.Output[0]);
 
-        list.Add(node.Name.Length > 0 ? node.Name : node.Output[0]);
-    }
+    /// <summary>The op type the node had in the input model (a MatMul written for a FusedMatMul counts as FusedMatMul).</summary>
+    private string Origin(NodeProto node) => _origins.GetValueOrDefault(node.Name, node.OpType);
 }

@@ -198,13 +198,19 @@ public sealed class OnnxDynamicQuantizationPassTests
     }
 
     [Fact]
-    public void Gemm_is_left_in_float_as_ONNX_Runtime_dynamic_mode_does()
+    public void Gemm_is_left_in_float_by_default_as_ONNX_Runtime_dynamic_mode_does_and_quantized_when_listed()
     {
         using var temp = new TempFolder();
-        var log = new StringWriter();
-        var ex = Assert.Throws<PassFailedException>(() => PassRunner.Run(
-            Pass, MatMulModels.WriteGemm(temp.Sub("in")), new OnnxDynamicQuantizationOptions { OpTypesToQuantize = ["MatMul", "Gemm"] }, temp.Sub("out"), log));
+        var source = MatMulModels.WriteGemm(temp.Sub("in"));
+        var ex = Assert.Throws<PassFailedException>(() => PassRunner.Run(Pass, source, new OnnxDynamicQuantizationOptions(), temp.Sub("default")));
         Assert.Contains("nothing was quantized", ex.Message, StringComparison.Ordinal);
+
+        var log = new StringWriter();
+        var quantized = PassRunner.Run(Pass, source, new OnnxDynamicQuantizationOptions { OpTypesToQuantize = ["MatMul", "Gemm"] }, temp.Sub("listed"), log);
+        Assert.Contains("quantized per op type: 1 Gemm.", log.ToString(), StringComparison.Ordinal);
+        var nodes = OnnxModel.Load(quantized).MainGraph.Nodes;
+        Assert.DoesNotContain(nodes, n => n.OpType == "Gemm");
+        Assert.Single(nodes, n => n.OpType == "MatMulInteger");
     }
 
     [Fact]
