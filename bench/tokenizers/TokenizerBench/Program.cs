@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
-using OliveNet.Runtime.Tokenizers;
+using OliveNet.Text.Tokenizers;
 
 // Usage: TokenizerBench <tokenizer.json | encoder.json,vocab.bpe> <text file> <out.jsonl> [--whole] [--warm]
 // Encodes every line (or the whole text with --whole; a second, timed pass with --warm), prints {"seconds","bytes"} for the encode loop only and

@@ -1,8 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
 using OliveNet.Runtime.Generation;
-using OliveNet.Runtime.Templates;
-using OliveNet.Runtime.Tokenizers;
+using OliveNet.Text.Templates;
+using OliveNet.Text.Tokenizers;
 
 namespace OliveNet.Cli.Commands;
 

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.Json;
-using OliveNet.Runtime.Tokenizers;
+using OliveNet.Text.Tokenizers;
 
 namespace OliveNet.Engine.Data;
 

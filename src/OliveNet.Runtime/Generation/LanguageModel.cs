@@ -1,5 +1,5 @@
-using OliveNet.Runtime.Templates;
-using OliveNet.Runtime.Tokenizers;
+using OliveNet.Text.Templates;
+using OliveNet.Text.Tokenizers;
 
 namespace OliveNet.Runtime.Generation;
 

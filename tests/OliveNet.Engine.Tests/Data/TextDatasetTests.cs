@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using OliveNet.Engine.Data;
-using OliveNet.Runtime.Tokenizers;
+using OliveNet.Text.Tokenizers;
 
 namespace OliveNet.Engine.Tests.Data;
 

@@ -1,5 +1,5 @@
 using OliveNet.Passes.Export;
-using OliveNet.Runtime.Tokenizers;
+using OliveNet.Text.Tokenizers;
 using Xunit.Abstractions;
 
 namespace OliveNet.Passes.Tests.Export;

@@ -1,7 +1,0 @@
-namespace OliveNet.Runtime.Tokenizers.PreTokenizers;
-
-/// <summary>One step of a pre-tokenizer sequence: splits each input piece into output pieces, in order.</summary>
-internal interface IPreTokenizer
-{
-    void Split(List<Piece> input, List<Piece> output);
-}
