@@ -40,6 +40,12 @@ internal static class HtmlReport
             body.Add(new XElement(X + "h2", "Goals"), GoalTable(r, best));
         }
 
+        if (r.Choice.Count > 0 || r.ChoiceNotes.Count > 0)
+        {
+            body.Add(new XElement(X + "h2", r.Choice.Any(c => c.Tie) ? "How the best was chosen (a tie, broken by rule)" : "How the best was chosen"),
+                new XElement(X + "ol", r.Choice.Select(c => new XElement(X + "li", c.Text)), r.ChoiceNotes.Select(n => new XElement(X + "li", new XAttribute("class", "note"), n))));
+        }
+
         body.Add(new XElement(X + "h2", "Pareto chart"), ParetoChart.Render(r));
         if (r.Metrics.Count > 0)
         {

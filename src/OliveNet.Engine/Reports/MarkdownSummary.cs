@@ -44,6 +44,20 @@ internal static class MarkdownSummary
             }
         }
 
+        if (r.Choice.Count > 0 || r.ChoiceNotes.Count > 0)
+        {
+            md.AppendLine().AppendLine(r.Choice.Any(c => c.Tie) ? "**How the best was chosen** (a tie, broken by the documented rule):" : "**How the best was chosen:**").AppendLine();
+            foreach (var step in r.Choice)
+            {
+                md.AppendLine($"- {step.Text}");
+            }
+
+            foreach (var note in r.ChoiceNotes)
+            {
+                md.AppendLine($"- {note}");
+            }
+        }
+
         foreach (var w in r.Warnings)
         {
             md.AppendLine().AppendLine($"> ⚠️ {w}");

@@ -2,7 +2,7 @@ using OliveNet.Engine.Artifacts;
 using OliveNet.Engine.Evaluation;
 using OliveNet.Engine.Passes;
 using OliveNet.Engine.Recipes;
-using OliveNet.Engine.Search;
+using OliveNet.Engine.Workflows;
 
 namespace OliveNet.Engine.Reports;
 
@@ -10,9 +10,9 @@ namespace OliveNet.Engine.Reports;
 internal static class ReportBuilder
 {
     public static RunReport Build(
-        Recipe recipe, ModelArtifact input, Target target, IReadOnlyList<string> warnings, EvaluatorSpec? evaluator, IReadOnlyList<ResolvedGoal> goals,
-        IReadOnlyDictionary<string, double>? baseline, SearchResult result, bool published, double durationMs)
+        Recipe recipe, ModelArtifact input, Target target, IReadOnlyList<string> warnings, EvaluatorSpec? evaluator, Decision decision, bool published, double durationMs)
     {
+        var (result, baseline, goals) = (decision.Result, decision.Baseline, decision.Goals);
         var outcome = published ? "published" : result.Outcomes.All(o => o.Row.Error is not null) ? "no_candidate" : "goals_not_met";
         return new RunReport
         {
@@ -30,6 +30,8 @@ internal static class ReportBuilder
             Candidates = result.Outcomes.Select(o => o.Row).ToList(),
             Best = result.Best,
             Search = result.Search,
+            Choice = decision.Steps,
+            ChoiceNotes = decision.Notes,
             Warnings = warnings,
             Notes = recipe.Notes,
         };

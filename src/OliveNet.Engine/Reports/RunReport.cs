@@ -48,6 +48,12 @@ public sealed record RunReport
     /// <summary>Index into <see cref="Candidates"/> of the published (or best) candidate; null when none.</summary>
     public int? Best { get; init; }
 
+    /// <summary>How the best candidate was chosen, rule by rule, with every tie and the rule that broke it.</summary>
+    public IReadOnlyList<ChoiceStep> Choice { get; init; } = [];
+
+    /// <summary>How timing metrics were measured for the choice, and goals met only within the measured spread.</summary>
+    public IReadOnlyList<string> ChoiceNotes { get; init; } = [];
+
     /// <summary>Search settings and figures; null for a run without search.</summary>
     public SearchRow? Search { get; init; }
 
@@ -88,6 +94,9 @@ public sealed record CandidateRow
     /// <summary>Goal key → met.</summary>
     public IReadOnlyDictionary<string, bool> Verdicts { get; init; } = new Dictionary<string, bool>();
 
+    /// <summary>Measured spread (half the interquartile range) of timing values measured together with the other contenders.</summary>
+    public IReadOnlyDictionary<string, double> Spreads { get; init; } = new Dictionary<string, double>();
+
     /// <summary>Whether every goal is met (true when there are no goals).</summary>
     public bool GoalsMet { get; init; }
 
@@ -100,6 +109,14 @@ public sealed record CandidateRow
     /// <summary>Seconds spent on it (pass runs and evaluation).</summary>
     public double Seconds { get; init; }
 }
+
+/// <summary>One rule applied while choosing the best candidate.</summary>
+/// <param name="Rule">priority, size or declaration.</param>
+/// <param name="Key">The metric key for priority; null otherwise.</param>
+/// <param name="Left">Candidates still in contention after the rule.</param>
+/// <param name="Tie">Whether the rule left a tie for the next rule to break.</param>
+/// <param name="Text">The step in words.</param>
+public sealed record ChoiceStep(string Rule, string? Key, IReadOnlyList<int> Left, bool Tie, string Text);
 
 /// <summary>Search settings and what the search did.</summary>
 public sealed record SearchRow(string ExecutionOrder, string Sampler, int SpaceSize, int Tried, int Failed, string StopReason, int Seed);

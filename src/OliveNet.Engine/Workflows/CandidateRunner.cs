@@ -11,7 +11,11 @@ using OliveNet.Runtime;
 namespace OliveNet.Engine.Workflows;
 
 /// <summary>A candidate's run: its row for the reports, its final artifact and its pass runs.</summary>
-internal sealed record CandidateOutcome(CandidateRow Row, ModelArtifact? Artifact, IReadOnlyList<PassRunSummary> Runs);
+internal sealed record CandidateOutcome(CandidateRow Row, ModelArtifact? Artifact, IReadOnlyList<PassRunSummary> Runs)
+{
+    /// <summary>The choice index per step, as the recipe declares its alternatives: the last tie-break.</summary>
+    public IReadOnlyList<int> Order { get; init; } = [];
+}
 
 /// <summary>
 /// Runs one plan (a choice per step) through the artifact cache—so plans sharing a prefix reuse its runs—and evaluates
@@ -21,7 +25,10 @@ internal sealed class CandidateRunner(
     ArtifactCache cache, Target runTarget, ModelArtifact input, ModelEvaluator? evaluator,
     IReadOnlyList<ResolvedGoal> goals, RunSettings settings, CancellationToken cancellation)
 {
-    public CandidateOutcome Run(int index, IReadOnlyList<(PassStep Step, PassChoice Choice)> plan, string label, bool prune)
+    public CandidateOutcome Run(int index, IReadOnlyList<(PassStep Step, PassChoice Choice)> plan, string label, bool prune) =>
+        RunPlan(index, plan, label, prune) with { Order = plan.Select(p => p.Step.Alternatives.ToList().IndexOf(p.Choice)).ToList() };
+
+    private CandidateOutcome RunPlan(int index, IReadOnlyList<(PassStep Step, PassChoice Choice)> plan, string label, bool prune)
     {
         var started = Stopwatch.StartNew();
         var progress = settings.Progress;

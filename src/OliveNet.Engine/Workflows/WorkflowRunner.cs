@@ -96,9 +96,11 @@ public sealed class WorkflowRunner
             : SearchRunner.Single(recipe, runner);
 
         cancellation.ThrowIfCancellationRequested();
-        var best = result.Best is { } b ? result.Outcomes[b] : null;
+        var decision = WinnerDecision.Decide(result, input, evaluator, goals, baseline, progress, cancellation);
+        result = decision.Result;
+        var best = result.Best is { } b ? result.Outcomes.Single(o => o.Row.Index == b) : null;
         var published = best is not null && (best.Row.GoalsMet || (recipe.Search is null && !recipe.Gate));
-        var report = ReportBuilder.Build(recipe, input, runTarget, warnings, evaluator?.Evaluator, goals, baseline, result, published, started.Elapsed.TotalMilliseconds);
+        var report = ReportBuilder.Build(recipe, input, runTarget, warnings, evaluator?.Evaluator, decision, published, started.Elapsed.TotalMilliseconds);
         var final = best?.Artifact ?? input;
         var summary = new RunSummary(recipe.WorkflowId, recipe.OutputDir, input.Id, final.Id, best?.Runs ?? [], recipe.Notes, started.Elapsed.TotalMilliseconds)
         {
