@@ -71,7 +71,11 @@ public sealed record MetricColumn(string Key, string Type, bool HigherIsBetter, 
 public sealed record GoalRow(string Key, string Type, double Value, double Bound, bool HigherIsBetter, int Priority, double? Baseline, string Text);
 
 /// <summary>One pass run in a candidate's lineage.</summary>
-public sealed record LineageRow(string Step, string Type, int Version, string Options, string CacheKey, string ArtifactId, bool Cached, double DurationMs);
+public sealed record LineageRow(string Step, string Type, int Version, string Options, string CacheKey, string ArtifactId, bool Cached, double DurationMs)
+{
+    /// <summary>For a lossy pass, its fidelity against its input; null for other passes.</summary>
+    public Evaluation.PassFidelity? Fidelity { get; init; }
+}
 
 /// <summary>One candidate: its passes, metrics and verdicts; <see cref="Error"/> when a pass or the evaluation failed (pruned).</summary>
 public sealed record CandidateRow

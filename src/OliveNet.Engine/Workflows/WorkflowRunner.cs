@@ -52,6 +52,12 @@ public sealed class WorkflowRunner
             progress.WriteLine($"warning: {warning}");
         }
 
+        if (UncheckedQuality(recipe) is { } quality)
+        {
+            warnings.Add(quality);
+            progress.WriteLine($"warning: {quality}");
+        }
+
         var input = ResolveInput(recipe, progress);
         PassData.Write(recipe, input, progress);
         var evaluations = new EvaluationCache(cache.Root);
@@ -90,7 +96,7 @@ public sealed class WorkflowRunner
             progress.WriteLine($"goal {goal.Key} {goal.Describe()}");
         }
 
-        var runner = new CandidateRunner(cache, runTarget, input, evaluator, goals, settings, cancellation);
+        var runner = new CandidateRunner(cache, runTarget, input, evaluator, goals, settings, new LossyPassCheck(recipe, runTarget, progress), recipe.MinFidelity, cancellation);
         var result = recipe.Search is { } search
             ? new SearchRunner(recipe, search, runner, evaluator!.Evaluator, progress).Run(cancellation)
             : SearchRunner.Single(recipe, runner);
@@ -121,6 +127,17 @@ public sealed class WorkflowRunner
         }
 
         return summary;
+    }
+
+    /// <summary>A warning when lossy passes run and no metric scores quality (accuracy, perplexity or fidelity).</summary>
+    internal static string? UncheckedQuality(Recipe recipe)
+    {
+        var lossy = recipe.Passes.Where(s => s.Alternatives.Any(a => a.Pass.Metadata.Lossy)).Select(s => s.Name).ToList();
+        var scored = recipe.Evaluator?.Metrics.Any(m => m.Type is "accuracy" or "fidelity") ?? false;
+        return lossy.Count == 0 || scored
+            ? null
+            : $"quality is unchecked: the lossy pass(es) {string.Join(", ", lossy)} run but no accuracy metric scores the result; only the fidelity check against each pass's input "
+              + $"(min_fidelity {recipe.MinFidelity.ToString(System.Globalization.CultureInfo.InvariantCulture)}) guards it. Add an evaluator with an accuracy metric on labelled data";
     }
 
     /// <summary>
