@@ -35,7 +35,7 @@ internal static class WinnerDecision
         var timingKeys = timing.SelectMany(m => m.SubTypes.Select(s => $"{m.Name}-{s.Name}")).ToHashSet(StringComparer.Ordinal);
         var newBaseline = baseline?.ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
         var baselineSpreads = new Dictionary<string, double>(StringComparer.Ordinal);
-        var contenders = outcomes.Where(o => o.Row.Error is null && o.Artifact is not null
+        var contenders = outcomes.Where(o => o.Row.Error is null && o.Artifact is not null && (result.Finalists?.Contains(o.Row.Index) ?? true)
             && goals.Where(g => !timingKeys.Contains(g.Key)).All(g => o.Row.Verdicts.GetValueOrDefault(g.Key))).ToList();
         var withInput = newBaseline is not null && !input.IsCheckpoint;
         if (timing.Count > 0 && contenders.Count + (withInput ? 1 : 0) >= 2)
@@ -106,11 +106,11 @@ internal static class WinnerDecision
         }
 
         var objectives = Ranking.Objectives(spec);
-        var evaluated = outcomes.Where(o => o.Row.Error is null && o.Artifact is not null).ToList();
+        var evaluated = outcomes.Where(o => o.Row.Error is null && o.Artifact is not null && (result.Finalists?.Contains(o.Row.Index) ?? true)).ToList();
         var pool = evaluated.Where(o => o.Row.GoalsMet).ToList() is { Count: > 0 } met ? met : evaluated;
         var (winner, steps) = Selection.Choose(objectives, pool.Select(o => new SelectionEntry(o.Row.Index, o.Row.Metrics, o.Row.Spreads, pool.Count > 1 ? SizeOnDisk(o.Artifact!) : 0, o.Order)).ToList());
         var frontier = Ranking.ParetoFrontier(objectives, evaluated.Select(o => o.Row.Metrics).ToList()).Select(i => evaluated[i].Row.Index).ToHashSet();
-        outcomes = outcomes.Select(o => o with { Row = o.Row with { Pareto = o.Row.Error is null && (frontier.Contains(o.Row.Index) || outcomes.Count == 1) } }).ToList();
+        outcomes = outcomes.Select(o => o with { Row = o.Row with { Pareto = o.Row.Error is null && (frontier.Contains(o.Row.Index) || evaluated.Count == 1 && evaluated[0].Row.Index == o.Row.Index) } }).ToList();
         foreach (var step in steps)
         {
             progress.WriteLine($"choice: {step.Text}");
