@@ -31,9 +31,31 @@ internal static class ReportBuilder
             Best = result.Best,
             Search = result.Search,
             Choice = decision.Steps,
+            MinFidelity = recipe.MinFidelity,
+            Reproduce = Reproduce(recipe),
             ChoiceNotes = decision.Notes,
             Warnings = warnings,
             Notes = recipe.Notes,
         };
     }
+
+    /// <summary>
+    /// <c>olivenet run &lt;recipe&gt;</c> with the recipe's path from the root of its git repository (the folder holding
+    /// <c>.git</c>), else its full path, and the <c>--set</c> overrides that change the result.
+    /// </summary>
+    internal static string Reproduce(Recipe recipe)
+    {
+        var path = Path.GetFullPath(recipe.SourcePath);
+        var dir = new DirectoryInfo(Path.GetDirectoryName(path)!);
+        while (dir is not null && !Directory.Exists(Path.Combine(dir.FullName, ".git")) && !File.Exists(Path.Combine(dir.FullName, ".git")))
+        {
+            dir = dir.Parent;
+        }
+
+        var shown = dir is null ? path : Path.GetRelativePath(dir.FullName, path).Replace('\\', '/');
+        var sets = string.Concat(recipe.Overrides.Select(o => $" --set {Quote(o)}"));
+        return $"olivenet run {Quote(shown)}{sets}";
+    }
+
+    private static string Quote(string s) => s.All(c => char.IsLetterOrDigit(c) || c is '/' or '.' or '-' or '_' or '=' or ':' or ',') ? s : $"'{s.Replace("'", "'\\''", StringComparison.Ordinal)}'";
 }

@@ -57,6 +57,12 @@ public sealed record RunReport
     /// <summary>Search settings and figures; null for a run without search.</summary>
     public SearchRow? Search { get; init; }
 
+    /// <summary>The recipe's min_fidelity: lossy passes agreeing less with their input failed.</summary>
+    public double MinFidelity { get; init; } = Recipes.Recipe.DefaultMinFidelity;
+
+    /// <summary>The command that reruns this recipe, from the root of the repository that holds it (else with its full path).</summary>
+    public string Reproduce { get; init; } = string.Empty;
+
     /// <summary>Warnings (target fallback …).</summary>
     public IReadOnlyList<string> Warnings { get; init; } = [];
 

@@ -117,7 +117,8 @@ public sealed class WorkflowRunner
         };
         if (published)
         {
-            Publisher.Publish(recipe, input, final, summary, folder => ReportWriter.Write(folder, report, recipe.ModelCardTemplate));
+            // Without an evaluator there is nothing to report: no metrics, goals or candidates to compare.
+            Publisher.Publish(recipe, input, final, summary, evaluator is null ? null : folder => ReportWriter.Write(folder, report, recipe.ModelCardTemplate));
             progress.WriteLine($"published {recipe.OutputDir}");
         }
         else
