@@ -67,7 +67,9 @@ internal static class ModelCard
                 ["input"] = MetricFormat.Value(m, ReportFormat.Value(r.Baseline, m.Key)),
                 ["value"] = MetricFormat.Value(m, ReportFormat.Value(best?.Metrics, m.Key)),
                 ["change"] = MetricFormat.Change(m, ReportFormat.Value(r.Baseline, m.Key), ReportFormat.Value(best?.Metrics, m.Key), best?.Spreads.GetValueOrDefault(m.Key) ?? 0),
-                ["goal"] = goals.TryGetValue(m.Key, out var g) ? g.Text : string.Empty,
+                ["goal"] = goals.TryGetValue(m.Key, out var g)
+                    ? $"{(g.HigherIsBetter ? "≥" : "≤")} {MetricFormat.Value(m, g.Bound)}{(g.Baseline is { } b ? $" ({g.Type} {ReportFormat.Number(g.Value)} from {MetricFormat.Value(m, b)})" : string.Empty)}"
+                    : string.Empty,
                 ["verdict"] = goals.ContainsKey(m.Key) ? (best?.Verdicts.GetValueOrDefault(m.Key) == true ? "met" : "not met") : string.Empty,
             }).ToList(),
             ["warnings"] = r.Warnings,

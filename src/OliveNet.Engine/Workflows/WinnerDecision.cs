@@ -37,6 +37,7 @@ internal static class WinnerDecision
         var baselineSpreads = new Dictionary<string, double>(StringComparer.Ordinal);
         var contenders = outcomes.Where(o => o.Row.Error is null && o.Artifact is not null && (result.Finalists?.Contains(o.Row.Index) ?? true)
             && goals.Where(g => !timingKeys.Contains(g.Key)).All(g => o.Row.Verdicts.GetValueOrDefault(g.Key))).ToList();
+        var contending = contenders.Select(o => o.Row.Index).ToHashSet();
         var withInput = newBaseline is not null && !input.IsCheckpoint;
         if (timing.Count > 0 && contenders.Count + (withInput ? 1 : 0) >= 2)
         {
@@ -59,7 +60,7 @@ internal static class WinnerDecision
 
                     for (var o = 0; o < outcomes.Count; o++)
                     {
-                        if (contenders.Contains(outcomes[o]) && measured.Values[byId[outcomes[o].Artifact!.Id]].TryGetValue(sub.Name, out var v))
+                        if (contending.Contains(outcomes[o].Row.Index) && measured.Values[byId[outcomes[o].Artifact!.Id]].TryGetValue(sub.Name, out var v))
                         {
                             var row = outcomes[o].Row;
                             var metrics = row.Metrics.ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);

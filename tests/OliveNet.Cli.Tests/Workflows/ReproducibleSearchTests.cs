@@ -43,7 +43,7 @@ public sealed class ReproducibleSearchTests : IDisposable
                     type: latency
                     data_config: test
                     user_config: {warmup_num: 2, repeat_test_num: 20}
-                    sub_types: [{name: p50, priority: 2, goal: {type: percent-max-degradation, value: 50}}]
+                    sub_types: [{name: p50, priority: 2, goal: {type: percent-max-degradation, value: 50}}, {name: min}, {name: max}]
             evaluator: e
             search_strategy: {execution_order: joint, sampler: sequential, include_pass_params: false}
             passes:
@@ -71,6 +71,14 @@ public sealed class ReproducibleSearchTests : IDisposable
         using var metrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(first, "metrics.json")));
         Assert.Contains(metrics.RootElement.GetProperty("choice_notes").EnumerateArray(), n => n.GetString()!.Contains("interleaved", StringComparison.Ordinal));
         Assert.NotEmpty(metrics.RootElement.GetProperty("choice").EnumerateArray());
+        // Every statistic of a contender comes from that one interleaved measurement: min ≤ p50 ≤ max, spread recorded.
+        foreach (var candidate in metrics.RootElement.GetProperty("candidates").EnumerateArray())
+        {
+            var values = candidate.GetProperty("metrics");
+            Assert.True(candidate.GetProperty("spreads").TryGetProperty("latency-p50", out _));
+            Assert.InRange(values.GetProperty("latency-p50").GetDouble(), values.GetProperty("latency-min").GetDouble(), values.GetProperty("latency-max").GetDouble());
+        }
+
         // Every lossy pass run is in the footprint with its fidelity against its input, measured on the recipe's data.
         using var footprint = JsonDocument.Parse(File.ReadAllText(Path.Combine(first, "footprint.json")));
         var quantize = footprint.RootElement.GetProperty("nodes")[1];
