@@ -41,6 +41,32 @@ public sealed class LossyPassFidelityTests : IDisposable
         Assert.Equal(written, File.GetLastWriteTimeUtc(cached));
     }
 
+    [Fact]
+    public void Without_data_or_an_evaluator_the_check_uses_labelled_random_inputs_warns_that_quality_is_unchecked_and_writes_no_reports()
+    {
+        var model = Path.Combine(RepoRoot(), "pipelines", "models", "fashion-mnist-cnn.onnx");
+        var recipe = _dir.File("bare.yaml", $$$"""
+            input_model: {type: ONNXModel, model_path: "{{{model}}}"}
+            passes:
+              quantize: {type: OnnxDynamicQuantization, per_channel: true}
+            cache_dir: cache
+            output_dir: out
+            """);
+
+        var (exit, stdout, stderr) = CliRunner.Run("run", recipe);
+
+        Assert.True(exit == 0, stderr);
+        Assert.Contains("quality is unchecked", stdout, StringComparison.Ordinal);
+        using var footprint = JsonDocument.Parse(File.ReadAllText(Path.Combine(_dir.Path, "out", "footprint.json")));
+        var fidelity = footprint.RootElement.GetProperty("nodes")[1].GetProperty("fidelity");
+        Assert.StartsWith("seeded random inputs", fidelity.GetProperty("source").GetString(), StringComparison.Ordinal);
+        Assert.True(fidelity.GetProperty("value").GetDouble() >= 0.9);
+        foreach (var report in new[] { "metrics.json", "report.html", "summary.md", "junit.xml", "README.md" })
+        {
+            Assert.False(File.Exists(Path.Combine(_dir.Path, "out", report)), $"{report} written by a run without an evaluator");
+        }
+    }
+
     private string Recipe(string extra) => _dir.File("ocr.yaml", $$$"""
         workflow_id: ocr_dynamic
         input_model: {type: ONNXModel, model_path: "{{{RealModels.OcrRecognizer}}}"}
