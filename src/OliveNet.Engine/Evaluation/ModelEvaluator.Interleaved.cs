@@ -20,7 +20,8 @@ public sealed partial class ModelEvaluator
     /// Measures a latency or throughput metric for <paramref name="models"/> in one process, interleaved: every model is
     /// warmed up, then each round runs every model once, the order rotating by one model per round so none is always
     /// first. Load that changes during the measurement then falls on every model alike, which separate measurements
-    /// cannot promise. Not cached: it is a comparison made now, on this machine.
+    /// cannot promise. Intra-op threads do not spin between runs (see <see cref="OpenForTiming"/>). Not cached: it is a
+    /// comparison made now, on this machine.
     /// </summary>
     /// <exception cref="DataException">The data does not fit a model.</exception>
     /// <exception cref="OrtException">ONNX Runtime rejected a model or a run.</exception>
@@ -36,7 +37,7 @@ public sealed partial class ModelEvaluator
             foreach (var model in models)
             {
                 var batch = Data(metric.DataConfig!, model).Batches[0];
-                sessions.Add(Open(model.ModelPath));
+                sessions.Add(OpenForTiming(model.ModelPath));
                 feeds.Add(batch.Inputs.Select(kv => KeyValuePair.Create(kv.Key, kv.Value.ToOrtValue())).ToList());
                 rows.Add(batch.Inputs.Values.First().Shape is { Length: > 0 } s ? s[0] : 1);
             }
@@ -79,6 +80,18 @@ public sealed partial class ModelEvaluator
                 session.Dispose();
             }
         }
+    }
+
+    /// <summary>
+    /// A session whose idle intra-op threads sleep instead of spinning: with several sessions in one process, a spinning
+    /// pool of the model just run would otherwise take the cores of the model run next.
+    /// </summary>
+    private InferenceSession OpenForTiming(string modelPath)
+    {
+        using var options = new SessionOptions { OptimizationLevel = GraphOptimizationLevel.All };
+        options.AddConfigEntry("session.intra_op.allow_spinning", "0");
+        options.AppendExecutionProvider(target.ExecutionProvider);
+        return new InferenceSession(modelPath, options);
     }
 
     /// <summary>Half the distance between the 25th and 75th percentiles: how far a typical sample lies from the median.</summary>

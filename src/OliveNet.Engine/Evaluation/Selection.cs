@@ -19,8 +19,9 @@ public sealed record SelectionEntry(int Index, IReadOnlyDictionary<string, doubl
 public sealed record SelectionStep(string Rule, string? Key, IReadOnlyList<int> Left, bool Tie, string Text);
 
 /// <summary>
-/// Picks the best candidate so that noise cannot decide: objectives in priority order, where a measured value within
-/// the measured spread of the best is a tie (the larger of the two spreads counts); candidates tied on every objective go
+/// Picks the best candidate so that noise cannot decide: objectives in priority order, where a measured value whose
+/// interval (value ± its spread) overlaps the best's is a tie—a gap no larger than the sum of the two spreads; candidates
+/// tied on every objective go
 /// to the one smaller on disk, then the one declared first in the recipe (lexicographic order of choice indices).
 /// Deterministic values (accuracy, size) are compared exactly.
 /// </summary>
@@ -51,12 +52,12 @@ public static class Selection
 
             var best = higher ? with.MaxBy(e => e.Values[key])! : with.MinBy(e => e.Values[key])!;
             var bestValue = best.Values[key];
-            var kept = with.Where(e => Math.Abs(e.Values[key] - bestValue) <= Math.Max(Spread(best, key), Spread(e, key))).ToList();
+            var kept = with.Where(e => Math.Abs(e.Values[key] - bestValue) <= Spread(best, key) + Spread(e, key)).ToList();
             var measured = kept.Any(e => e.Spreads.ContainsKey(key));
             var text = kept.Count == 1
                 ? $"{key}: candidate {best.Index} is best ({Format(bestValue)})" + (with.Count > 1 ? $", {Difference(key, best, with)}" : string.Empty)
                 : measured && kept.Any(e => e.Values[key] != bestValue)
-                    ? $"{key}: tie between candidates {Join(kept)}: their differences are within the measured spread ({string.Join(", ", kept.Select(e => $"{e.Index}: {Format(e.Values[key])} ± {Format(Spread(e, key))}"))})"
+                    ? $"{key}: tie between candidates {Join(kept)}: their intervals overlap, value ± measured spread ({string.Join(", ", kept.Select(e => $"{e.Index}: {Format(e.Values[key])} ± {Format(Spread(e, key))}"))})"
                     : $"{key}: tie between candidates {Join(kept)} (equal values, {Format(bestValue)})";
             steps.Add(new SelectionStep("priority", key, kept.Select(e => e.Index).ToList(), kept.Count > 1, text));
             left = kept;
@@ -87,8 +88,8 @@ public static class Selection
 
     private static string Difference(string key, SelectionEntry best, List<SelectionEntry> with)
     {
-        var spread = with.Where(e => e != best).Max(e => Math.Max(Spread(best, key), Spread(e, key)));
-        return spread > 0 ? $"ahead by more than the measured spread ({Format(spread)})" : "ahead of the others";
+        var spread = with.Where(e => e != best).Max(e => Spread(best, key) + Spread(e, key));
+        return spread > 0 ? $"ahead by more than the measured spreads ({Format(spread)})" : "ahead of the others";
     }
 
     private static string Join(IEnumerable<SelectionEntry> entries) => string.Join(", ", entries.Select(e => e.Index));

@@ -13,8 +13,9 @@ internal sealed record Decision(SearchResult Result, IReadOnlyDictionary<string,
 /// Chooses the candidate to publish so that measurement noise cannot change the choice. Timing metrics (latency,
 /// throughput) of the contenders—candidates meeting every other goal—and of the input model are measured again,
 /// together and interleaved in one process (<see cref="ModelEvaluator.MeasureTogether"/>); those values replace the
-/// separately measured ones. A timing goal missed by less than the measured spread counts as met, and the best is chosen
-/// by <see cref="Selection"/>: differences within the spread are ties, broken by the next priority, then the smaller
+/// separately measured ones. A timing goal missed by less than the measured spreads (the candidate's plus the input
+/// model's for a relative goal) counts as met, and the best is chosen by <see cref="Selection"/>: gaps no larger than the
+/// two values' spreads together are ties, broken by the next priority, then the smaller
 /// size on disk, then the recipe's declaration order.
 /// </summary>
 internal static class WinnerDecision
@@ -73,7 +74,7 @@ internal static class WinnerDecision
                 }
 
                 notes.Add($"{metric.Name}: the {(withInput ? "input model and the " : string.Empty)}{contenders.Count} candidate(s) meeting every other goal were measured together in one process, " +
-                    $"in interleaved rounds; those values replace the separate measurements, and differences within the measured spread (half the interquartile range) are ties");
+                    $"in interleaved rounds; those values replace the separate measurements, and values whose intervals (value ± half the interquartile range of its samples) overlap are ties");
             }
         }
 
@@ -95,7 +96,7 @@ internal static class WinnerDecision
                     continue;
                 }
 
-                var tolerance = Math.Max(row.Spreads.GetValueOrDefault(goal.Key), goal.Baseline is null ? 0 : baselineSpreads.GetValueOrDefault(goal.Key));
+                var tolerance = row.Spreads.GetValueOrDefault(goal.Key) + (goal.Baseline is null ? 0 : baselineSpreads.GetValueOrDefault(goal.Key));
                 verdicts[goal.Key] = goal.IsMet(value, tolerance);
                 if (verdicts[goal.Key] && !goal.IsMet(value))
                 {

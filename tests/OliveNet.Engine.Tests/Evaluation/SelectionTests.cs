@@ -12,16 +12,17 @@ public sealed class SelectionTests
     [Fact]
     public void Two_candidates_whose_latencies_differ_by_less_than_the_measured_spread_tie_and_the_smaller_one_wins()
     {
-        // 10.0 ms ± 0.5 and 10.4 ms ± 0.3: the 0.4 ms gap is inside the larger spread, so latency cannot decide. Candidate 1
-        // is the faster one but the bigger one on disk: the size rule decides, for candidate 0.
-        var entries = new[] { E(0, 0.9, 10.4, 0.3, 1000, 0, 0), E(1, 0.9, 10.0, 0.5, 1200, 0, 1) };
+        // 10.0 ms ± 0.5 and 10.7 ms ± 0.3: the intervals [9.5, 10.5] and [10.4, 11.0] overlap (the 0.7 ms gap is within
+        // 0.5 + 0.3), so latency cannot decide. Candidate 1 is the faster one but the bigger one on disk: the size rule
+        // decides, for candidate 0.
+        var entries = new[] { E(0, 0.9, 10.7, 0.3, 1000, 0, 0), E(1, 0.9, 10.0, 0.5, 1200, 0, 1) };
 
         var (winner, steps) = Selection.Choose(Objectives, entries);
 
         Assert.Equal(0, winner);
         Assert.Equal(["priority", "priority", "size"], steps.Select(s => s.Rule));
         Assert.True(steps[1].Tie);
-        Assert.Contains("within the measured spread", steps[1].Text, StringComparison.Ordinal);
+        Assert.Contains("intervals overlap", steps[1].Text, StringComparison.Ordinal);
         Assert.Equal([0], steps[2].Left);
     }
 
@@ -38,10 +39,11 @@ public sealed class SelectionTests
     }
 
     [Fact]
-    public void A_gap_larger_than_both_spreads_is_decided_by_the_metric_whatever_the_order_given()
+    public void A_gap_larger_than_both_spreads_together_is_decided_by_the_metric_whatever_the_order_given()
     {
+        // 8.0 ± 0.5 and 9.1 ± 0.5: a 1.1 ms gap, more than 0.5 + 0.5.
         var fast = E(0, 0.9, 8.0, 0.5, 2000, 1);
-        var slow = E(1, 0.9, 10.0, 0.5, 1000, 0);
+        var slow = E(1, 0.9, 9.1, 0.5, 1000, 0);
 
         Assert.Equal(0, Selection.Choose(Objectives, [fast, slow]).Winner);
         Assert.Equal(0, Selection.Choose(Objectives, [slow, fast]).Winner);
@@ -67,6 +69,7 @@ public sealed class SelectionTests
         var goal = new ResolvedGoal("lat", new GoalSpec("percent-max-degradation", 10), 11.0, false, 2, 10.0);
 
         Assert.True(goal.IsMet(11.4, 0.5));
+        Assert.True(goal.IsMet(11.5, 0.5));
         Assert.False(goal.IsMet(11.6, 0.5));
         Assert.False(goal.IsMet(11.4));
     }
