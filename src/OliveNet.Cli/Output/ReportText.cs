@@ -1,4 +1,3 @@
-using System.Globalization;
 using OliveNet.Engine.Reports;
 
 namespace OliveNet.Cli.Output;
@@ -20,13 +19,13 @@ internal static class ReportText
 
         if (r.Baseline is not null)
         {
-            w.WriteLine($"input       {Values(r, r.Baseline)}");
+            w.WriteLine($"input       {Values(r, r.Baseline, null)}");
         }
 
         foreach (var c in r.Candidates)
         {
             var mark = c.Index == r.Best ? "*" : " ";
-            var verdict = c.Error is not null ? $"pruned: {c.Error}" : $"{Values(r, c.Metrics)}  goals {(c.GoalsMet ? "met" : "NOT met")}";
+            var verdict = c.Error is not null ? $"pruned: {c.Error}" : $"{Values(r, c.Metrics, c.Spreads)}  goals {(c.GoalsMet ? "met" : "NOT met")}";
             w.WriteLine($"{mark}#{c.Index,-3} {c.Label}: {verdict}");
         }
 
@@ -35,8 +34,18 @@ internal static class ReportText
             var best = r.Candidates.FirstOrDefault(c => c.Index == r.Best);
             w.WriteLine($"goal        {g.Key} {g.Text}: {(best?.Verdicts.GetValueOrDefault(g.Key) == true ? "met" : "NOT met")}");
         }
+
+        foreach (var step in r.Choice)
+        {
+            w.WriteLine($"choice      {step.Text}");
+        }
     }
 
-    private static string Values(RunReport r, IReadOnlyDictionary<string, double> values) =>
-        string.Join("  ", r.Metrics.Where(m => values.ContainsKey(m.Key)).Select(m => $"{m.Key} {values[m.Key].ToString("G5", CultureInfo.InvariantCulture)}"));
+    /// <summary>Each value with its unit; for a candidate (spreads given) also its change from the input model.</summary>
+    private static string Values(RunReport r, IReadOnlyDictionary<string, double> values, IReadOnlyDictionary<string, double>? spreads) =>
+        string.Join("  ", r.Metrics.Where(m => values.ContainsKey(m.Key)).Select(m =>
+        {
+            var change = spreads is null ? string.Empty : MetricFormat.Change(m, (r.Baseline is not null && r.Baseline.TryGetValue(m.Key, out var b) ? b : null), values[m.Key], spreads.GetValueOrDefault(m.Key));
+            return $"{m.Key} {MetricFormat.Value(m, values[m.Key])}{(change.Length > 0 ? $" ({change})" : string.Empty)}";
+        }));
 }

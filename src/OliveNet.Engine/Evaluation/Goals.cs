@@ -12,6 +12,9 @@ public sealed record ResolvedGoal(string Key, GoalSpec Goal, double Bound, bool 
     /// <summary>Whether <paramref name="value"/> meets the bound (inclusive, as Olive compares).</summary>
     public bool IsMet(double value) => HigherIsBetter ? value >= Bound : value <= Bound;
 
+    /// <summary>Whether <paramref name="value"/> meets the bound or misses it by no more than <paramref name="tolerance"/> (its measured spread).</summary>
+    public bool IsMet(double value, double tolerance) => HigherIsBetter ? value + tolerance >= Bound : value - tolerance <= Bound;
+
     /// <summary>The goal in words, e.g. <c>≥ 0.95 (max-degradation 0.01 from 0.96)</c>.</summary>
     public string Describe() =>
         $"{(HigherIsBetter ? "≥" : "≤")} {Format(Bound)}{(Baseline is { } b ? $" ({Goal.Type} {Format(Goal.Value)} from {Format(b)})" : string.Empty)}";

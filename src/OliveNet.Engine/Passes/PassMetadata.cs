@@ -19,4 +19,11 @@ public sealed record PassMetadata(
     IReadOnlyList<string> Precisions,
     DatasetNeed Dataset,
     bool RunsOnTarget,
-    bool TargetAgnostic);
+    bool TargetAgnostic)
+{
+    /// <summary>
+    /// The output may compute something else than the input (quantization, float16, low-bit export): the engine measures
+    /// its fidelity against its input after every run and fails the pass when it collapses (<c>min_fidelity</c>).
+    /// </summary>
+    public bool Lossy { get; init; }
+}

@@ -65,6 +65,15 @@ public sealed record Recipe
     /// </summary>
     public bool Gate { get; init; } = true;
 
+    /// <summary>
+    /// OliveNet's <c>min_fidelity</c> (default <see cref="DefaultMinFidelity"/>): a lossy pass whose output agrees with its
+    /// input less than this (top-1 agreement for classifier-like outputs, cosine otherwise) fails; 0 turns the gate off.
+    /// </summary>
+    public double MinFidelity { get; init; } = DefaultMinFidelity;
+
+    /// <summary>The default of <see cref="MinFidelity"/>.</summary>
+    public const double DefaultMinFidelity = 0.9;
+
     /// <summary>A Handlebars template for the published README.md (model card); null = the built-in one.</summary>
     public string? ModelCardTemplate { get; init; }
 

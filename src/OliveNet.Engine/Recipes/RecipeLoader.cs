@@ -18,7 +18,7 @@ public sealed partial class RecipeLoader
         "evaluator", "evaluate_input_model", "cache_dir", "output_dir", "clean_cache", "clean_evaluation_cache",
         "log_severity_level", "ort_log_severity_level", "ort_py_log_severity_level", "log_to_file", "plot_pareto_frontier",
         "no_artifacts", "enable_shared_cache", "cache_config", "packaging_config", "engine", "azureml_client", "builds",
-        "max_concurrent_builds", "auto_optimizer_config", "gate", "model_card_template",
+        "max_concurrent_builds", "auto_optimizer_config", "gate", "model_card_template", "min_fidelity",
     ];
 
     /// <summary>Keys that say where and how to run, not what to produce: left out of the manifest's overrides.</summary>
@@ -130,6 +130,7 @@ public sealed partial class RecipeLoader
         var logLevel = keys.TryGetValue("log_severity_level", out var ll) ? reader.Integer(ll.Node, "log_severity_level") : 1;
         var evaluateInput = keys.TryGetValue("evaluate_input_model", out var ei) ? reader.Bool(ei.Node, "evaluate_input_model") : true;
         var gate = keys.TryGetValue("gate", out var g) ? reader.Bool(g.Node, "gate") : true;
+        var minFidelity = keys.TryGetValue("min_fidelity", out var mf) ? Fraction(reader, mf.Node, "min_fidelity") : Recipe.DefaultMinFidelity;
         var cleanEvaluations = keys.TryGetValue("clean_evaluation_cache", out var ce) ? reader.Bool(ce.Node, "clean_evaluation_cache") : false;
         var template = keys.TryGetValue("model_card_template", out var mt) ? Resolve(folder, reader.String(mt.Node, "model_card_template")) : null;
         if (template is not null && !File.Exists(template))
@@ -162,6 +163,7 @@ public sealed partial class RecipeLoader
             Evaluator = evaluator,
             Search = search,
             Gate = gate ?? true,
+            MinFidelity = minFidelity ?? Recipe.DefaultMinFidelity,
             CleanEvaluationCache = cleanEvaluations ?? false,
             ModelCardTemplate = template,
             PassDataFolders = passData.Used,
@@ -198,6 +200,23 @@ public sealed partial class RecipeLoader
         }
 
         return keys;
+    }
+
+    /// <summary>A number from 0 to 1 (<c>min_fidelity</c>); an error and null otherwise.</summary>
+    private static double? Fraction(RecipeReader reader, YamlNode node, string path)
+    {
+        var text = reader.String(node, path);
+        if (text is not null && double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var value) && value is >= 0 and <= 1)
+        {
+            return value;
+        }
+
+        if (text is not null)
+        {
+            reader.Error(node, path, $"expected a number from 0 to 1 (0 turns the fidelity gate off), got '{text}'");
+        }
+
+        return null;
     }
 
     private static string? Resolve(string folder, string? path) =>

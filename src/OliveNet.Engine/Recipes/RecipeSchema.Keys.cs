@@ -60,6 +60,16 @@ public static partial class RecipeSchema
         },
         "gate" => Typed("boolean", "OliveNet: a run without search whose final model misses a goal publishes nothing (only "
             + "the reports) and exits 3. false publishes it anyway, as Olive does.", true),
+        "min_fidelity" => new JsonObject
+        {
+            ["description"] = "OliveNet: every lossy pass (quantization, float16, low-bit export) is compared with its own input on "
+                + "the recipe's data (else its calibration data, else seeded random inputs); a pass whose top-1 agreement "
+                + "(classifier-like outputs) or cosine (other outputs) falls below this fails. 0 turns the gate off.",
+            ["type"] = "number",
+            ["minimum"] = 0,
+            ["maximum"] = 1,
+            ["default"] = Recipe.DefaultMinFidelity,
+        },
         "model_card_template" => Typed("string", "OliveNet: a Handlebars template for the published README.md (model card), "
             + "relative to the recipe's folder. Default: the built-in card."),
         "host" => Described(Ref("system_reference"), "Where passes run: a name from systems or an inline system. Default: the CPU."),

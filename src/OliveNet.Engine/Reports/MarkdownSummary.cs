@@ -21,7 +21,8 @@ internal static class MarkdownSummary
             foreach (var g in r.Goals)
             {
                 var met = best?.Verdicts.GetValueOrDefault(g.Key) ?? false;
-                md.AppendLine($"| {g.Key} ({g.Type} {ReportFormat.Number(g.Value)}) | {(g.HigherIsBetter ? "≥" : "≤")} {ReportFormat.Number(g.Bound)} | {ReportFormat.Number(g.Baseline ?? ReportFormat.Value(r.Baseline, g.Key))} | {ReportFormat.Number(ReportFormat.Value(best?.Metrics, g.Key))} | {(met ? "✅ met" : "❌ not met")} |");
+                var column = r.Metrics.FirstOrDefault(m => m.Key == g.Key) ?? new MetricColumn(g.Key, string.Empty, g.HigherIsBetter, g.Priority);
+                md.AppendLine($"| {g.Key} ({g.Type} {ReportFormat.Number(g.Value)}) | {(g.HigherIsBetter ? "≥" : "≤")} {MetricFormat.Value(column, g.Bound)} | {MetricFormat.Value(column, g.Baseline ?? ReportFormat.Value(r.Baseline, g.Key))} | {MetricFormat.Value(column, ReportFormat.Value(best?.Metrics, g.Key))} | {(met ? "✅ met" : "❌ not met")} |");
             }
 
             md.AppendLine();
@@ -29,18 +30,42 @@ internal static class MarkdownSummary
 
         if (r.Metrics.Count > 0)
         {
-            md.AppendLine($"| # | candidate | {string.Join(" | ", r.Metrics.Select(m => m.Key))} | goals |");
+            md.AppendLine($"| # | candidate | {string.Join(" | ", r.Metrics.Select(m => $"{m.Key} {(m.HigherIsBetter ? "↑" : "↓")}"))} | goals |");
             md.AppendLine($"|---|---|{string.Concat(r.Metrics.Select(_ => "---|"))}---|");
             if (r.Baseline is not null)
             {
-                md.AppendLine($"| – | input model | {string.Join(" | ", r.Metrics.Select(m => ReportFormat.Number(ReportFormat.Value(r.Baseline, m.Key))))} | |");
+                md.AppendLine($"| – | input model | {string.Join(" | ", r.Metrics.Select(m => MetricFormat.Value(m, ReportFormat.Value(r.Baseline, m.Key))))} | |");
             }
 
             foreach (var c in r.Candidates)
             {
                 var mark = c.Index == r.Best ? " **(best)**" : string.Empty;
                 var verdict = c.Error is not null ? $"pruned: {c.Error.Replace('|', '/')}" : c.GoalsMet ? "✅" : "❌";
-                md.AppendLine($"| {c.Index} | {c.Label}{mark} | {string.Join(" | ", r.Metrics.Select(m => ReportFormat.Number(ReportFormat.Value(c.Metrics, m.Key))))} | {verdict} |");
+                md.AppendLine($"| {c.Index} | {c.Label}{mark} | {string.Join(" | ", r.Metrics.Select(m => Cell(r, c, m)))} | {verdict} |");
+            }
+
+            var lossy = r.Candidates.SelectMany(c => c.Lineage.Where(l => l.Fidelity is not null).Select(l => (c, l))).ToList();
+            if (lossy.Count > 0)
+            {
+                md.AppendLine().AppendLine($"**Fidelity of lossy passes** against their input (min_fidelity {ReportFormat.Number(r.MinFidelity)}):").AppendLine();
+                foreach (var (c, l) in lossy)
+                {
+                    md.AppendLine($"- #{c.Index} {l.Step} ({l.Type}): {l.Fidelity!.Describe()}");
+                }
+            }
+        }
+
+        if (r.Choice.Count > 0 || r.ChoiceNotes.Count > 0)
+        {
+            md.AppendLine().AppendLine(r.Choice.Any(c => c.Tie) ? "**How the best was chosen** (a tie, broken by the documented rule):" : "**How the best was chosen:**").AppendLine();
+            foreach (var step in r.Choice)
+            {
+                md.AppendLine($"- {step.Text}");
+            }
+
+            foreach (var note in r.ChoiceNotes)
+            {
+                md.AppendLine($"- {note}");
             }
         }
 
@@ -50,5 +75,12 @@ internal static class MarkdownSummary
         }
 
         return md.ToString();
+    }
+
+    private static string Cell(RunReport r, CandidateRow c, MetricColumn m)
+    {
+        var value = ReportFormat.Value(c.Metrics, m.Key);
+        var change = MetricFormat.Change(m, ReportFormat.Value(r.Baseline, m.Key), value, c.Spreads.GetValueOrDefault(m.Key));
+        return change.Length == 0 ? MetricFormat.Value(m, value) : $"{MetricFormat.Value(m, value)} ({change})";
     }
 }

@@ -31,8 +31,10 @@ internal static class ModelCard
 
         ## Reproduce
 
+        From the root of the repository that holds the recipe{{#if reproduce_note}} ({{reproduce_note}}){{/if}}:
+
         ```
-        olivenet run {{recipe}}
+        {{reproduce}}
         ```
         {{#each warnings}}
 
@@ -51,6 +53,8 @@ internal static class ModelCard
         {
             ["workflow_id"] = r.WorkflowId,
             ["recipe"] = r.Recipe,
+            ["reproduce"] = r.Reproduce.Length > 0 ? r.Reproduce : $"olivenet run {r.Recipe}",
+            ["reproduce_note"] = "with the olivenet tool installed; in a clone of OliveNet itself, `dotnet run --project src/OliveNet.Cli -c Release --` stands for `olivenet`",
             ["input_model"] = r.InputModel,
             ["target"] = r.Target,
             ["outcome"] = ReportFormat.Outcome(r),
@@ -60,10 +64,12 @@ internal static class ModelCard
             ["metrics"] = r.Metrics.Select(m => new Dictionary<string, object>
             {
                 ["key"] = m.Key,
-                ["input"] = ReportFormat.Number(ReportFormat.Value(r.Baseline, m.Key)),
-                ["value"] = ReportFormat.Number(ReportFormat.Value(best?.Metrics, m.Key)),
-                ["change"] = ReportFormat.Change(ReportFormat.Value(r.Baseline, m.Key), ReportFormat.Value(best?.Metrics, m.Key)),
-                ["goal"] = goals.TryGetValue(m.Key, out var g) ? g.Text : string.Empty,
+                ["input"] = MetricFormat.Value(m, ReportFormat.Value(r.Baseline, m.Key)),
+                ["value"] = MetricFormat.Value(m, ReportFormat.Value(best?.Metrics, m.Key)),
+                ["change"] = MetricFormat.Change(m, ReportFormat.Value(r.Baseline, m.Key), ReportFormat.Value(best?.Metrics, m.Key), best?.Spreads.GetValueOrDefault(m.Key) ?? 0),
+                ["goal"] = goals.TryGetValue(m.Key, out var g)
+                    ? $"{(g.HigherIsBetter ? "≥" : "≤")} {MetricFormat.Value(m, g.Bound)}{(g.Baseline is { } b ? $" ({g.Type} {ReportFormat.Number(g.Value)} from {MetricFormat.Value(m, b)})" : string.Empty)}"
+                    : string.Empty,
                 ["verdict"] = goals.ContainsKey(m.Key) ? (best?.Verdicts.GetValueOrDefault(m.Key) == true ? "met" : "not met") : string.Empty,
             }).ToList(),
             ["warnings"] = r.Warnings,

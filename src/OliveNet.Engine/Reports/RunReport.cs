@@ -48,8 +48,20 @@ public sealed record RunReport
     /// <summary>Index into <see cref="Candidates"/> of the published (or best) candidate; null when none.</summary>
     public int? Best { get; init; }
 
+    /// <summary>How the best candidate was chosen, rule by rule, with every tie and the rule that broke it.</summary>
+    public IReadOnlyList<ChoiceStep> Choice { get; init; } = [];
+
+    /// <summary>How timing metrics were measured for the choice, and goals met only within the measured spread.</summary>
+    public IReadOnlyList<string> ChoiceNotes { get; init; } = [];
+
     /// <summary>Search settings and figures; null for a run without search.</summary>
     public SearchRow? Search { get; init; }
+
+    /// <summary>The recipe's min_fidelity: lossy passes agreeing less with their input failed.</summary>
+    public double MinFidelity { get; init; } = Recipes.Recipe.DefaultMinFidelity;
+
+    /// <summary>The command that reruns this recipe, from the root of the repository that holds it (else with its full path).</summary>
+    public string Reproduce { get; init; } = string.Empty;
 
     /// <summary>Warnings (target fallback …).</summary>
     public IReadOnlyList<string> Warnings { get; init; } = [];
@@ -65,7 +77,11 @@ public sealed record MetricColumn(string Key, string Type, bool HigherIsBetter, 
 public sealed record GoalRow(string Key, string Type, double Value, double Bound, bool HigherIsBetter, int Priority, double? Baseline, string Text);
 
 /// <summary>One pass run in a candidate's lineage.</summary>
-public sealed record LineageRow(string Step, string Type, int Version, string Options, string CacheKey, string ArtifactId, bool Cached, double DurationMs);
+public sealed record LineageRow(string Step, string Type, int Version, string Options, string CacheKey, string ArtifactId, bool Cached, double DurationMs)
+{
+    /// <summary>For a lossy pass, its fidelity against its input; null for other passes.</summary>
+    public Evaluation.PassFidelity? Fidelity { get; init; }
+}
 
 /// <summary>One candidate: its passes, metrics and verdicts; <see cref="Error"/> when a pass or the evaluation failed (pruned).</summary>
 public sealed record CandidateRow
@@ -88,6 +104,9 @@ public sealed record CandidateRow
     /// <summary>Goal key → met.</summary>
     public IReadOnlyDictionary<string, bool> Verdicts { get; init; } = new Dictionary<string, bool>();
 
+    /// <summary>Measured spread (half the interquartile range) of timing values measured together with the other contenders.</summary>
+    public IReadOnlyDictionary<string, double> Spreads { get; init; } = new Dictionary<string, double>();
+
     /// <summary>Whether every goal is met (true when there are no goals).</summary>
     public bool GoalsMet { get; init; }
 
@@ -100,6 +119,14 @@ public sealed record CandidateRow
     /// <summary>Seconds spent on it (pass runs and evaluation).</summary>
     public double Seconds { get; init; }
 }
+
+/// <summary>One rule applied while choosing the best candidate.</summary>
+/// <param name="Rule">priority, size or declaration.</param>
+/// <param name="Key">The metric key for priority; null otherwise.</param>
+/// <param name="Left">Candidates still in contention after the rule.</param>
+/// <param name="Tie">Whether the rule left a tie for the next rule to break.</param>
+/// <param name="Text">The step in words.</param>
+public sealed record ChoiceStep(string Rule, string? Key, IReadOnlyList<int> Left, bool Tie, string Text);
 
 /// <summary>Search settings and what the search did.</summary>
 public sealed record SearchRow(string ExecutionOrder, string Sampler, int SpaceSize, int Tried, int Failed, string StopReason, int Seed);

@@ -143,7 +143,7 @@ internal sealed class SearchRunner(Recipe recipe, SearchSpec search, CandidateRu
         var best = evaluated.Where(o => o.Row.GoalsMet).OrderBy(o => o.Row.Metrics, Comparer()).FirstOrDefault()
             ?? evaluated.OrderBy(o => o.Row.Metrics, Comparer()).FirstOrDefault();
         var row = new SearchRow(search.ExecutionOrder, search.Sampler, size, outcomes.Count, outcomes.Count(o => o.Row.Error is not null), stop, search.Seed);
-        return new SearchResult(marked, best?.Row.Index, row);
+        return new SearchResult(marked, best?.Row.Index, row) { Finalists = finalists.Select(o => o.Row.Index).ToHashSet() };
     }
 
     private Comparer<IReadOnlyDictionary<string, double>> Comparer() =>

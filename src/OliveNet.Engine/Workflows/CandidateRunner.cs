@@ -11,7 +11,11 @@ using OliveNet.Runtime;
 namespace OliveNet.Engine.Workflows;
 
 /// <summary>A candidate's run: its row for the reports, its final artifact and its pass runs.</summary>
-internal sealed record CandidateOutcome(CandidateRow Row, ModelArtifact? Artifact, IReadOnlyList<PassRunSummary> Runs);
+internal sealed record CandidateOutcome(CandidateRow Row, ModelArtifact? Artifact, IReadOnlyList<PassRunSummary> Runs)
+{
+    /// <summary>The choice index per step, as the recipe declares its alternatives: the last tie-break.</summary>
+    public IReadOnlyList<int> Order { get; init; } = [];
+}
 
 /// <summary>
 /// Runs one plan (a choice per step) through the artifact cache—so plans sharing a prefix reuse its runs—and evaluates
@@ -19,9 +23,12 @@ internal sealed record CandidateOutcome(CandidateRow Row, ModelArtifact? Artifac
 /// </summary>
 internal sealed class CandidateRunner(
     ArtifactCache cache, Target runTarget, ModelArtifact input, ModelEvaluator? evaluator,
-    IReadOnlyList<ResolvedGoal> goals, RunSettings settings, CancellationToken cancellation)
+    IReadOnlyList<ResolvedGoal> goals, RunSettings settings, LossyPassCheck fidelity, double minFidelity, CancellationToken cancellation)
 {
-    public CandidateOutcome Run(int index, IReadOnlyList<(PassStep Step, PassChoice Choice)> plan, string label, bool prune)
+    public CandidateOutcome Run(int index, IReadOnlyList<(PassStep Step, PassChoice Choice)> plan, string label, bool prune) =>
+        RunPlan(index, plan, label, prune) with { Order = plan.Select(p => p.Step.Alternatives.ToList().IndexOf(p.Choice)).ToList() };
+
+    private CandidateOutcome RunPlan(int index, IReadOnlyList<(PassStep Step, PassChoice Choice)> plan, string label, bool prune)
     {
         var started = Stopwatch.StartNew();
         var progress = settings.Progress;
@@ -74,11 +81,27 @@ internal sealed class CandidateRunner(
             progress.WriteLine(outcome.Hit
                 ? $"pass {step.Name} ({meta.Id}): reused from cache"
                 : $"pass {step.Name} ({meta.Id}): done in {outcome.Record.DurationMs / 1000:0.00} s");
+            var measured = meta.Lossy ? Fidelity(step, meta, parent, outcome.Artifact, choice) : null;
             runs.Add(new PassRunSummary(step.Name, meta.Id, key, outcome.Artifact.Id, outcome.Hit, outcome.Hit ? 0 : outcome.Record.DurationMs)
             {
                 Version = meta.Version,
                 Options = options,
+                Fidelity = measured,
             });
+            if (measured?.Value is { } agreement && agreement < minFidelity)
+            {
+                var message = $"pass {step.Name} ({meta.Id}) failed the fidelity check: {measured.Describe()}, below min_fidelity {minFidelity.ToString(System.Globalization.CultureInfo.InvariantCulture)}. "
+                    + "Its output no longer computes what its input did: quantize fewer op types (e.g. op_types_to_quantize: [MatMul]), use per-channel weights or a smaller block size, "
+                    + "or lower min_fidelity in the recipe if this loss is acceptable";
+                if (!prune)
+                {
+                    throw new WorkflowFailedException(message);
+                }
+
+                progress.WriteLine($"candidate {index} pruned: {message}");
+                return new CandidateOutcome(Row(index, label, runs, null, null, message, started), null, runs);
+            }
+
             current = outcome.Artifact;
         }
 
@@ -103,6 +126,23 @@ internal sealed class CandidateRunner(
         return new CandidateOutcome(Row(index, label, runs, current, values, null, started), current, runs);
     }
 
+    /// <summary>The lossy pass's fidelity against its input; a model that cannot be compared gets a note, not a failure.</summary>
+    private PassFidelity Fidelity(PassStep step, PassMetadata meta, ModelArtifact parent, ModelArtifact output, PassChoice choice)
+    {
+        PassFidelity result;
+        try
+        {
+            result = fidelity.Measure(parent, output, choice, cancellation);
+        }
+        catch (Exception e) when (e is OrtException or DataException or PassFailedException)
+        {
+            result = new PassFidelity(null, null, null, null, 0, "none", null, $"fidelity not measured: {e.Message}");
+        }
+
+        settings.Progress.WriteLine($"pass {step.Name} ({meta.Id}): {result.Describe()}");
+        return result;
+    }
+
     private CandidateRow Row(int index, string label, List<PassRunSummary> runs, ModelArtifact? artifact, IReadOnlyDictionary<string, double>? values, string? error, Stopwatch started)
     {
         var verdicts = values is null ? [] : Goals.Check(goals, values);
@@ -110,7 +150,7 @@ internal sealed class CandidateRunner(
         {
             Index = index,
             Label = label,
-            Lineage = runs.Select(r => new LineageRow(r.Name, r.Type, r.Version, r.Options, r.CacheKey, r.ArtifactId, r.CacheHit, r.DurationMs)).ToList(),
+            Lineage = runs.Select(r => new LineageRow(r.Name, r.Type, r.Version, r.Options, r.CacheKey, r.ArtifactId, r.CacheHit, r.DurationMs) { Fidelity = r.Fidelity }).ToList(),
             ArtifactId = error is null ? artifact?.Id : null,
             Metrics = values ?? new Dictionary<string, double>(),
             Verdicts = verdicts.ToDictionary(v => v.Goal.Key, v => v.Met, StringComparer.Ordinal),

@@ -106,6 +106,11 @@ public static class Publisher
                 ["pass_run_config"] = JsonNode.Parse(run.Options),
                 ["cache_key"] = run.CacheKey,
             });
+            if (run.Fidelity is { } fidelity)
+            {
+                ((JsonObject)nodes[^1]!)["fidelity"] = JsonSerializer.SerializeToNode(fidelity, Reports.ReportWriter.Json);
+            }
+
             parentId = run.ArtifactId;
         }
 

@@ -33,4 +33,7 @@ public sealed record PassRunSummary(string Name, string Type, string CacheKey, s
 
     /// <summary>The canonical options JSON the pass ran with.</summary>
     public string Options { get; init; } = "{}";
+
+    /// <summary>For a lossy pass, its fidelity against its input; null for other passes.</summary>
+    public Evaluation.PassFidelity? Fidelity { get; init; }
 }

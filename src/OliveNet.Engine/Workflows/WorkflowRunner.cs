@@ -53,6 +53,12 @@ public sealed class WorkflowRunner
             progress.WriteLine($"warning: {warning}");
         }
 
+        if (UncheckedQuality(recipe) is { } quality)
+        {
+            warnings.Add(quality);
+            progress.WriteLine($"warning: {quality}");
+        }
+
         var input = ResolveInput(recipe, progress);
         PassData.Write(recipe, input, progress);
         var evaluations = new EvaluationCache(cache.Root);
@@ -95,15 +101,17 @@ public sealed class WorkflowRunner
             progress.WriteLine($"goal {goal.Key} {goal.Describe()}");
         }
 
-        var runner = new CandidateRunner(cache, runTarget, input, evaluator, goals, settings, cancellation);
+        var runner = new CandidateRunner(cache, runTarget, input, evaluator, goals, settings, new LossyPassCheck(recipe, runTarget, progress), recipe.MinFidelity, cancellation);
         var result = recipe.Search is { } search
             ? new SearchRunner(recipe, search, runner, evaluator!.Evaluator, progress).Run(cancellation)
             : SearchRunner.Single(recipe, runner);
 
         cancellation.ThrowIfCancellationRequested();
-        var best = result.Best is { } b ? result.Outcomes[b] : null;
+        var decision = WinnerDecision.Decide(result, input, evaluator, goals, baseline, progress, cancellation);
+        result = decision.Result;
+        var best = result.Best is { } b ? result.Outcomes.Single(o => o.Row.Index == b) : null;
         var published = best is not null && (best.Row.GoalsMet || (recipe.Search is null && !recipe.Gate));
-        var report = ReportBuilder.Build(recipe, input, runTarget, warnings, evaluator?.Evaluator, goals, baseline, result, published, started.Elapsed.TotalMilliseconds);
+        var report = ReportBuilder.Build(recipe, input, runTarget, warnings, evaluator?.Evaluator, decision, published, started.Elapsed.TotalMilliseconds);
         var final = best?.Artifact ?? input;
         var summary = new RunSummary(recipe.WorkflowId, recipe.OutputDir, input.Id, final.Id, best?.Runs ?? [], recipe.Notes, started.Elapsed.TotalMilliseconds)
         {
@@ -114,7 +122,8 @@ public sealed class WorkflowRunner
         };
         if (published)
         {
-            Publisher.Publish(recipe, input, final, summary, folder => ReportWriter.Write(folder, report, recipe.ModelCardTemplate));
+            // Without an evaluator there is nothing to report: no metrics, goals or candidates to compare.
+            Publisher.Publish(recipe, input, final, summary, evaluator is null ? null : folder => ReportWriter.Write(folder, report, recipe.ModelCardTemplate));
             progress.WriteLine($"published {recipe.OutputDir}");
         }
         else
@@ -124,6 +133,17 @@ public sealed class WorkflowRunner
         }
 
         return summary;
+    }
+
+    /// <summary>A warning when lossy passes run and no metric scores quality (accuracy, perplexity or fidelity).</summary>
+    internal static string? UncheckedQuality(Recipe recipe)
+    {
+        var lossy = recipe.Passes.Where(s => s.Alternatives.Any(a => a.Pass.Metadata.Lossy)).Select(s => s.Name).ToList();
+        var scored = recipe.Evaluator?.Metrics.Any(m => m.Type is "accuracy" or "fidelity") ?? false;
+        return lossy.Count == 0 || scored
+            ? null
+            : $"quality is unchecked: the lossy pass(es) {string.Join(", ", lossy)} run but no accuracy metric scores the result; only the fidelity check against each pass's input "
+              + $"(min_fidelity {recipe.MinFidelity.ToString(System.Globalization.CultureInfo.InvariantCulture)}) guards it. Add an evaluator with an accuracy metric on labelled data";
     }
 
     /// <summary>

@@ -35,7 +35,10 @@ public sealed class ModelBuilderPass : IPass<ModelBuilderOptions>
         Precisions: ["fp32", "fp16", "int8", "int4"],
         Dataset: DatasetNeed.NotRequired,
         RunsOnTarget: false,
-        TargetAgnostic: true);
+        TargetAgnostic: true)
+    {
+        Lossy = true,
+    };
 
     /// <inheritdoc/>
     public IReadOnlyList<string> Validate(ModelBuilderOptions options, Target target)

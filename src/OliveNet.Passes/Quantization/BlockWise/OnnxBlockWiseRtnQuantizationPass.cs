@@ -21,7 +21,10 @@ public sealed class OnnxBlockWiseRtnQuantizationPass : IPass<OnnxBlockWiseRtnQua
         Precisions: ["int4", "int8"],
         Dataset: DatasetNeed.NotRequired,
         RunsOnTarget: false,
-        TargetAgnostic: true);
+        TargetAgnostic: true)
+    {
+        Lossy = true,
+    };
 
     /// <inheritdoc/>
     public IReadOnlyList<string> Validate(OnnxBlockWiseRtnQuantizationOptions options, Target target)

@@ -21,7 +21,10 @@ public sealed class OnnxHqqQuantizationPass : IPass<OnnxHqqQuantizationOptions>
         Precisions: ["int4"],
         Dataset: DatasetNeed.NotRequired,
         RunsOnTarget: false,
-        TargetAgnostic: true);
+        TargetAgnostic: true)
+    {
+        Lossy = true,
+    };
 
     /// <inheritdoc/>
     public IReadOnlyList<string> Validate(OnnxHqqQuantizationOptions options, Target target)

@@ -26,7 +26,10 @@ public sealed class OnnxDynamicQuantizationPass : IPass<OnnxDynamicQuantizationO
         Precisions: ["int8"],
         Dataset: DatasetNeed.NotRequired,
         RunsOnTarget: false,
-        TargetAgnostic: true);
+        TargetAgnostic: true)
+    {
+        Lossy = true,
+    };
 
     /// <inheritdoc/>
     public IReadOnlyList<string> Validate(OnnxDynamicQuantizationOptions options, Target target)

@@ -37,7 +37,10 @@ public sealed class OnnxFloatToFloat16Pass : IPass<OnnxFloatToFloat16Options>
         Precisions: ["fp16"],
         Dataset: DatasetNeed.NotRequired,
         RunsOnTarget: false,
-        TargetAgnostic: true);
+        TargetAgnostic: true)
+    {
+        Lossy = true,
+    };
 
     /// <inheritdoc/>
     public IReadOnlyList<string> Validate(OnnxFloatToFloat16Options options, Target target)

@@ -29,7 +29,10 @@ public sealed partial class OnnxStaticQuantizationPass : IPass<OnnxStaticQuantiz
         Precisions: ["int8"],
         Dataset: DatasetNeed.Optional,
         RunsOnTarget: false,
-        TargetAgnostic: true);
+        TargetAgnostic: true)
+    {
+        Lossy = true,
+    };
 
     /// <inheritdoc/>
     public void Run(PassContext context, OnnxStaticQuantizationOptions options)

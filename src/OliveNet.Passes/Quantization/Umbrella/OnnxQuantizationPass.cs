@@ -25,7 +25,10 @@ public sealed class OnnxQuantizationPass : IPass<OnnxQuantizationOptions>
         Precisions: ["int8"],
         Dataset: DatasetNeed.Optional,
         RunsOnTarget: false,
-        TargetAgnostic: true);
+        TargetAgnostic: true)
+    {
+        Lossy = true,
+    };
 
     /// <inheritdoc/>
     public IReadOnlyList<string> Validate(OnnxQuantizationOptions options, Target target)
