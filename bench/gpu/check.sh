@@ -4,7 +4,7 @@
 # then times the PP-OCRv4 recognizer on CPU and on CUDA in the same process run order and prints the p50 ratio and the
 # nodes each execution provider really ran (from ORT's profiler). Exits non-zero on any failure.
 #
-# Needs: an NVIDIA GPU with its driver (nvidia-smi), CUDA 12 and cuDNN 9 libraries where the loader finds them
+# Needs: an NVIDIA GPU with its driver (nvidia-smi), CUDA 13 and cuDNN 9 libraries where the loader finds them
 # (ldconfig or LD_LIBRARY_PATH), the .NET 10 SDK, and NuGet + npm reachable (or their caches filled beforehand:
 # ~/.nuget/packages and ~/.cache/olivenet/npm).
 #   bash bench/gpu/check.sh            # OLIVENET_GPU_RUNS=200 sets the timed runs per arm
@@ -12,7 +12,7 @@ set -euo pipefail
 here="${BASH_SOURCE[0]%/*}"; [ "$here" = "${BASH_SOURCE[0]}" ] && here=.; cd "$here/../.."
 
 refuse() {
-  echo "bench/gpu/check.sh: cannot run here: $1. Run it on a machine with an NVIDIA GPU, its driver (nvidia-smi), CUDA 12 and cuDNN 9." >&2
+  echo "bench/gpu/check.sh: cannot run here: $1. Run it on a machine with an NVIDIA GPU, its driver (nvidia-smi), CUDA 13 and cuDNN 9." >&2
   exit 3
 }
 
@@ -29,7 +29,7 @@ have_lib() {
   return 1
 }
 missing=()
-for lib in libcudart.so.12 libcublas.so.12 libcublasLt.so.12 libcufft.so.11 libcudnn.so.9; do
+for lib in libcuda.so.1 libcudart.so.13 libcublas.so.13 libcublasLt.so.13 libcurand.so.10 libcudnn.so.9; do
   have_lib "$lib" || missing+=("$lib")
 done
 [ ${#missing[@]} -eq 0 ] || refuse "CUDA/cuDNN libraries not found: ${missing[*]}"

@@ -60,7 +60,7 @@ public sealed partial class SessionOptions
         "(listed providers other than CPU also need their own provider libraries and drivers). " +
         "There is no silent CPU fallback: choose a provider that works here (CPUExecutionProvider always does)" +
         (OrtRuntime.Flavor == "gpu"
-            ? ", or install what the provider needs (CUDA 12 and cuDNN 9 libraries on the library path for CUDA)."
+            ? ", or install what the provider needs (CUDA 13 and cuDNN 9 libraries on the library path for CUDA)."
             : ", or build OliveNet's GPU flavour for CUDA (`dotnet build -p:OliveNetOrtFlavor=gpu`, see the README's GPU section).");
 
     private static string FlavorText => OrtRuntime.Flavor == "gpu"

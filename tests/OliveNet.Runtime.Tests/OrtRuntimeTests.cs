@@ -13,10 +13,23 @@ public class OrtRuntimeTests
     }
 
     [Fact]
-    public void The_default_build_is_the_cpu_flavour() => Assert.Equal("cpu", OrtRuntime.Flavor);
+    public void The_flavour_is_the_one_the_build_chose() => Assert.Contains(OrtRuntime.Flavor, new[] { "cpu", "gpu" });
 
     [Fact]
-    public void Available_providers_include_cpu() => Assert.Contains("CPUExecutionProvider", OrtRuntime.AvailableProviders);
+    public void The_loaded_library_is_the_flavours_own()
+    {
+        // Both native packages ship a libonnxruntime.so; GenAI's dependency on the CPU one must not overwrite the CUDA
+        // build's in the GPU flavour (it did, until Directory.Build.props excluded it), nor the reverse.
+        Assert.Contains("CPUExecutionProvider", OrtRuntime.AvailableProviders);
+        if (OrtRuntime.Flavor == "gpu")
+        {
+            Assert.Contains("CUDAExecutionProvider", OrtRuntime.AvailableProviders);
+        }
+        else
+        {
+            Assert.DoesNotContain("CUDAExecutionProvider", OrtRuntime.AvailableProviders);
+        }
+    }
 
     [Fact]
     public void Library_path_points_at_the_nuget_package_library_next_to_the_tests()

@@ -26,7 +26,7 @@ public class GpuCheckScriptTests
         Assert.Equal(string.Empty, stdout);
         var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.StartsWith("bench/gpu/check.sh: cannot run here: no nvidia-smi on PATH", line, StringComparison.Ordinal);
-        Assert.Contains("CUDA 12 and cuDNN 9", line, StringComparison.Ordinal);
+        Assert.Contains("CUDA 13 and cuDNN 9", line, StringComparison.Ordinal);
     }
 
     [Fact]
