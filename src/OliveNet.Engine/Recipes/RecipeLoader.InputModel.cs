@@ -103,6 +103,17 @@ public sealed partial class RecipeLoader
                 return null;
             }
 
+            // Opened now, so that a truncated or non-ONNX file is refused before anything runs.
+            try
+            {
+                _ = OliveNet.Onnx.OnnxModel.Load(full).MainGraph;
+            }
+            catch (OliveNet.Onnx.OnnxFormatException e)
+            {
+                reader.Error(pathNode, "input_model.model_path", $"'{reference}' is not a readable ONNX model: {e.Message}");
+                return null;
+            }
+
             return new InputModelSpec(canonicalType, reference, full);
         }
 

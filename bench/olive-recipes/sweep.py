@@ -1,0 +1,154 @@
+#!/usr/bin/env python3
+"""Runs `olivenet validate` over every Olive run config in a checkout and classifies each refusal.
+
+Usage: bench/olive-recipes/sweep.py <checkout> [--olivenet PATH] [--out DIR] [--top N]
+
+A run config is a .json/.yaml/.yml file whose top level is a mapping with `passes` or `input_model`. Each is validated
+from its own folder (as Olive resolves paths). Every error line is sorted into a class:
+
+  deliberate     OliveNet refuses this on purpose: Python (user scripts, PyTorch inputs, LM-eval harness), AzureML,
+                 Docker and Python-environment systems, Hugging Face hub downloads offline, targets other than the CPU,
+                 passes and data components OliveNet does not have, values refused by design.
+  follow-on      a consequence of another error in the same file (a metric naming a refused data config, ...).
+  incompatible   anything else: a form Olive accepts that OliveNet refuses or misreads.
+
+A file is accepted (exit 0), incompatible (any incompatible line), or refused deliberately. Prints the counts and the
+most frequent reasons of each class; --out DIR also writes per-file results (results.json) there.
+"""
+import argparse
+import collections
+import json
+import os
+import re
+import subprocess
+import sys
+
+DELIBERATE = [
+    ("pass OliveNet lacks", r"is not a pass OliveNet has"),
+    ("Python code (user_script/script_dir)", r"names Python code|Python|python"),
+    ("Hugging Face hub download offline", r"Hugging Face hub id that is not available offline|hub dataset|download"),
+    ("PyTorch / non-ONNX input model", r"inputs are not supported by OliveNet"),
+    ("AzureML / Docker / Python-environment system", r"does not use Python environments|Docker|AzureML|azureml|IsolatedORT"),
+    ("target is not the CPU", r"supports devices .*but the target device is|produces models for .*but the target is|execution provider .* not available"),
+    ("evaluator type other than OliveEvaluator (lm-eval)", r"OliveNet evaluates ONNX models with its own evaluator"),
+    ("data component OliveNet lacks", r"is not built in"),
+    ("refused by design (float16 in fusion, cast_chain_elimination)", r"float16: true is not supported|cast_chain_elimination: true is not supported"),
+    ("packaging / builds", r"packaging|named builds"),
+    ("Olive pass OliveNet lacks (option)", r"Olive pass OliveNet does not have"),
+]
+
+FOLLOW_ON = [
+    ("names a refused data config", r"is not a data config"),
+    ("names a refused system", r"which systems does not define"),
+    ("priorities after a refused sub-type", r"ranked sub-types need unique priorities"),
+    ("every search point invalid", r"every search point of this pass is invalid"),
+]
+
+ERROR_LINE = re.compile(r"^  (?P<key>\S*): (?P<message>.*?)(?: — (?P<where>.*))?$")
+
+
+def run_configs(root):
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            if not name.endswith((".json", ".yaml", ".yml")):
+                continue
+            path = os.path.join(folder, name)
+            try:
+                with open(path, encoding="utf-8") as f:
+                    if name.endswith(".json"):
+                        data = json.load(f)
+                    else:
+                        import yaml  # only needed when a checkout has YAML configs
+
+                        data = yaml.safe_load(f)
+            except Exception:
+                continue
+            if isinstance(data, dict) and ("passes" in data or "input_model" in data):
+                yield path
+
+
+def classify(message):
+    for label, pattern in FOLLOW_ON:
+        if re.search(pattern, message):
+            return "follow-on", label
+    for label, pattern in DELIBERATE:
+        if re.search(pattern, message):
+            return "deliberate", label
+    return "incompatible", None
+
+
+def reason(key, message):
+    """The message without values and positions, with the key's last segment, so equal causes group together."""
+    last = re.sub(r"\[\d+\]", "[]", key.split(".")[-1]) if key else "(recipe)"
+    text = re.sub(r"'[^']*'", "'…'", message)
+    text = re.sub(r"/\S+", "…", text)
+    text = re.sub(r"; (available|its options are|built in|accuracy has): .*", r"; \1: …", text)
+    return f"{last}: {text}"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("checkout")
+    here = os.path.dirname(os.path.abspath(__file__))
+    default = os.path.join(here, "..", "..", "src", "OliveNet.Cli", "bin", "Release", "net10.0", "olivenet")
+    parser.add_argument("--olivenet", default=os.path.normpath(default), help="the built CLI (dotnet build src/OliveNet.Cli -c Release)")
+    parser.add_argument("--out", help="folder for results.json")
+    parser.add_argument("--top", type=int, default=15)
+    args = parser.parse_args()
+    if not os.access(args.olivenet, os.X_OK):
+        sys.exit(f"{args.olivenet} is not an executable; build it with: dotnet build src/OliveNet.Cli -c Release")
+
+    files = {"accepted": 0, "deliberate": 0, "incompatible": 0}
+    lines = {"deliberate": collections.Counter(), "incompatible": collections.Counter(), "follow-on": collections.Counter()}
+    deliberate_files = collections.Counter()
+    incompatible_files = collections.Counter()
+    results = []
+    for path in run_configs(args.checkout):
+        rel = os.path.relpath(path, args.checkout)
+        proc = subprocess.run([args.olivenet, "validate", os.path.basename(path)], cwd=os.path.dirname(path),
+                              capture_output=True, text=True, timeout=120)
+        errors = []
+        for line in proc.stderr.splitlines():
+            m = ERROR_LINE.match(line)
+            if m and not line.startswith("error:"):
+                kind, label = classify(m["message"])
+                errors.append({"key": m["key"], "message": m["message"], "class": kind, "label": label})
+        if proc.returncode == 0:
+            status = "accepted"
+        elif any(e["class"] == "incompatible" for e in errors) or not errors:
+            status = "incompatible"
+        else:
+            status = "deliberate"
+        files[status] += 1
+        for e in errors:
+            lines[e["class"]][e["label"] or reason(e["key"], e["message"])] += 1
+        if status == "deliberate":
+            deliberate_files.update({e["label"] for e in errors if e["class"] == "deliberate"})
+        if status == "incompatible":
+            incompatible_files.update({reason(e["key"], e["message"]) for e in errors if e["class"] == "incompatible"}
+                                      or {f"exit {proc.returncode}: {proc.stderr.strip()[:160]}"})
+        results.append({"file": rel, "status": status, "exit": proc.returncode, "errors": errors})
+
+    total = sum(files.values())
+    print(f"run configs: {total}")
+    print(f"accepted: {files['accepted']}   refused deliberately: {files['deliberate']}   incompatible: {files['incompatible']}")
+    print(f"error lines: deliberate {sum(lines['deliberate'].values())}, incompatible {sum(lines['incompatible'].values())}, "
+          f"follow-on (one cause reported twice) {sum(lines['follow-on'].values())}")
+    print("\nincompatible files, by reason (files):")
+    for text, n in incompatible_files.most_common(args.top):
+        print(f"  {n:5d}  {text[:200]}")
+    print("\ndeliberate refusals, by reason (files with that refusal):")
+    for text, n in deliberate_files.most_common(args.top):
+        print(f"  {n:5d}  {text}")
+    print("\nfollow-on lines:")
+    for text, n in lines["follow-on"].most_common(args.top):
+        print(f"  {n:5d}  {text}")
+    if args.out:
+        os.makedirs(args.out, exist_ok=True)
+        with open(os.path.join(args.out, "results.json"), "w", encoding="utf-8") as f:
+            json.dump(results, f, indent=1)
+
+
+if __name__ == "__main__":
+    main()
