@@ -24,7 +24,11 @@ import subprocess
 import sys
 
 DELIBERATE = [
-    ("pass OliveNet lacks", r"is not a pass OliveNet has"),
+    ("pass OliveNet lacks", r"is not a pass OliveNet has|is an Olive pass OliveNet does not support yet"),
+    ("Olive option OliveNet cannot honour (it would change the model)", r"option is not supported by OliveNet|is not supported by OliveNet's"),
+    ("input model made by another recipe, not present", r"^'[^']*' does not exist \(looked at"),
+    ("not an Olive run config (Vitis AI vaip pass list)", r"^expected a mapping \(key: value lines\), got a list$"),
+    ("also refused by Olive (input_model without type)", r"^is required: ONNXModel or HfModel$"),
     ("Python code (user_script/script_dir)", r"names Python code|Python|python"),
     ("Hugging Face hub download offline", r"Hugging Face hub id that is not available offline|hub dataset|download"),
     ("PyTorch / non-ONNX input model", r"inputs are not supported by OliveNet"),
@@ -34,8 +38,10 @@ DELIBERATE = [
     ("data component OliveNet lacks", r"is not built in"),
     ("refused by design (float16 in fusion, cast_chain_elimination)", r"float16: true is not supported|cast_chain_elimination: true is not supported"),
     ("packaging / builds", r"packaging|named builds"),
-    ("Olive pass OliveNet lacks (option)", r"Olive pass OliveNet does not have"),
 ]
+
+# Keys that are not in Olive's run config either (Olive warns and ignores them), by key path.
+NOT_OLIVE_KEYS = {"metrics": "top-level metrics (not an Olive run-config key; Olive ignores it)"}
 
 FOLLOW_ON = [
     ("names a refused data config", r"is not a data config"),
@@ -68,7 +74,11 @@ def run_configs(root):
                 yield path
 
 
-def classify(message):
+def classify(message, key=""):
+    if message.startswith("unknown key") and key in NOT_OLIVE_KEYS:
+        return "deliberate", NOT_OLIVE_KEYS[key]
+    if key == "input_model" and message.startswith("is required"):
+        return "follow-on", "no input_model in a non-Olive config"
     for label, pattern in FOLLOW_ON:
         if re.search(pattern, message):
             return "follow-on", label
@@ -112,7 +122,7 @@ def main():
         for line in proc.stderr.splitlines():
             m = ERROR_LINE.match(line)
             if m and not line.startswith("error:"):
-                kind, label = classify(m["message"])
+                kind, label = classify(m["message"], m["key"])
                 errors.append({"key": m["key"], "message": m["message"], "class": kind, "label": label})
         if proc.returncode == 0:
             status = "accepted"
