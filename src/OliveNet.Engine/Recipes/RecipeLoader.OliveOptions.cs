@@ -112,7 +112,11 @@ public sealed partial class RecipeLoader
 
         var names = remove.Select(v => v!.GetValue<string>()).ToHashSet(StringComparer.Ordinal);
         var current = options[targetKey] ?? JsonNode.Parse(infos.First(i => i.Key == targetKey).DefaultJson);
-        if (current is JsonArray list)
+        if (current is JsonArray { Count: 0 })
+        {
+            reader.Error(value, path, $"narrows {targetKey}, whose default here depends on other options: give {targetKey} as well");
+        }
+        else if (current is JsonArray list)
         {
             options[targetKey] = new JsonArray(list.Where(v => v is not JsonValue s || !s.TryGetValue<string>(out var n) || !names.Contains(n))
                 .Select(v => v?.DeepClone()).ToArray());

@@ -60,6 +60,22 @@ public sealed class OlivePassOptionsTests : IDisposable
     }
 
     [Fact]
+    public void Op_types_to_exclude_needs_the_list_it_narrows_when_the_default_depends_on_the_mode()
+    {
+        var error = Assert.Throws<RecipeException>(() => Load("""
+            passes:
+              q: {type: OnnxQuantization, quant_mode: static, op_types_to_exclude: [Conv]}
+            """));
+        Assert.Contains("give op_types_to_quantize as well", Assert.Single(error.Errors).Message, StringComparison.Ordinal);
+
+        var recipe = Load("""
+            passes:
+              q: {type: OnnxQuantization, quant_mode: static, op_types_to_quantize: [Conv, MatMul], op_types_to_exclude: [Conv]}
+            """);
+        Assert.Equal(["MatMul"], Assert.IsType<OliveNet.Passes.Quantization.Umbrella.OnnxQuantizationOptions>(Choice(recipe).Options).OpTypesToQuantize);
+    }
+
+    [Fact]
     public void A_one_element_list_of_an_olive_list_option_is_its_value_not_a_search_space()
     {
         var recipe = Load("""
