@@ -2,6 +2,7 @@
 """Runs `olivenet validate` over every Olive run config in a checkout and classifies each refusal.
 
 Usage: bench/olive-recipes/sweep.py <checkout> [--olivenet PATH] [--out DIR] [--top N]
+       bench/olive-recipes/sweep.py --results DIR/results.json   (re-sort saved results, without running validate)
 
 A run config is a .json/.yaml/.yml file whose top level is a mapping with `passes` or `input_model`. Each is validated
 from its own folder (as Olive resolves paths). Every error line is sorted into a class:
@@ -12,8 +13,10 @@ from its own folder (as Olive resolves paths). Every error line is sorted into a
   follow-on      a consequence of another error in the same file (a metric naming a refused data config, ...).
   incompatible   anything else: a form Olive accepts that OliveNet refuses or misreads.
 
-A file is accepted (exit 0), incompatible (any incompatible line), or refused deliberately. Prints the counts and the
-most frequent reasons of each class; --out DIR also writes per-file results (results.json) there.
+A file is accepted (exit 0), incompatible (any incompatible line), or refused deliberately. Of the deliberate ones, those
+refused only because a checkpoint is not downloaded or an input model made by another recipe is absent are counted
+apart: they would be accepted on a machine that has those files. Prints the counts and the most frequent reasons of
+each class; --out DIR also writes per-file results (results.json) there.
 """
 import argparse
 import collections
@@ -49,6 +52,8 @@ FOLLOW_ON = [
     ("priorities after a refused sub-type", r"ranked sub-types need unique priorities"),
     ("every search point invalid", r"every search point of this pass is invalid"),
 ]
+
+OFFLINE_ONLY = {"Hugging Face hub download offline", "input model made by another recipe, not present"}
 
 ERROR_LINE = re.compile(r"^  (?P<key>\S*): (?P<message>.*?)(?: — (?P<where>.*))?$")
 
@@ -97,63 +102,86 @@ def reason(key, message):
     return f"{last}: {text}"
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("checkout")
-    here = os.path.dirname(os.path.abspath(__file__))
-    default = os.path.join(here, "..", "..", "src", "OliveNet.Cli", "bin", "Release", "net10.0", "olivenet")
-    parser.add_argument("--olivenet", default=os.path.normpath(default), help="the built CLI (dotnet build src/OliveNet.Cli -c Release)")
-    parser.add_argument("--out", help="folder for results.json")
-    parser.add_argument("--top", type=int, default=15)
-    args = parser.parse_args()
-    if not os.access(args.olivenet, os.X_OK):
-        sys.exit(f"{args.olivenet} is not an executable; build it with: dotnet build src/OliveNet.Cli -c Release")
-
-    files = {"accepted": 0, "deliberate": 0, "incompatible": 0}
-    lines = {"deliberate": collections.Counter(), "incompatible": collections.Counter(), "follow-on": collections.Counter()}
-    deliberate_files = collections.Counter()
-    incompatible_files = collections.Counter()
+def validate_all(checkout, olivenet):
     results = []
-    for path in run_configs(args.checkout):
-        rel = os.path.relpath(path, args.checkout)
-        proc = subprocess.run([args.olivenet, "validate", os.path.basename(path)], cwd=os.path.dirname(path),
+    for path in run_configs(checkout):
+        rel = os.path.relpath(path, checkout)
+        proc = subprocess.run([olivenet, "validate", os.path.basename(path)], cwd=os.path.dirname(path),
                               capture_output=True, text=True, timeout=120)
         errors = []
         for line in proc.stderr.splitlines():
             m = ERROR_LINE.match(line)
             if m and not line.startswith("error:"):
-                kind, label = classify(m["message"], m["key"])
-                errors.append({"key": m["key"], "message": m["message"], "class": kind, "label": label})
-        if proc.returncode == 0:
+                errors.append({"key": m["key"], "message": m["message"]})
+        results.append({"file": rel, "exit": proc.returncode, "errors": errors, "stderr": proc.stderr.strip()[:300]})
+    return results
+
+
+def summarize(results, top):
+    files = {"accepted": 0, "deliberate": 0, "incompatible": 0}
+    offline_only = 0
+    lines = {"deliberate": collections.Counter(), "incompatible": collections.Counter(), "follow-on": collections.Counter()}
+    deliberate_files = collections.Counter()
+    incompatible_files = collections.Counter()
+    for result in results:
+        errors = result["errors"]
+        for e in errors:
+            e["class"], e["label"] = classify(e["message"], e["key"])
+        if result["exit"] == 0:
             status = "accepted"
         elif any(e["class"] == "incompatible" for e in errors) or not errors:
             status = "incompatible"
         else:
             status = "deliberate"
+        result["status"] = status
         files[status] += 1
         for e in errors:
             lines[e["class"]][e["label"] or reason(e["key"], e["message"])] += 1
         if status == "deliberate":
-            deliberate_files.update({e["label"] for e in errors if e["class"] == "deliberate"})
+            labels = {e["label"] for e in errors if e["class"] == "deliberate"}
+            deliberate_files.update(labels)
+            offline_only += labels <= OFFLINE_ONLY
         if status == "incompatible":
             incompatible_files.update({reason(e["key"], e["message"]) for e in errors if e["class"] == "incompatible"}
-                                      or {f"exit {proc.returncode}: {proc.stderr.strip()[:160]}"})
-        results.append({"file": rel, "status": status, "exit": proc.returncode, "errors": errors})
+                                      or {f"exit {result['exit']}: {result.get('stderr', '')[:160]}"})
 
-    total = sum(files.values())
-    print(f"run configs: {total}")
+    print(f"run configs: {len(results)}")
     print(f"accepted: {files['accepted']}   refused deliberately: {files['deliberate']}   incompatible: {files['incompatible']}")
+    print(f"  of the deliberate ones, refused only for a checkpoint not downloaded or an input model not built here: {offline_only}")
     print(f"error lines: deliberate {sum(lines['deliberate'].values())}, incompatible {sum(lines['incompatible'].values())}, "
           f"follow-on (one cause reported twice) {sum(lines['follow-on'].values())}")
     print("\nincompatible files, by reason (files):")
-    for text, n in incompatible_files.most_common(args.top):
+    for text, n in incompatible_files.most_common(top):
         print(f"  {n:5d}  {text[:200]}")
     print("\ndeliberate refusals, by reason (files with that refusal):")
-    for text, n in deliberate_files.most_common(args.top):
+    for text, n in deliberate_files.most_common(top):
         print(f"  {n:5d}  {text}")
     print("\nfollow-on lines:")
-    for text, n in lines["follow-on"].most_common(args.top):
+    for text, n in lines["follow-on"].most_common(top):
         print(f"  {n:5d}  {text}")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("checkout", nargs="?")
+    here = os.path.dirname(os.path.abspath(__file__))
+    default = os.path.join(here, "..", "..", "src", "OliveNet.Cli", "bin", "Release", "net10.0", "olivenet")
+    parser.add_argument("--olivenet", default=os.path.normpath(default), help="the built CLI (dotnet build src/OliveNet.Cli -c Release)")
+    parser.add_argument("--out", help="folder for results.json")
+    parser.add_argument("--results", help="a results.json written by --out: sort it again without running validate")
+    parser.add_argument("--top", type=int, default=15)
+    args = parser.parse_args()
+    if args.results:
+        with open(args.results, encoding="utf-8") as f:
+            results = json.load(f)
+    elif args.checkout:
+        if not os.access(args.olivenet, os.X_OK):
+            sys.exit(f"{args.olivenet} is not an executable; build it with: dotnet build src/OliveNet.Cli -c Release")
+        results = validate_all(args.checkout, args.olivenet)
+    else:
+        parser.error("give the checkout, or --results")
+
+    summarize(results, args.top)
     if args.out:
         os.makedirs(args.out, exist_ok=True)
         with open(os.path.join(args.out, "results.json"), "w", encoding="utf-8") as f:
