@@ -41,6 +41,7 @@ DELIBERATE = [
     ("data component OliveNet lacks", r"is not built in"),
     ("refused by design (float16 in fusion, cast_chain_elimination)", r"float16: true is not supported|cast_chain_elimination: true is not supported"),
     ("packaging / builds", r"packaging|named builds"),
+    ("Hugging Face evaluate metric (huggingface_metrics backend, Python)", r"names a Hugging Face evaluate metric"),
 ]
 
 # Keys that are not in Olive's run config either (Olive warns and ignores them), by key path.

@@ -89,7 +89,7 @@ public sealed partial class RecipeLoader
         }
 
         RefuseScripts(reader, map, path);
-        string? name = null, type = null, dataConfig = null;
+        string? name = null, type = null, dataConfig = null, backend = null;
         var userConfig = new JsonObject();
         var extra = new List<(string Key, YamlNode Value)>();
         YamlNode? subNode = null;
@@ -102,7 +102,7 @@ public sealed partial class RecipeLoader
                 case "data_config": dataConfig = reader.String(value, $"{path}.data_config"); break;
                 case "user_config": userConfig = reader.ToJson(value, $"{path}.user_config") as JsonObject ?? []; break;
                 case "sub_types": subNode = value; break;
-                case "backend": break;
+                case "backend": backend = reader.String(value, $"{path}.backend"); break;
                 default:
                     // Olive moves a metric's other keys into user_config (Metric is a NestedConfig); a near miss of a
                     // metric key is more likely a typo, so it stays an error.
@@ -172,7 +172,7 @@ public sealed partial class RecipeLoader
 
         foreach (var (item, j) in subItems.Select((x, j) => (x, j)))
         {
-            if (ReadSubMetric(reader, item, $"{path}.sub_types[{j}]", type, allowed) is { } sub)
+            if (ReadSubMetric(reader, item, $"{path}.sub_types[{j}]", type, allowed, backend) is { } sub)
             {
                 subs.Add(sub);
             }
@@ -195,7 +195,7 @@ public sealed partial class RecipeLoader
         return new MetricSpec(name, type, subs, MetricTypes.NeedsData(type) ? dataConfig : null, userConfig, Passes.PassOptions.Canonical(canonical));
     }
 
-    private static SubMetricSpec? ReadSubMetric(RecipeReader reader, YamlNode node, string path, string type, IReadOnlyList<string> allowed)
+    private static SubMetricSpec? ReadSubMetric(RecipeReader reader, YamlNode node, string path, string type, IReadOnlyList<string> allowed, string? backend)
     {
         if (reader.Mapping(node, path) is not { } map)
         {
@@ -205,7 +205,11 @@ public sealed partial class RecipeLoader
         var name = RecipeReader.Child(map, "name") is { } n ? reader.String(n, $"{path}.name") : null;
         if (name is null || !allowed.Contains(name))
         {
-            reader.Error(RecipeReader.Child(map, "name") ?? map, $"{path}.name", $"{(name is null ? "is required" : $"'{name}' is not a {type} sub-type{DidYouMean.Hint(name, allowed)}")}; {type} has {string.Join(", ", allowed)}");
+            // Under Olive's huggingface_metrics backend, sub-type names are Hugging Face evaluate metrics, which need Python.
+            var hf = backend == "huggingface_metrics" && name is not null
+                ? $" (with backend: huggingface_metrics it names a Hugging Face evaluate metric, which OliveNet does not run; use OliveNet's sub-types)"
+                : string.Empty;
+            reader.Error(RecipeReader.Child(map, "name") ?? map, $"{path}.name", $"{(name is null ? "is required" : $"'{name}' is not a {type} sub-type{DidYouMean.Hint(name, allowed)}{hf}")}; {type} has {string.Join(", ", allowed)}");
             return null;
         }
 

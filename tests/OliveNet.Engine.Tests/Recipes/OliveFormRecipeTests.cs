@@ -133,10 +133,12 @@ public sealed class OliveFormRecipeTests : IDisposable
             evaluators:
               e:
                 metrics:
-                  - {name: acc, type: accuracy, data_config: d, sub_types: [{name: accuracy, priority: 1}, {name: f1_score, priority: 2}]}
+                  - {name: acc, type: accuracy, backend: huggingface_metrics, data_config: d, sub_types: [{name: accuracy, priority: 1}, {name: f1_score, priority: 2}]}
             evaluator: e
             """));
-        Assert.Contains("'accuracy' is not a accuracy sub-type", Assert.Single(error.Errors).Message, StringComparison.Ordinal);
+        var only = Assert.Single(error.Errors).Message;
+        Assert.Contains("'accuracy' is not a accuracy sub-type", only, StringComparison.Ordinal);
+        Assert.Contains("with backend: huggingface_metrics it names a Hugging Face evaluate metric", only, StringComparison.Ordinal);
     }
 
     [Fact]
