@@ -36,7 +36,9 @@ public sealed partial class RecipeLoader
         if (!isOnnx && !isHf)
         {
             var known = new[] { "ONNXModel", "HfModel" };
-            reader.Error(typeNode, "input_model.type", type is "PyTorchModel" or "CompositeModel" or "DiffusersModel" or "OpenVINOModel" or "TensorFlowModel"
+            // Olive's model types are case-insensitive (PytorchModel is PyTorchModel).
+            string[] refused = ["PyTorchModel", "CompositeModel", "DiffusersModel", "OpenVINOModel", "TensorFlowModel"];
+            reader.Error(typeNode, "input_model.type", refused.Contains(type, StringComparer.OrdinalIgnoreCase)
                 ? $"'{type}' inputs are not supported by OliveNet; start from an ONNX model (ONNXModel) or a Hugging Face checkpoint folder (HfModel)"
                 : $"'{type}' is not a model type OliveNet knows{DidYouMean.Hint(type, known)}; use ONNXModel or HfModel");
             return null;

@@ -167,6 +167,17 @@ public sealed class OliveFormRecipeTests : IDisposable
     }
 
     [Fact]
+    public void Olive_model_types_are_case_insensitive_in_refusals_too()
+    {
+        var path = Path.Combine(_dir.FullName, "torch.yaml");
+        File.WriteAllText(path, "input_model: {type: PytorchModel, model_path: model.pt}\npasses:\n  doc: {type: DocString}\n");
+
+        var error = Assert.Throws<RecipeException>(() => _loader.Load(path));
+
+        Assert.Contains("'PytorchModel' inputs are not supported by OliveNet", Assert.Single(error.Errors).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void An_lm_eval_evaluator_is_one_error_not_one_per_key()
     {
         var error = Assert.Throws<RecipeException>(() => Load("""
