@@ -43,6 +43,9 @@ internal sealed class ComponentParams(string where, JsonObject values)
 
     public int[]? Ints(string key) => Doubles(key)?.Select(d => (int)d).ToArray();
 
+    /// <summary>The raw value of a parameter, for parameters that take more than one form; null when absent.</summary>
+    public JsonNode? Node(string key) => values[key];
+
     public JsonObject? Object(string key) => values[key] switch
     {
         null => null,

@@ -12,8 +12,11 @@ public static class DataPipeline
     /// <summary>Pre-process component types.</summary>
     public static IReadOnlyList<string> PreProcessTypes { get; } = ["image_transform"];
 
-    /// <summary>Dataloader component types (Olive's names).</summary>
-    public static IReadOnlyList<string> DataLoaderTypes { get; } = ["default_dataloader"];
+    /// <summary>
+    /// Dataloader component types (Olive's names). The recipe loader reads no_auto_batch_dataloader (samples that already
+    /// carry their batch dimension) as default_dataloader with batch_size 1, which is the same thing here.
+    /// </summary>
+    public static IReadOnlyList<string> DataLoaderTypes { get; } = ["default_dataloader", "no_auto_batch_dataloader"];
 
     /// <summary>Load component types.</summary>
     public static IReadOnlyList<string> LoadTypes => Loaders.Types;

@@ -111,26 +111,133 @@ internal static class Loaders
         }).ToList();
     }
 
-    /// <summary>Random tensors at the model's input shapes (dynamic dims 1, or <c>input_shapes</c>); seeded.</summary>
+    /// <summary>
+    /// Problems in a load component's parameters that can be found without the model (the recipe loader reports them,
+    /// so that validate and run agree). Empty when none.
+    /// </summary>
+    public static IEnumerable<string> Check(DataComponent load)
+    {
+        if (load.Type != "dummy_dataset")
+        {
+            return [];
+        }
+
+        try
+        {
+            DummySpec.Read(new ComponentParams("dummy_dataset", load.Params));
+            return [];
+        }
+        catch (DataException e)
+        {
+            return [e.Message["dummy_dataset: ".Length..]];
+        }
+    }
+
+    /// <summary>
+    /// Seeded random tensors at the model's input shapes (dynamic dims 1), or at the shapes given: Olive's list form
+    /// (<c>input_shapes</c> list, with <c>input_names</c> and <c>input_types</c> lists in the same order, or by position
+    /// without names) or a mapping input name → shape. <c>max_samples</c> defaults to 32, as in Olive.
+    /// </summary>
     private static List<RawSample> Dummy(ComponentParams p, IReadOnlyList<NodeMetadata> inputs)
     {
-        var count = p.Int("max_samples", 8);
+        var spec = DummySpec.Read(p);
         var random = new Random(p.Int("seed", 0));
-        var shapes = p.Object("input_shapes");
-        return Enumerable.Range(0, count).Select(_ => new RawSample(inputs.ToDictionary(i => i.Name, i =>
+        var given = spec.Inputs(inputs, p.Where);
+        return Enumerable.Range(0, spec.Count).Select(_ => new RawSample(inputs.ToDictionary(i => i.Name, i =>
         {
-            var shape = shapes?[i.Name] is System.Text.Json.Nodes.JsonArray given
-                ? given.Select(v => (long)(Evaluation.JsonNumbers.Get(v) ?? 0)).ToArray()
-                : i.Shape.Select(d => d < 0 ? 1L : d).ToArray();
-            var n = shape.Aggregate(1L, (a, b) => a * b);
-            return i.ElementType switch
+            var (shape, type) = given.TryGetValue(i.Name, out var g) ? (g.Shape ?? Fixed(i), g.Type ?? i.ElementType) : (Fixed(i), i.ElementType);
+            var n = (int)shape.Aggregate(1L, (a, b) => a * b);
+            return type switch
             {
-                TensorElementType.Float => SampleTensor.Float(Enumerable.Range(0, (int)n).Select(_ => (float)((random.NextDouble() * 2) - 1)).ToArray(), shape),
-                TensorElementType.Int64 => new SampleTensor(i.ElementType, shape, Enumerable.Range(0, (int)n).SelectMany(_ => BitConverter.GetBytes((long)random.Next(8))).ToArray()),
-                TensorElementType.Int32 => new SampleTensor(i.ElementType, shape, Enumerable.Range(0, (int)n).SelectMany(_ => BitConverter.GetBytes(random.Next(8))).ToArray()),
-                _ => throw new DataException($"{p.Where}: dummy_dataset cannot generate input '{i.Name}' of type {i.ElementType}; use tensor_folder"),
+                TensorElementType.Float => SampleTensor.Float(Enumerable.Range(0, n).Select(_ => (float)((random.NextDouble() * 2) - 1)).ToArray(), shape),
+                TensorElementType.Int64 => new SampleTensor(type, shape, Enumerable.Range(0, n).SelectMany(_ => BitConverter.GetBytes((long)random.Next(8))).ToArray()),
+                TensorElementType.Int32 => new SampleTensor(type, shape, Enumerable.Range(0, n).SelectMany(_ => BitConverter.GetBytes(random.Next(8))).ToArray()),
+                _ => throw new DataException($"{p.Where}: dummy_dataset cannot generate input '{i.Name}' of type {type}; use tensor_folder"),
             };
         }, StringComparer.Ordinal), null)).ToList();
+
+        static long[] Fixed(NodeMetadata input) => input.Shape.Select(d => d < 0 ? 1L : d).ToArray();
+    }
+
+    /// <summary>The parameters of <c>dummy_dataset</c>, read once for checking and for generating.</summary>
+    private sealed record DummySpec(int Count, List<(string? Name, long[]? Shape, TensorElementType? Type)> Given)
+    {
+        private static readonly Dictionary<string, TensorElementType> Types = new(StringComparer.OrdinalIgnoreCase)
+        {
+            ["float32"] = TensorElementType.Float, ["float"] = TensorElementType.Float, ["int64"] = TensorElementType.Int64,
+            ["long"] = TensorElementType.Int64, ["int32"] = TensorElementType.Int32, ["int"] = TensorElementType.Int32,
+        };
+
+        public static DummySpec Read(ComponentParams p)
+        {
+            var count = p.Int("max_samples", 32);
+            if (count < 1)
+            {
+                throw new DataException($"{p.Where}: params.max_samples must be 1 or more, got {count}");
+            }
+
+            var given = new List<(string?, long[]?, TensorElementType?)>();
+            switch (p.Node("input_shapes"))
+            {
+                case null:
+                    break;
+                case System.Text.Json.Nodes.JsonObject byName:
+                    foreach (var (name, shape) in byName)
+                    {
+                        given.Add((name, Shape(shape, $"input_shapes.{name}", p), null));
+                    }
+
+                    break;
+                case System.Text.Json.Nodes.JsonArray list:
+                    var names = p.Strings("input_names");
+                    var types = p.Strings("input_types");
+                    if (names is not null && names.Length != list.Count)
+                    {
+                        throw new DataException($"{p.Where}: params.input_names has {names.Length} names for {list.Count} input_shapes; give one per shape");
+                    }
+
+                    if (types is not null && types.Length != list.Count)
+                    {
+                        throw new DataException($"{p.Where}: params.input_types has {types.Length} types for {list.Count} input_shapes; give one per shape");
+                    }
+
+                    for (var k = 0; k < list.Count; k++)
+                    {
+                        var type = types is null ? (TensorElementType?)null
+                            : Types.TryGetValue(types[k], out var t) ? t
+                            : throw new DataException($"{p.Where}: params.input_types[{k}] '{types[k]}' is not one of {string.Join(", ", Types.Keys)}");
+                        given.Add((names?[k], Shape(list[k], $"input_shapes[{k}]", p), type));
+                    }
+
+                    break;
+                default:
+                    throw new DataException($"{p.Where}: params.input_shapes must be a list of shapes (with input_names) or a mapping input name → shape");
+            }
+
+            return new DummySpec(count, given);
+        }
+
+        /// <summary>The given shapes and types by model input name (by position when no names were given).</summary>
+        public Dictionary<string, (long[]? Shape, TensorElementType? Type)> Inputs(IReadOnlyList<NodeMetadata> inputs, string where)
+        {
+            var result = new Dictionary<string, (long[]?, TensorElementType?)>(StringComparer.Ordinal);
+            for (var k = 0; k < Given.Count; k++)
+            {
+                var (name, shape, type) = Given[k];
+                var input = name is null
+                    ? (k < inputs.Count ? inputs[k] : throw new DataException($"{where}: params.input_shapes has {Given.Count} shapes, but the model has {inputs.Count} inputs"))
+                    : inputs.FirstOrDefault(i => i.Name == name)
+                        ?? throw new DataException($"{where}: params input '{name}' is not an input of the model; its inputs are {string.Join(", ", inputs.Select(i => i.Name))}");
+                result[input.Name] = (shape, type);
+            }
+
+            return result;
+        }
+
+        private static long[] Shape(System.Text.Json.Nodes.JsonNode? node, string key, ComponentParams p) =>
+            node is System.Text.Json.Nodes.JsonArray dims && dims.All(d => Evaluation.JsonNumbers.Get(d) is >= 1 and var v && v == Math.Floor(v))
+                ? dims.Select(d => (long)Evaluation.JsonNumbers.Get(d)!.Value).ToArray()
+                : throw new DataException($"{p.Where}: params.{key} must be a shape: a list of whole numbers 1 or more, such as [1, 3, 224, 224]");
     }
 
     internal static string ExistingFolder(ComponentParams p, string key)

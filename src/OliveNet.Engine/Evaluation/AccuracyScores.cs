@@ -47,6 +47,69 @@ public static class AccuracyScores
             return better < k;
         }) / (double)labels.Count;
 
+    /// <summary>
+    /// Area under the ROC curve (Olive's <c>auroc</c>, torchmetrics' AUROC). <c>binary</c> (Olive's default task): the
+    /// score of a row is its only value, or, for two values, the second class's softmax probability; labels are 0/1.
+    /// <c>multiclass</c>: softmax over each row, then the unweighted mean of the one-vs-rest areas of the classes that
+    /// have both positive and negative rows. Ties count half (the Mann–Whitney statistic). NaN when a class is missing.
+    /// </summary>
+    public static double Auroc(IReadOnlyList<float[]> scores, IReadOnlyList<object> labels, string task = "binary")
+    {
+        var classes = labels.Select(l => Convert.ToInt32(Normalize(l), System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        if (task == "binary")
+        {
+            var binary = scores.Select(row => row.Length == 2 ? Softmax(row)[1] : row[0]).ToArray();
+            return RankArea(binary, classes.Select(c => c == 1).ToArray());
+        }
+
+        var probabilities = scores.Select(Softmax).ToList();
+        var width = probabilities.Count == 0 ? 0 : probabilities[0].Length;
+        var areas = Enumerable.Range(0, width)
+            .Select(c => RankArea(probabilities.Select(p => p[c]).ToArray(), classes.Select(l => l == c).ToArray()))
+            .Where(a => !double.IsNaN(a))
+            .ToList();
+        return areas.Count == 0 ? double.NaN : areas.Average();
+    }
+
+    /// <summary>P(score of a positive &gt; score of a negative) + ½·P(equal), from average ranks.</summary>
+    private static double RankArea(double[] score, bool[] positive)
+    {
+        var order = Enumerable.Range(0, score.Length).OrderBy(i => score[i]).ToArray();
+        var ranks = new double[score.Length];
+        for (var i = 0; i < order.Length;)
+        {
+            var j = i;
+            while (j + 1 < order.Length && score[order[j + 1]] == score[order[i]])
+            {
+                j++;
+            }
+
+            for (var k = i; k <= j; k++)
+            {
+                ranks[order[k]] = ((i + j) / 2.0) + 1;
+            }
+
+            i = j + 1;
+        }
+
+        long positives = positive.Count(p => p), negatives = positive.Length - positives;
+        if (positives == 0 || negatives == 0)
+        {
+            return double.NaN;
+        }
+
+        var sum = ranks.Where((_, i) => positive[i]).Sum();
+        return (sum - (positives * (positives + 1) / 2.0)) / (positives * (double)negatives);
+    }
+
+    private static double[] Softmax(float[] row)
+    {
+        var max = row.Max();
+        var e = row.Select(v => Math.Exp(v - max)).ToArray();
+        var total = e.Sum();
+        return e.Select(v => v / total).ToArray();
+    }
+
     /// <summary>Character error rate: total edit distance over total label characters.</summary>
     public static double CharacterErrorRate(IReadOnlyList<object> predictions, IReadOnlyList<object> labels) =>
         ErrorRate(predictions, labels, s => s.Select(c => c.ToString()).ToArray());

@@ -6,7 +6,7 @@ public static class MetricTypes
     /// <summary>Sub-types of each metric type.</summary>
     public static IReadOnlyDictionary<string, IReadOnlyList<string>> SubTypes { get; } = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal)
     {
-        ["accuracy"] = ["accuracy_score", "f1_score", "precision", "recall", "top_k", "exact_match", "cer", "wer", "perplexity"],
+        ["accuracy"] = ["accuracy_score", "f1_score", "precision", "recall", "top_k", "exact_match", "cer", "wer", "perplexity", "auroc"],
         ["latency"] = Percentiles,
         ["throughput"] = Percentiles,
         ["size_on_disk"] = ["bytes"],

@@ -45,6 +45,7 @@ public sealed partial class ModelEvaluator
                 "recall" => AccuracyScores.PrecisionRecallF1(predictions, labels, average).Recall,
                 "f1_score" => AccuracyScores.PrecisionRecallF1(predictions, labels, average).F1,
                 "top_k" => AccuracyScores.TopK(scores, labels, (int)(JsonNumbers.Get(sub.Parameters["k"]) ?? JsonNumbers.Get(metric.UserConfig["k"]) ?? 5)),
+                "auroc" => AccuracyScores.Auroc(scores, labels, sub.Parameters["task"]?.GetValue<string>() ?? metric.UserConfig["task"]?.GetValue<string>() ?? "binary"),
                 "cer" => AccuracyScores.CharacterErrorRate(predictions, labels),
                 "wer" => AccuracyScores.WordErrorRate(predictions, labels),
                 _ => double.NaN,

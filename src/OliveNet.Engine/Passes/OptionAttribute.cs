@@ -13,4 +13,7 @@ public sealed class OptionAttribute(string description) : Attribute
 
     /// <summary>Values a search tries for this option; empty = not searched.</summary>
     public object[] Candidates { get; init; } = [];
+
+    /// <summary>The value is a file or folder path: a relative one is resolved against the recipe's folder.</summary>
+    public bool IsPath { get; init; }
 }

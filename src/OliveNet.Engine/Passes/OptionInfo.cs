@@ -6,4 +6,7 @@ namespace OliveNet.Engine.Passes;
 /// <param name="DefaultJson">The default value as JSON.</param>
 /// <param name="Description">What the option does.</param>
 /// <param name="CandidatesJson">Values a search tries, as JSON; empty when not searched.</param>
-public sealed record OptionInfo(string Key, string Type, string DefaultJson, string Description, IReadOnlyList<string> CandidatesJson);
+/// <param name="ArrayDepth">How many list levels the value has (1 for a list of names, 2 for a list of shapes, 0 otherwise).</param>
+/// <param name="IsPath">The value is a path, resolved against the recipe's folder when relative.</param>
+public sealed record OptionInfo(
+    string Key, string Type, string DefaultJson, string Description, IReadOnlyList<string> CandidatesJson, int ArrayDepth = 0, bool IsPath = false);

@@ -29,10 +29,16 @@ public static class PassOptions
                     JsonTypeName(p.PropertyType),
                     JsonSerializer.Serialize(p.GetValue(defaults), p.PropertyType, Json),
                     attribute?.Description ?? string.Empty,
-                    (attribute?.Candidates ?? []).Select(c => JsonSerializer.Serialize(c, Json)).ToList());
+                    (attribute?.Candidates ?? []).Select(c => JsonSerializer.Serialize(c, Json)).ToList(),
+                    ArrayDepth(p.PropertyType),
+                    attribute?.IsPath ?? false);
             })
             .ToList();
     }
+
+    /// <summary>The Olive options the record declares it reads under another key or ignores (see <see cref="OliveOptionAttribute"/>).</summary>
+    public static IReadOnlyList<OliveOptionAttribute> OliveOptions(Type optionsType) =>
+        optionsType.GetCustomAttributes<OliveOptionAttribute>().ToList();
 
     /// <summary>
     /// Builds an options record from recipe values. Unknown keys and values of the wrong type are reported through
@@ -82,6 +88,15 @@ public static class PassOptions
 
     private static string Key(PropertyInfo p) =>
         p.GetCustomAttribute<JsonPropertyNameAttribute>()?.Name ?? JsonNamingPolicy.SnakeCaseLower.ConvertName(p.Name);
+
+    private static int ArrayDepth(Type type)
+    {
+        type = Nullable.GetUnderlyingType(type) ?? type;
+        var element = type.IsArray ? type.GetElementType()
+            : type.IsGenericType && type.GetGenericTypeDefinition() == typeof(List<>) ? type.GetGenericArguments()[0]
+            : null;
+        return element is null ? 0 : 1 + ArrayDepth(element);
+    }
 
     private static string JsonTypeName(Type type)
     {

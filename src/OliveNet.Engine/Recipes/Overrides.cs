@@ -25,6 +25,7 @@ internal static class Overrides
                 next = new YamlMappingNode();
                 map.Children[key] = next;
                 overridden.Add(next);
+                overridden.Add(key);
             }
 
             if (next is not YamlMappingNode inner)
@@ -37,7 +38,14 @@ internal static class Overrides
         }
 
         var value = new YamlScalarNode(item[(eq + 1)..]);
-        map.Children[new YamlScalarNode(keys[^1])] = value;
+        var last = new YamlScalarNode(keys[^1]);
+        if (!map.Children.ContainsKey(last))
+        {
+            // A key the recipe does not have: a problem with it (a misspelling) is the --set's, not the file's.
+            overridden.Add(last);
+        }
+
+        map.Children[last] = value;
         overridden.Add(value);
     }
 }

@@ -10,8 +10,11 @@ namespace OliveNet.Engine.Recipes;
 /// the recipe or the data moves (the key names the folder as <c>data:&lt;name&gt;-&lt;hash&gt;</c>, see
 /// Workflows.PortableDataPaths). The runner writes the folder.
 /// </summary>
-internal sealed class PassDataContext(IReadOnlyDictionary<string, DataConfigSpec> data, string root)
+internal sealed class PassDataContext(IReadOnlyDictionary<string, DataConfigSpec> data, string root, IReadOnlySet<string>? refused = null)
 {
+    /// <summary>Data configs that were given but refused; a reference to one was reported already.</summary>
+    public IReadOnlySet<string> Refused { get; } = refused ?? new HashSet<string>();
+
     private readonly Dictionary<string, string> _used = new(StringComparer.Ordinal);
 
     public IReadOnlyDictionary<string, DataConfigSpec> Data => data;

@@ -17,7 +17,25 @@ public sealed partial class RecipeLoader
     /// <summary>Parameters holding paths, resolved against the recipe's folder (npm: references are kept).</summary>
     private static readonly string[] PathParams = ["data_dir", "labels_file", "images_file", "dictionary", "data_file", "data_files", "tokenizer"];
 
-    private static Dictionary<string, DataConfigSpec> ReadDataConfigs(RecipeReader reader, YamlNode node, string folder)
+    /// <summary>
+    /// Olive's component types per data container, used where a component (or its type) is left out:
+    /// load, pre-process, post-process, dataloader (null: Olive's identity step, which OliveNet leaves out).
+    /// </summary>
+    private static readonly Dictionary<string, string?[]> ContainerDefaults = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["DataContainer"] = ["default_load_dataset", null, null, "default_dataloader"],
+        ["DummyDataContainer"] = ["dummy_dataset", null, null, "no_auto_batch_dataloader"],
+        ["HuggingfaceContainer"] = ["huggingface_dataset", "huggingface_pre_process", null, "default_dataloader"],
+        ["TransformersDummyDataContainer"] = ["transformers_dummy_dataset", null, null, "default_dataloader"],
+        ["TransformersPromptDummyDataContainer"] = ["transformers_prompt_dummy_dataset", null, null, "default_dataloader"],
+        ["TransformersTokenDummyDataContainer"] = ["transformers_token_dummy_dataset", null, null, "dataloader_with_ignored_batch_fields"],
+        ["ImageDataContainer"] = ["image_folder_dataset", "image_lora_preprocess", null, "default_dataloader"],
+        ["RawDataContainer"] = ["raw_dataset", null, null, "no_auto_batch_dataloader"],
+    };
+
+    /// <param name="refused">Receives the names of data configs that were given but refused, so that references to them
+    /// are not reported a second time.</param>
+    private static Dictionary<string, DataConfigSpec> ReadDataConfigs(RecipeReader reader, YamlNode node, string folder, HashSet<string> refused)
     {
         var configs = new Dictionary<string, DataConfigSpec>(StringComparer.Ordinal);
         var items = node is YamlSequenceNode seq ? seq.Children.ToList() : [];
@@ -42,30 +60,78 @@ public sealed partial class RecipeLoader
             }
 
             path = $"data_configs.{name}";
+            var errors = reader.Errors.Count;
+            var container = RecipeReader.Child(map, "type") is { } t ? reader.String(t, $"{path}.type") : null;
+            var defaults = container is not null && ContainerDefaults.TryGetValue(container, out var d) ? d : null;
             DataComponent? load = null, pre = null, post = null, loader = null;
+            var given = new HashSet<string>(StringComparer.Ordinal);
             foreach (var (key, value) in reader.Entries(map, path, DataConfigKeys))
             {
+                given.Add(key);
                 switch (key)
                 {
                     case "load_dataset_config":
-                        load = Component(reader, value, $"{path}.{key}", folder, DataPipeline.LoadTypes);
+                        load = Component(reader, value, $"{path}.{key}", folder, DataPipeline.LoadTypes, (defaults ?? ContainerDefaults["DataContainer"])[0]);
                         break;
                     case "pre_process_data_config":
-                        pre = Component(reader, value, $"{path}.{key}", folder, [.. DataPipeline.PreProcessTypes, TextDataset.TokenizeType]);
+                        pre = Component(reader, value, $"{path}.{key}", folder, [.. DataPipeline.PreProcessTypes, TextDataset.TokenizeType], (defaults ?? ContainerDefaults["DataContainer"])[1]);
                         break;
                     case "post_process_data_config":
-                        post = Component(reader, value, $"{path}.{key}", folder, OutputDecoder.Types);
+                        post = Component(reader, value, $"{path}.{key}", folder, OutputDecoder.Types, (defaults ?? ContainerDefaults["DataContainer"])[2]);
                         break;
                     case "dataloader_config":
-                        loader = Component(reader, value, $"{path}.{key}", folder, DataPipeline.DataLoaderTypes);
+                        loader = Component(reader, value, $"{path}.{key}", folder, DataPipeline.DataLoaderTypes, (defaults ?? ContainerDefaults["DataContainer"])[3]);
                         break;
                 }
+            }
+
+            // A container with defaults fills the components left out, as Olive does (unless the config is refused
+            // already: a container whose data OliveNet cannot load is one problem, not one per component).
+            if (defaults is not null && reader.Errors.Count == errors)
+            {
+                string[] slots = ["load_dataset_config", "pre_process_data_config", "post_process_data_config", "dataloader_config"];
+                IReadOnlyList<string>[] types = [DataPipeline.LoadTypes, [.. DataPipeline.PreProcessTypes, TextDataset.TokenizeType], OutputDecoder.Types, DataPipeline.DataLoaderTypes];
+                for (var k = 0; k < slots.Length; k++)
+                {
+                    if (!given.Contains(slots[k]) && defaults[k] is { } type)
+                    {
+                        var filled = DefaultComponent(reader, map, $"{path}.{slots[k]}", type, types[k], container!);
+                        switch (k)
+                        {
+                            case 0: load = filled; break;
+                            case 1: pre = filled; break;
+                            case 2: post = filled; break;
+                            case 3: loader = filled; break;
+                        }
+                    }
+                }
+            }
+
+            if (reader.Errors.Count > errors)
+            {
+                refused.Add(name);
+                continue;
             }
 
             if (load is null)
             {
                 reader.Error(map, $"{path}.load_dataset_config", $"is required: where samples come from, e.g. {{type: image_folder, params: {{data_dir: images}}}}; built in: {string.Join(", ", DataPipeline.LoadTypes)}");
+                refused.Add(name);
                 continue;
+            }
+
+            if (loader is { Type: "no_auto_batch_dataloader" })
+            {
+                // Olive's dataloader for samples that already carry their batch dimension: what default_dataloader does
+                // with batch_size 1 (samples are concatenated along their own first dimension).
+                var parameters = (JsonObject)loader.Params.DeepClone();
+                parameters.Remove("batch_size");
+                loader = new DataComponent("default_dataloader", parameters);
+            }
+
+            foreach (var problem in Loaders.Check(load))
+            {
+                reader.Error(RecipeReader.Child(map, "load_dataset_config") ?? map, $"{path}.load_dataset_config", problem);
             }
 
             var canonical = new JsonObject
@@ -85,6 +151,18 @@ public sealed partial class RecipeLoader
         return configs;
     }
 
+    /// <summary>A component the container supplies by default; null (no error) when it is Olive's identity step.</summary>
+    private static DataComponent? DefaultComponent(RecipeReader reader, YamlMappingNode map, string path, string type, IReadOnlyList<string> types, string container)
+    {
+        if (types.Contains(type))
+        {
+            return new DataComponent(type, []);
+        }
+
+        reader.Error(map, path, $"{container}'s default '{type}' is not built in; give this component with one of: {string.Join(", ", types)}");
+        return null;
+    }
+
     private static JsonNode? Resolve(JsonNode? node, string folder) =>
         node is JsonValue v && v.TryGetValue<string>(out var text) && !text.StartsWith(Assets.ModelLocator.NpmScheme, StringComparison.Ordinal)
             ? System.IO.Path.GetFullPath(System.IO.Path.Combine(folder, text))
@@ -92,18 +170,30 @@ public sealed partial class RecipeLoader
 
     private static JsonObject Canonical(DataComponent c) => new() { ["type"] = c.Type, ["params"] = c.Params.DeepClone() };
 
-    /// <summary>A <c>{type, params}</c> component; parameters may also sit beside type (Olive flattens them).</summary>
-    private static DataComponent? Component(RecipeReader reader, YamlNode node, string path, string folder, IReadOnlyList<string> types)
+    /// <summary>
+    /// A <c>{type, params}</c> component; parameters may also sit beside type (Olive flattens them). Without a type the
+    /// container's default applies (<paramref name="defaultType"/>; null = Olive's identity step, so no component).
+    /// </summary>
+    private static DataComponent? Component(RecipeReader reader, YamlNode node, string path, string folder, IReadOnlyList<string> types, string? defaultType)
     {
-        if (reader.Mapping(node, path) is not { } map)
+        if (RecipeReader.IsNull(node) || reader.Mapping(node, path) is not { } map)
         {
             return null;
         }
 
-        var type = RecipeReader.Child(map, "type") is { } t ? reader.String(t, $"{path}.type") : null;
+        var typeNode = RecipeReader.Child(map, "type");
+        var type = typeNode is not null && !RecipeReader.IsNull(typeNode) ? reader.String(typeNode, $"{path}.type") : defaultType;
+        if (type is null && typeNode is null)
+        {
+            return null;
+        }
+
         if (type is null || !types.Contains(type))
         {
-            reader.Error(RecipeReader.Child(map, "type") ?? map, $"{path}.type", $"{(type is null ? "is required" : $"'{type}' is not built in{DidYouMean.Hint(type, types)}")}; built in: {string.Join(", ", types)}");
+            var why = type is null ? "is required"
+                : typeNode is null ? $"is not given, and Olive's default for this container, '{type}', is not built in"
+                : $"'{type}' is not built in{DidYouMean.Hint(type, types)}";
+            reader.Error(typeNode ?? map, $"{path}.type", $"{why}; built in: {string.Join(", ", types)}");
             return null;
         }
 

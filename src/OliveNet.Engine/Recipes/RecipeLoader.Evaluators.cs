@@ -10,7 +10,7 @@ public sealed partial class RecipeLoader
 {
     /// <summary>Resolves <c>evaluator</c> (a name in <c>evaluators</c>, or inline) into the run's evaluator.</summary>
     private static EvaluatorSpec? ReadEvaluator(
-        RecipeReader reader, YamlNode? evaluatorNode, YamlNode? evaluatorsNode, IReadOnlyDictionary<string, DataConfigSpec> data, List<string> notes)
+        RecipeReader reader, YamlNode? evaluatorNode, YamlNode? evaluatorsNode, DataScope data, List<string> notes)
     {
         if (evaluatorNode is null || RecipeReader.IsNull(evaluatorNode))
         {
@@ -39,7 +39,7 @@ public sealed partial class RecipeLoader
         return ReadEvaluatorBody(reader, evaluatorNode, "evaluator", "inline", data, notes);
     }
 
-    private static EvaluatorSpec? ReadEvaluatorBody(RecipeReader reader, YamlNode node, string path, string name, IReadOnlyDictionary<string, DataConfigSpec> data, List<string> notes)
+    private static EvaluatorSpec? ReadEvaluatorBody(RecipeReader reader, YamlNode node, string path, string name, DataScope data, List<string> notes)
     {
         if (reader.Mapping(node, path) is not { } map)
         {
@@ -47,13 +47,14 @@ public sealed partial class RecipeLoader
         }
 
         var metricsNode = RecipeReader.Child(map, "metrics");
-        foreach (var (key, value) in reader.Entries(map, path, ["metrics", "type", "config"]))
+        if (RecipeReader.Child(map, "type") is { } typeNode && reader.String(typeNode, $"{path}.type") is { } t && t is not ("OliveEvaluator" or "OnnxEvaluator"))
         {
-            if (key == "type" && reader.String(value, $"{path}.type") is { } t && t is not ("OliveEvaluator" or "OnnxEvaluator"))
-            {
-                reader.Error(value, $"{path}.type", $"'{t}' is not supported; OliveNet evaluates ONNX models with its own evaluator (omit type)");
-            }
+            // Another evaluator (LMEvaluator: lm-eval tasks) has its own keys; one error says it all.
+            reader.Error(typeNode, $"{path}.type", $"'{t}' is not supported; OliveNet evaluates ONNX models with its own evaluator (omit type)");
+            return null;
         }
+
+        _ = reader.Entries(map, path, ["metrics", "type", "config"]).Count();
 
         if (metricsNode is not YamlSequenceNode list || list.Children.Count == 0)
         {
@@ -64,7 +65,7 @@ public sealed partial class RecipeLoader
         var metrics = new List<MetricSpec>();
         for (var i = 0; i < list.Children.Count; i++)
         {
-            if (ReadMetric(reader, list.Children[i], $"{path}.metrics[{i}]", data) is { } metric)
+            if (ReadMetric(reader, list.Children[i], $"{path}.metrics[{i}]", data, notes) is { } metric)
             {
                 metrics.Add(metric);
             }
@@ -80,7 +81,7 @@ public sealed partial class RecipeLoader
         return new EvaluatorSpec(name, metrics, canonical);
     }
 
-    private static MetricSpec? ReadMetric(RecipeReader reader, YamlNode node, string path, IReadOnlyDictionary<string, DataConfigSpec> data)
+    private static MetricSpec? ReadMetric(RecipeReader reader, YamlNode node, string path, DataScope data, List<string> notes)
     {
         if (reader.Mapping(node, path) is not { } map)
         {
@@ -88,10 +89,11 @@ public sealed partial class RecipeLoader
         }
 
         RefuseScripts(reader, map, path);
-        string? name = null, type = null, dataConfig = null;
+        string? name = null, type = null, dataConfig = null, backend = null;
         var userConfig = new JsonObject();
+        var extra = new List<(string Key, YamlNode Value)>();
         YamlNode? subNode = null;
-        foreach (var (key, value) in reader.Entries(map, path, MetricKeys))
+        foreach (var (key, value) in reader.Entries(map, path))
         {
             switch (key)
             {
@@ -100,6 +102,32 @@ public sealed partial class RecipeLoader
                 case "data_config": dataConfig = reader.String(value, $"{path}.data_config"); break;
                 case "user_config": userConfig = reader.ToJson(value, $"{path}.user_config") as JsonObject ?? []; break;
                 case "sub_types": subNode = value; break;
+                case "backend": backend = reader.String(value, $"{path}.backend"); break;
+                default:
+                    // Olive moves a metric's other keys into user_config (Metric is a NestedConfig); a near miss of a
+                    // metric key is more likely a typo, so it stays an error.
+                    if (DidYouMean.Hint(key, MetricKeys).Length > 0)
+                    {
+                        reader.Error(map.Children.Keys.First(k => (k as YamlScalarNode)?.Value == key), RecipeReader.Join(path, key), $"unknown key{DidYouMean.Hint(key, MetricKeys)}");
+                    }
+                    else
+                    {
+                        extra.Add((key, value));
+                    }
+
+                    break;
+            }
+        }
+
+        foreach (var (key, value) in extra)
+        {
+            if (userConfig.ContainsKey(key))
+            {
+                reader.Error(value, RecipeReader.Join(path, key), "is also given in user_config; keep one");
+            }
+            else
+            {
+                userConfig[key] = reader.ToJson(value, RecipeReader.Join(path, key));
             }
         }
 
@@ -116,10 +144,17 @@ public sealed partial class RecipeLoader
             return null;
         }
 
-        if (MetricTypes.NeedsData(type) && (dataConfig is null || !data.ContainsKey(dataConfig)))
+        if (type == "latency" && dataConfig is null)
+        {
+            // Olive measures latency without a data config on dummy inputs built from the model's inputs.
+            dataConfig = data.ModelInputs();
+            notes.Add($"{path}: no data_config, so latency is measured on seeded random inputs at the model's input shapes (dynamic dimensions 1), as Olive does");
+        }
+
+        if (MetricTypes.NeedsData(type) && (dataConfig is null || !data.Known(dataConfig)))
         {
             reader.Error(RecipeReader.Child(map, "data_config") ?? map, $"{path}.data_config",
-                dataConfig is null ? $"is required for {type}: the name of an entry of data_configs" : $"'{dataConfig}' is not a data config{DidYouMean.Hint(dataConfig, data.Keys)}");
+                dataConfig is null ? $"is required for {type}: the name of an entry of data_configs" : $"'{dataConfig}' is not a data config{DidYouMean.Hint(dataConfig, data.Data.Keys)}");
         }
 
         var subs = new List<SubMetricSpec>();
@@ -137,10 +172,16 @@ public sealed partial class RecipeLoader
 
         foreach (var (item, j) in subItems.Select((x, j) => (x, j)))
         {
-            if (ReadSubMetric(reader, item, $"{path}.sub_types[{j}]", type, allowed) is { } sub)
+            if (ReadSubMetric(reader, item, $"{path}.sub_types[{j}]", type, allowed, backend) is { } sub)
             {
                 subs.Add(sub);
             }
+        }
+
+        if (subs.Count < subItems.Count)
+        {
+            // A refused sub-type is reported already; ranking the rest would report its priority as a second problem.
+            return null;
         }
 
         var canonical = new JsonObject
@@ -154,7 +195,7 @@ public sealed partial class RecipeLoader
         return new MetricSpec(name, type, subs, MetricTypes.NeedsData(type) ? dataConfig : null, userConfig, Passes.PassOptions.Canonical(canonical));
     }
 
-    private static SubMetricSpec? ReadSubMetric(RecipeReader reader, YamlNode node, string path, string type, IReadOnlyList<string> allowed)
+    private static SubMetricSpec? ReadSubMetric(RecipeReader reader, YamlNode node, string path, string type, IReadOnlyList<string> allowed, string? backend)
     {
         if (reader.Mapping(node, path) is not { } map)
         {
@@ -164,7 +205,11 @@ public sealed partial class RecipeLoader
         var name = RecipeReader.Child(map, "name") is { } n ? reader.String(n, $"{path}.name") : null;
         if (name is null || !allowed.Contains(name))
         {
-            reader.Error(RecipeReader.Child(map, "name") ?? map, $"{path}.name", $"{(name is null ? "is required" : $"'{name}' is not a {type} sub-type{DidYouMean.Hint(name, allowed)}")}; {type} has {string.Join(", ", allowed)}");
+            // Under Olive's huggingface_metrics backend, sub-type names are Hugging Face evaluate metrics, which need Python.
+            var hf = backend == "huggingface_metrics" && name is not null
+                ? $" (with backend: huggingface_metrics it names a Hugging Face evaluate metric, which OliveNet does not run; use OliveNet's sub-types)"
+                : string.Empty;
+            reader.Error(RecipeReader.Child(map, "name") ?? map, $"{path}.name", $"{(name is null ? "is required" : $"'{name}' is not a {type} sub-type{DidYouMean.Hint(name, allowed)}{hf}")}; {type} has {string.Join(", ", allowed)}");
             return null;
         }
 

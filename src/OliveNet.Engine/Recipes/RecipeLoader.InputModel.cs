@@ -36,7 +36,9 @@ public sealed partial class RecipeLoader
         if (!isOnnx && !isHf)
         {
             var known = new[] { "ONNXModel", "HfModel" };
-            reader.Error(typeNode, "input_model.type", type is "PyTorchModel" or "CompositeModel" or "DiffusersModel" or "OpenVINOModel" or "TensorFlowModel"
+            // Olive's model types are case-insensitive (PytorchModel is PyTorchModel).
+            string[] refused = ["PyTorchModel", "CompositeModel", "DiffusersModel", "OpenVINOModel", "TensorFlowModel"];
+            reader.Error(typeNode, "input_model.type", refused.Contains(type, StringComparer.OrdinalIgnoreCase)
                 ? $"'{type}' inputs are not supported by OliveNet; start from an ONNX model (ONNXModel) or a Hugging Face checkpoint folder (HfModel)"
                 : $"'{type}' is not a model type OliveNet knows{DidYouMean.Hint(type, known)}; use ONNXModel or HfModel");
             return null;
@@ -100,6 +102,17 @@ public sealed partial class RecipeLoader
             if (!File.Exists(full))
             {
                 reader.Error(pathNode, "input_model.model_path", $"'{reference}' does not exist (looked at {full}); paths are relative to the recipe's folder");
+                return null;
+            }
+
+            // Opened now, so that a truncated or non-ONNX file is refused before anything runs.
+            try
+            {
+                _ = OliveNet.Onnx.OnnxModel.Load(full).MainGraph;
+            }
+            catch (OliveNet.Onnx.OnnxFormatException e)
+            {
+                reader.Error(pathNode, "input_model.model_path", $"'{reference}' is not a readable ONNX model: {e.Message}");
                 return null;
             }
 

@@ -13,7 +13,8 @@ public sealed partial class RecipeLoader
     /// <summary>Keys of a pass entry that are not pass options.</summary>
     internal static readonly string[] EntryKeys = ["type", "config", "host", "evaluator", "disable_search", "output_name", "timeout", "data_config"];
 
-    private IReadOnlyList<PassStep>? ReadPasses(RecipeReader reader, YamlNode node, Target target, List<string> notes, Search.SearchSpec? search, PassDataContext data)
+    private IReadOnlyList<PassStep>? ReadPasses(
+        RecipeReader reader, YamlNode node, Target target, List<string> notes, Search.SearchSpec? search, PassDataContext data, string folder)
     {
         if (reader.Mapping(node, "passes") is not { } map)
         {
@@ -29,7 +30,7 @@ public sealed partial class RecipeLoader
             for (var i = 0; i < configs.Count; i++)
             {
                 var choicePath = configs.Count == 1 ? path : $"{path}[{i}]";
-                if (ReadPass(reader, configs[i], choicePath, target, notes, search, data) is { } choice)
+                if (ReadPass(reader, configs[i], choicePath, target, notes, search, data, folder) is { } choice)
                 {
                     choices.AddRange(choice);
                 }
@@ -54,7 +55,8 @@ public sealed partial class RecipeLoader
         return steps;
     }
 
-    private List<PassChoice>? ReadPass(RecipeReader reader, YamlNode node, string path, Target target, List<string> notes, Search.SearchSpec? search, PassDataContext data)
+    private List<PassChoice>? ReadPass(
+        RecipeReader reader, YamlNode node, string path, Target target, List<string> notes, Search.SearchSpec? search, PassDataContext data, string folder)
     {
         if (reader.Mapping(node, path) is not { } map)
         {
@@ -74,32 +76,78 @@ public sealed partial class RecipeLoader
         if (pass is null)
         {
             var ids = _passes.All.Select(p => p.Metadata.Id).ToList();
-            reader.Error(typeNode, $"{path}.type", $"'{type}' is not a pass OliveNet has{DidYouMean.Hint(type, ids)}; available: {string.Join(", ", ids)}");
+            reader.Error(typeNode, $"{path}.type", OlivePasses.Find(type) is { } olivePass
+                ? $"'{olivePass}' is an Olive pass OliveNet does not support yet; OliveNet has: {string.Join(", ", ids)}"
+                : $"'{type}' is not a pass OliveNet has{DidYouMean.Hint(type, ids.Concat(OlivePasses.Names).Distinct(StringComparer.OrdinalIgnoreCase))}; available: {string.Join(", ", ids)}");
             return null;
         }
 
         CheckTarget(reader, typeNode!, $"{path}.type", pass, target);
         var options = new JsonObject();
         var marks = new Dictionary<string, YamlNode>(StringComparer.Ordinal);
-        var optionKeys = PassOptions.Describe(pass.OptionsType).Select(o => o.Key).ToHashSet(StringComparer.Ordinal);
+        var infos = PassOptions.Describe(pass.OptionsType);
+        var optionKeys = infos.Select(o => o.Key).ToHashSet(StringComparer.Ordinal);
+        var olive = PassOptions.OliveOptions(pass.OptionsType).ToDictionary(o => o.Key, StringComparer.Ordinal);
+        var entries = new List<(string Path, string Key, YamlNode Value)>();
         foreach (var (key, value) in reader.Entries(map, path))
         {
             if (key == "config" && reader.Mapping(value, $"{path}.config") is { } config)
             {
-                foreach (var (inner, innerValue) in reader.Entries(config, $"{path}.config"))
-                {
-                    AddOption(reader, $"{path}.config", inner, innerValue, optionKeys, options, marks, notes);
-                }
+                entries.AddRange(reader.Entries(config, $"{path}.config").Select(e => ($"{path}.config", e.Key, e.Value)));
             }
             else if (!EntryKeys.Contains(key))
             {
-                AddOption(reader, path, key, value, optionKeys, options, marks, notes);
+                entries.Add((path, key, value));
+            }
+        }
+
+        var given = entries.Select(e => e.Key).ToHashSet(StringComparer.Ordinal);
+        var removals = new List<(string Target, string Path, YamlNode Value)>();
+        foreach (var (where, key, value) in entries)
+        {
+            if (olive.GetValueOrDefault(key) is { RemovesFrom: { } from } && !optionKeys.Contains(key))
+            {
+                removals.Add((from, RecipeReader.Join(where, key), value));
+                continue;
+            }
+
+            if (olive.GetValueOrDefault(key) is { Entries.Length: > 0 } nested && !optionKeys.Contains(key))
+            {
+                foreach (var (inner, innerValue) in NestedOptions(reader, pass, where, nested, value, given, notes))
+                {
+                    AddOption(reader, RecipeReader.Join(where, key), inner, innerValue, optionKeys, options, marks, notes);
+                }
+
+                continue;
+            }
+
+            var bound = OliveKey(reader, pass, where, key, value, olive, optionKeys, given, notes);
+            if (bound is not null)
+            {
+                AddOption(reader, where, bound, value, optionKeys, options, marks, notes);
+            }
+        }
+
+        foreach (var (targetKey, where, value) in removals)
+        {
+            RemoveValues(reader, infos, targetKey, where, value, options);
+        }
+
+        foreach (var info in infos.Where(i => i.IsPath))
+        {
+            if (options[info.Key] is JsonValue p && p.TryGetValue<string>(out var relative) && relative.Length > 0)
+            {
+                options[info.Key] = System.IO.Path.GetFullPath(System.IO.Path.Combine(folder, relative));
             }
         }
 
         if (RecipeReader.Child(map, "data_config") is { } dataNode && reader.String(dataNode, $"{path}.data_config") is { } dataName)
         {
-            if (!data.Data.ContainsKey(dataName))
+            if (data.Refused.Contains(dataName))
+            {
+                // Reported where the data config is.
+            }
+            else if (!data.Data.ContainsKey(dataName))
             {
                 reader.Error(dataNode, $"{path}.data_config", $"'{dataName}' is not a data config{DidYouMean.Hint(dataName, data.Data.Keys)}");
             }

@@ -16,7 +16,9 @@ public sealed partial class RecipeLoader
 
     internal static readonly string[] SystemKeys = ["type", "config", "accelerators", "olive_managed_env", "hf_token"];
 
-    private static Dictionary<string, Target> ReadSystems(RecipeReader reader, YamlNode node)
+    /// <param name="refused">Receives the names of systems that were given but refused (reported already), so that a
+    /// host or target naming one is not reported as undefined too.</param>
+    private static Dictionary<string, Target> ReadSystems(RecipeReader reader, YamlNode node, HashSet<string> refused)
     {
         var result = new Dictionary<string, Target>(StringComparer.Ordinal);
         if (reader.Mapping(node, "systems") is not { } map)
@@ -30,13 +32,17 @@ public sealed partial class RecipeLoader
             {
                 result[name] = target;
             }
+            else
+            {
+                refused.Add(name);
+            }
         }
 
         return result;
     }
 
     /// <summary><c>host</c>/<c>target</c>: the name of an entry of <c>systems</c>, or a system written inline.</summary>
-    private static Target? ReadSystemReference(RecipeReader reader, YamlNode node, string path, Dictionary<string, Target> systems)
+    private static Target? ReadSystemReference(RecipeReader reader, YamlNode node, string path, Dictionary<string, Target> systems, HashSet<string> refused)
     {
         if (node is YamlScalarNode)
         {
@@ -49,6 +55,11 @@ public sealed partial class RecipeLoader
             if (systems.TryGetValue(name, out var target))
             {
                 return target;
+            }
+
+            if (refused.Contains(name))
+            {
+                return null;
             }
 
             reader.Error(node, path, $"names system '{name}', which systems does not define{DidYouMean.Hint(name, systems.Keys)}" +
@@ -66,17 +77,15 @@ public sealed partial class RecipeLoader
             return null;
         }
 
-        var fields = reader.Entries(map, path, SystemKeys).ToDictionary(e => e.Key, e => e.Value, StringComparer.Ordinal);
-        if (fields.TryGetValue("config", out var config) && reader.Mapping(config, $"{path}.config") is { } inner)
+        // The type first: a system of another type has keys of its own, and its type is the one thing to report.
+        var typeNode = RecipeReader.Child(map, "type");
+        var type = typeNode is not null ? reader.String(typeNode, $"{path}.type") : "LocalSystem";
+        if (type is null)
         {
-            foreach (var (key, value) in reader.Entries(inner, $"{path}.config", SystemKeys))
-            {
-                fields.TryAdd(key, value);
-            }
+            return null;
         }
 
-        var type = fields.TryGetValue("type", out var typeNode) ? reader.String(typeNode, $"{path}.type") : "LocalSystem";
-        if (type is not null && !type.Equals("LocalSystem", StringComparison.OrdinalIgnoreCase))
+        if (!type.Equals("LocalSystem", StringComparison.OrdinalIgnoreCase))
         {
             var why = type.ToLowerInvariant() switch
             {
@@ -87,6 +96,15 @@ public sealed partial class RecipeLoader
             };
             reader.Error(typeNode, $"{path}.type", $"'{type}': {why}; use type: LocalSystem");
             return null;
+        }
+
+        var fields = reader.Entries(map, path, SystemKeys).ToDictionary(e => e.Key, e => e.Value, StringComparer.Ordinal);
+        if (fields.TryGetValue("config", out var config) && reader.Mapping(config, $"{path}.config") is { } inner)
+        {
+            foreach (var (key, value) in reader.Entries(inner, $"{path}.config", SystemKeys))
+            {
+                fields.TryAdd(key, value);
+            }
         }
 
         if (!fields.TryGetValue("accelerators", out var accelerators) || RecipeReader.IsNull(accelerators))

@@ -102,28 +102,30 @@ public sealed partial class RecipeLoader
             reader.Error(wf.Node, "workflow_id", $"'{workflowId}' names a cache folder: use letters, digits, '.', '-' and '_' only");
         }
 
-        var systems = keys.TryGetValue("systems", out var sys) ? ReadSystems(reader, sys.Node) : new Dictionary<string, Target>();
-        var target = keys.TryGetValue("target", out var t) ? ReadSystemReference(reader, t.Node, "target", systems) : Target.Cpu;
-        var host = keys.TryGetValue("host", out var h) ? ReadSystemReference(reader, h.Node, "host", systems) : Target.Cpu;
+        var refusedSystems = new HashSet<string>(StringComparer.Ordinal);
+        var systems = keys.TryGetValue("systems", out var sys) ? ReadSystems(reader, sys.Node, refusedSystems) : new Dictionary<string, Target>();
+        var target = keys.TryGetValue("target", out var t) ? ReadSystemReference(reader, t.Node, "target", systems, refusedSystems) : Target.Cpu;
+        var host = keys.TryGetValue("host", out var h) ? ReadSystemReference(reader, h.Node, "host", systems, refusedSystems) : Target.Cpu;
         var input = keys.TryGetValue("input_model", out var im)
             ? ReadInputModel(reader, im.Node, folder)
             : Missing<InputModelSpec>(reader, root, "input_model", "the source model: input_model: {type: ONNXModel, model_path: model.onnx}");
-        var data = keys.TryGetValue("data_configs", out var dc) && !RecipeReader.IsNull(dc.Node) ? ReadDataConfigs(reader, dc.Node, folder) : [];
-        var evaluator = ReadEvaluator(reader, keys.GetValueOrDefault("evaluator").Node, keys.GetValueOrDefault("evaluators").Node, data, notes);
+        var refusedData = new HashSet<string>(StringComparer.Ordinal);
+        var data = keys.TryGetValue("data_configs", out var dc) && !RecipeReader.IsNull(dc.Node) ? ReadDataConfigs(reader, dc.Node, folder, refusedData) : [];
+        var evaluator = ReadEvaluator(reader, keys.GetValueOrDefault("evaluator").Node, keys.GetValueOrDefault("evaluators").Node, new DataScope(data, refusedData), notes);
         var search = keys.TryGetValue("search_strategy", out var ss) ? ReadSearch(reader, ss.Node) : null;
         if (search is not null && evaluator is null)
         {
             reader.Error(ss.Node, "search_strategy", "needs an evaluator to compare candidates: set evaluator: <name of an evaluators entry>");
         }
 
-        var cacheRoot = keys.TryGetValue("cache_dir", out var cdr) ? Resolve(folder, reader.String(cdr.Node, "cache_dir")) : System.IO.Path.GetFullPath("cache");
-        var passData = new PassDataContext(data, System.IO.Path.Combine(cacheRoot ?? "cache", workflowId ?? "default_workflow", "data"));
+        var cacheRoot = keys.TryGetValue("cache_dir", out var cdr) && !RecipeReader.IsNull(cdr.Node) ? Resolve(folder, reader.String(cdr.Node, "cache_dir")) : System.IO.Path.GetFullPath("cache");
+        var passData = new PassDataContext(data, System.IO.Path.Combine(cacheRoot ?? "cache", workflowId ?? "default_workflow", "data"), refusedData);
         var passes = keys.TryGetValue("passes", out var ps)
-            ? ReadPasses(reader, ps.Node, target ?? Target.Cpu, notes, search, passData)
+            ? ReadPasses(reader, ps.Node, target ?? Target.Cpu, notes, search, passData, folder)
             : Missing<IReadOnlyList<PassStep>>(reader, root, "passes", "an ordered mapping of pass name → {type: ..., options}");
 
-        var cacheDir = keys.TryGetValue("cache_dir", out var cd) ? Resolve(folder, reader.String(cd.Node, "cache_dir")) : System.IO.Path.GetFullPath("cache");
-        var outputDir = keys.TryGetValue("output_dir", out var od)
+        var cacheDir = keys.TryGetValue("cache_dir", out var cd) && !RecipeReader.IsNull(cd.Node) ? Resolve(folder, reader.String(cd.Node, "cache_dir")) : System.IO.Path.GetFullPath("cache");
+        var outputDir = keys.TryGetValue("output_dir", out var od) && !RecipeReader.IsNull(od.Node)
             ? Resolve(folder, reader.String(od.Node, "output_dir"))
             : System.IO.Path.GetFullPath(System.IO.Path.Combine("output", workflowId ?? "default_workflow"));
         var cleanCache = keys.TryGetValue("clean_cache", out var cc) ? reader.Bool(cc.Node, "clean_cache") : false;
@@ -222,10 +224,17 @@ public sealed partial class RecipeLoader
     private static string? Resolve(string folder, string? path) =>
         path is null ? null : System.IO.Path.GetFullPath(System.IO.Path.Combine(folder, path));
 
-    private static T? Missing<T>(RecipeReader reader, YamlNode root, string key, string what)
+    /// <summary>Reports a missing required key, unless a misspelling of it (reported as an unknown key) explains it.</summary>
+    private static T? Missing<T>(RecipeReader reader, YamlMappingNode root, string key, string what)
         where T : class
     {
-        reader.Error(root, key, $"is required: {what}");
+        var engine = RecipeReader.Child(root, "engine") as YamlMappingNode;
+        var given = root.Children.Keys.Concat(engine?.Children.Keys ?? []).OfType<YamlScalarNode>().Select(k => k.Value ?? string.Empty);
+        if (!given.Any(k => !TopLevelKeys.Contains(k) && DidYouMean.Closest(k, TopLevelKeys) == key))
+        {
+            reader.Error(root, key, $"is required: {what}");
+        }
+
         return null;
     }
 

@@ -28,14 +28,18 @@ public static partial class RecipeSchema
         {
             ["description"] = "Olive data configs: each {name, load_dataset_config, pre_process_data_config, dataloader_config, "
                 + "post_process_data_config}, every component {type, params}. Built in: load " + string.Join("/", Data.DataPipeline.LoadTypes)
-                + "; pre-process image_transform/tokenize_text (text: tokenizer, max_length, strategy join/sliding/line-by-line, stride); dataloader default_dataloader; post-process " + string.Join("/", Data.OutputDecoder.Types)
-                + ". Python scripts (user_script, script_dir) are refused.",
+                + "; pre-process image_transform/tokenize_text (text: tokenizer, max_length, strategy join/sliding/line-by-line, stride); dataloader " + string.Join("/", Data.DataPipeline.DataLoaderTypes)
+                + "; post-process " + string.Join("/", Data.OutputDecoder.Types)
+                + ". A component (or its type) left out takes the default of the config's container type, as in Olive (DummyDataContainer: "
+                + "dummy_dataset and no_auto_batch_dataloader; otherwise default_dataloader, and no pre- or post-processing). "
+                + "Python scripts (user_script, script_dir) are refused.",
             ["type"] = "array",
             ["items"] = new JsonObject { ["type"] = "object", ["required"] = new JsonArray("name", "load_dataset_config") },
         },
-        "evaluators" => Typed("object", "Named evaluators: {metrics: [{name, type (accuracy incl. perplexity, latency, throughput, size_on_disk, "
+        "evaluators" => Typed("object", "Named evaluators: {metrics: [{name, type (accuracy incl. perplexity and auroc, latency, throughput, size_on_disk, "
             + "fidelity, memory, generation_latency), data_config, user_config, sub_types: [{name, priority, higher_is_better, goal: {type, value}}]}]}. "
-            + "Python metric functions are refused."),
+            + "Other keys of a metric go into its user_config, as in Olive; a latency metric without data_config runs on seeded random "
+            + "inputs at the model's input shapes. Python metric functions are refused."),
         "evaluator" => Typed(new JsonArray("string", "object", "null"), "The evaluator that scores the input model and every "
             + "candidate: the name of an entry of evaluators, or one written inline. Goals gate the run (see gate)."),
         "passes" => new JsonObject
@@ -77,11 +81,11 @@ public static partial class RecipeSchema
             + "device or execution provider are refused before anything runs. Default: the CPU with CPUExecutionProvider."),
         "evaluate_input_model" => Typed("boolean", "Whether the input model is evaluated before the passes (needs an "
             + "evaluator); relative goals evaluate it regardless.", true),
-        "cache_dir" => Typed("string", "Cache root; a run's entries live in <cache_dir>/<workflow_id>/runs/<key>/ and are "
+        "cache_dir" => Typed(new JsonArray("string", "null"), "Cache root; a run's entries live in <cache_dir>/<workflow_id>/runs/<key>/ and are "
             + "reused when the model, pass and options are unchanged. Relative to the recipe's folder; default ./cache in "
             + "the current folder."),
-        "output_dir" => Typed("string", "Where the optimized model, model_config.json, footprint.json and manifest.json "
-            + "are published. Relative to the recipe's folder; default ./output/<workflow_id> in the current folder."),
+        "output_dir" => Typed(new JsonArray("string", "null"), "Where the optimized model, model_config.json, footprint.json and manifest.json "
+            + "are published. Relative to the recipe's folder; default (or null) ./output/<workflow_id> in the current folder."),
         "clean_cache" => Typed("boolean", "Delete this workflow's cache before running, so every pass runs again.", false),
         "clean_evaluation_cache" => Typed("boolean", "Delete this workflow's cached evaluations before running.", false),
         "log_severity_level" => new JsonObject

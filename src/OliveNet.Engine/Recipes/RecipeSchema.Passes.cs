@@ -54,6 +54,11 @@ public static partial class RecipeSchema
             config[key] = SaveKey(key);
         }
 
+        foreach (var olive in PassOptions.OliveOptions(pass.OptionsType).Where(o => !optionKeys.Contains(o.Key)))
+        {
+            config[olive.Key] = OliveOption(olive);
+        }
+
         var properties = new JsonObject();
         foreach (var key in RecipeLoader.EntryKeys)
         {
@@ -108,6 +113,31 @@ public static partial class RecipeSchema
         "data_config" => Typed("string", "The name of a data config whose samples this pass reads (calibration); OliveNet "
             + "writes them as a tensor folder and sets the pass's data_dir."),
         _ => throw Undescribed("pass entry key", key),
+    };
+
+    /// <summary>An Olive option the record reads another way (<see cref="OliveOptionAttribute"/>), described by that way.</summary>
+    private static JsonObject OliveOption(OliveOptionAttribute olive) => olive switch
+    {
+        { SameAs: { } same } => new JsonObject { ["description"] = $"Olive's name for {same}; give one of the two." },
+        { RemovesFrom: { } from } => new JsonObject
+        {
+            ["description"] = $"Olive: names taken out of {from} (its given value or its default).",
+            ["type"] = "array",
+            ["items"] = new JsonObject { ["type"] = "string" },
+        },
+        { Entries.Length: > 0 } => new JsonObject
+        {
+            ["description"] = $"Olive's mapping of settings: {string.Join(", ", olive.Entries.Where(e => e.Contains('=', StringComparison.Ordinal)).Select(e => e.Replace("=", " sets ", StringComparison.Ordinal)))}; "
+                + $"accepted without effect: {string.Join(", ", olive.Entries.Where(e => !e.Contains('=', StringComparison.Ordinal)))} ({olive.Ignored}). Other entries are refused.",
+            ["type"] = "object",
+        },
+        { Unsupported: { } why } => new JsonObject
+        {
+            ["description"] = $"Olive option not supported by OliveNet: {why}."
+                + (olive.NeutralJson is null ? string.Empty : $" Accepted only as {olive.NeutralJson}."),
+        },
+        { Ignored: { } why } => new JsonObject { ["description"] = $"Olive option accepted without effect: {why}." },
+        _ => throw Undescribed("Olive option", olive.Key),
     };
 
     private static JsonObject SaveKey(string key) => key switch

@@ -18,6 +18,7 @@ internal static class SearchSpace
         var infos = PassOptions.Describe(pass.OptionsType).ToDictionary(o => o.Key, StringComparer.Ordinal);
         var fixedValues = new JsonObject();
         var dimensions = new List<(string Key, List<JsonNode?> Values)>();
+        var unsearchable = false;
         foreach (var (key, value) in options)
         {
             var info = infos.GetValueOrDefault(key);
@@ -29,10 +30,11 @@ internal static class SearchSpace
                 if (values.Count == 0)
                 {
                     reader.Error(marks.GetValueOrDefault(key), where, "SEARCHABLE_VALUES: this option has no search candidates; list the values to try");
-                    return null;
+                    unsearchable = true;
+                    continue;
                 }
             }
-            else if (value is JsonArray list && info is not null && (info.Type != "array" || (list.Count > 0 && list.All(e => e is JsonArray))))
+            else if (value is JsonArray list && info is not null && Depth(list) > info.ArrayDepth)
             {
                 values = list.Select(e => e?.DeepClone()).ToList();
             }
@@ -45,8 +47,11 @@ internal static class SearchSpace
 
             if (search is null)
             {
-                reader.Error(marks.GetValueOrDefault(key), where, "lists several values, which is a search space: set search_strategy (and an evaluator), or give one value");
-                return null;
+                reader.Error(marks.GetValueOrDefault(key), where, values.Count == 1
+                    ? $"is a list around one value, which is a search space of one point: give the value itself{(info?.ArrayDepth > 0 ? $" ({info.Key} takes {Lists(info.ArrayDepth)})" : string.Empty)}"
+                    : $"lists {values.Count} values, which is a search space: set search_strategy (and an evaluator), or give one value");
+                unsearchable = true;
+                continue;
             }
 
             dimensions.Add((key, values));
@@ -74,17 +79,33 @@ internal static class SearchSpace
         var pruned = new List<string>();
         foreach (var point in points)
         {
-            var failed = false;
+            var failedKeys = new HashSet<string>(StringComparer.Ordinal);
             var options1 = PassOptions.Bind(pass.OptionsType, point, (key, message) =>
             {
-                failed = true;
+                failedKeys.Add(key);
                 if (reported.Add($"{key}\n{message}"))
                 {
                     reader.Error(marks.GetValueOrDefault(key) ?? map, RecipeReader.Join(path, key), message);
                 }
             });
-            if (failed || options1 is null)
+            if (failedKeys.Count > 0 || options1 is null || unsearchable)
             {
+                // Still check the options that did bind, so every problem of the pass is listed at once.
+                var rest = (JsonObject)point.DeepClone();
+                foreach (var key in failedKeys)
+                {
+                    rest.Remove(key);
+                }
+
+                if (PassOptions.Bind(pass.OptionsType, rest, (_, _) => { }) is { } partial)
+                {
+                    foreach (var problem in pass.Validate(partial, target)
+                        .Where(p => !failedKeys.Any(k => p.Contains(k, StringComparison.Ordinal)) && reported.Add($"\n{p}")))
+                    {
+                        reader.Error(map, path, problem);
+                    }
+                }
+
                 continue;
             }
 
@@ -118,6 +139,10 @@ internal static class SearchSpace
 
         return reader.Errors.Count > 0 && bound.Count == 0 ? null : bound;
     }
+
+    private static int Depth(JsonNode? node) => node is JsonArray list ? 1 + (list.Count == 0 ? 0 : list.Max(Depth)) : 0;
+
+    private static string Lists(int depth) => depth == 1 ? "a list" : "a list of lists";
 
     private static string Describe(JsonObject point, List<(string Key, List<JsonNode?> Values)> dimensions) =>
         string.Join(", ", dimensions.Select(d => $"{d.Key}={point[d.Key]?.ToJsonString() ?? "null"}"));

@@ -3,6 +3,18 @@ using OliveNet.Engine.Passes;
 namespace OliveNet.Passes.Export;
 
 /// <summary>Options of <see cref="ModelBuilderPass"/>, named as Olive's ModelBuilder pass names them.</summary>
+[OliveOption(
+    "extra_options",
+    Entries = new[] { "int4_accuracy_level=int4_accuracy_level", "int4_block_size=int4_block_size", "int4_is_symmetric=int4_is_symmetric", "exclude_embeds=exclude_embeds", "exclude_lm_head=exclude_lm_head", "filename" },
+    Ignored = "OliveNet always names the exported file model.onnx")]
+[OliveOption("enable_cuda_graph", Ignored = "CUDA graphs are a GPU run-time setting; the exported CPU model is the same")]
+[OliveOption("int4_op_types_to_quantize", Unsupported = "OliveNet's int4 export quantizes MatMul weights only", NeutralJson = "[\"MatMul\"]")]
+[OliveOption("int4_algo_config", Unsupported = "OliveNet's int4 export rounds to nearest (RTN) only", NeutralJson = "\"rtn\"")]
+[OliveOption("metadata_only", Unsupported = "OliveNet always exports the whole model", NeutralJson = "false")]
+[OliveOption("include_hidden_states", Unsupported = "a hidden_states output beside logits is not implemented (exclude_lm_head outputs hidden_states instead of logits)", NeutralJson = "false")]
+[OliveOption("use_qdq", Unsupported = "OliveNet writes int4 weights as MatMulNBits only", NeutralJson = "false")]
+[OliveOption("int4_nodes_to_exclude", Unsupported = "every MatMul weight is quantized; leaving nodes out is not implemented", NeutralJson = "null")]
+[OliveOption("search", Ignored = "generation search settings go to genai_config.json, which OliveNet writes with the GenAI builder's defaults")]
 public sealed record ModelBuilderOptions
 {
     /// <summary>Weight precision: fp32, fp16, int8 or int4.</summary>

@@ -8,6 +8,23 @@ namespace OliveNet.Passes.Fusion;
 /// <see cref="SizeThreshold"/> change the output; the other transformer-specific options are accepted so Olive recipes
 /// bind, because ONNX Runtime's session optimizer finds its fusions from the graph itself.
 /// </summary>
+[OliveOption(
+    "optimization_options",
+    Entries = new[]
+    {
+        "enable_attention=fuse_attention", "enable_gelu", "enable_layer_norm", "enable_skip_layer_norm", "enable_bias_skip_layer_norm",
+        "enable_bias_gelu", "enable_gelu_approximation", "enable_qordered_matmul", "enable_shape_inference", "enable_gemm_fast_gelu",
+        "enable_nhwc_conv", "enable_group_norm", "enable_skip_group_norm", "enable_bias_splitgelu", "enable_packed_qkv", "enable_packed_kv",
+        "enable_bias_add", "enable_rotary_embeddings", "enable_embed_layer_norm", "use_multi_head_attention", "disable_multi_head_attention_bias",
+        "use_group_norm_channels_last", "attention_mask_format", "use_raw_attention_mask", "disable_attention_mask",
+    },
+    Ignored = "OliveNet's fusions other than attention are not switched one by one (ONNX Runtime's own level-2 optimizations apply as opt_level says)")]
+[OliveOption("force_fp32_ops", Ignored = "it applies only with float16: true; OliveNet converts to float16 in an OnnxFloatToFloat16 pass, whose op_block_list keeps op types float32")]
+[OliveOption("force_fp32_nodes", Ignored = "it applies only with float16: true; OliveNet converts to float16 in an OnnxFloatToFloat16 pass, whose node_block_list keeps nodes float32")]
+[OliveOption("force_fp16_inputs", Ignored = "it applies only with float16: true, which OliveNet does in an OnnxFloatToFloat16 pass")]
+[OliveOption("use_gqa", Unsupported = "GroupQueryAttention fusion (a float16 GPU form) is not implemented", NeutralJson = "false")]
+[OliveOption("input_int32", Unsupported = "converting int64 inputs to int32 is not implemented", NeutralJson = "false")]
+[OliveOption("num_key_value_heads", Ignored = "it is read only by GroupQueryAttention fusion (use_gqa), which OliveNet does not do")]
 public sealed record OrtTransformersOptimizationOptions
 {
     /// <summary>ONNX Runtime graph optimization level.</summary>

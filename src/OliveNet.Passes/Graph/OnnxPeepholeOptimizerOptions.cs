@@ -5,6 +5,7 @@ namespace OliveNet.Passes.Graph;
 /// <summary>
 /// Options of <see cref="OnnxPeepholeOptimizerPass"/>: Olive's four, then one switch per OliveNet clean-up.
 /// </summary>
+[OliveOption("fix_com_microsoft_opset", Ignored = "it declares com.microsoft opset 1 where Olive's GraphSurgeries put custom ops into functions; OliveNet has no GraphSurgeries, and its passes declare the opset of every op they add")]
 public sealed record OnnxPeepholeOptimizerOptions
 {
     /// <summary>Accepted for Olive recipes.</summary>

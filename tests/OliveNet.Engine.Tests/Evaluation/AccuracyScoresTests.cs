@@ -63,4 +63,19 @@ public sealed class AccuracyScoresTests
         // Two lines pooled: (1 deletion + 0) over (4 + 2) characters.
         Assert.Equal(1 / 6.0, AccuracyScores.CharacterErrorRate(["abc", "de"], ["abcd", "de"]), Tolerance);
     }
+
+    [Fact]
+    public void Auroc_is_the_share_of_positive_negative_pairs_ranked_right_with_ties_counting_half()
+    {
+        // Positives 0.35 and 0.8 against negatives 0.1 and 0.4: 3 of the 4 pairs are ordered right.
+        Assert.Equal(0.75, AccuracyScores.Auroc([[0.1f], [0.4f], [0.35f], [0.8f]], [0, 0, 1, 1]), Tolerance);
+        // One pair, tied: half.
+        Assert.Equal(0.5, AccuracyScores.Auroc([[0.5f], [0.5f]], [0, 1]), Tolerance);
+        // Two logits per row: the second class's softmax orders rows by logit difference (2, −1, 0.5, −3).
+        Assert.Equal(1.0, AccuracyScores.Auroc([[0f, 2f], [1f, 0f], [0f, 0.5f], [3f, 0f]], [1, 0, 1, 0]), Tolerance);
+        // Multiclass, one-vs-rest on softmax rows. Class 0: separated, 1. Class 1 (rows 1, 2 against 0, 3): row 1 gives it
+        // 1/(2 + e^0.3) ≈ 0.31 < row 3's 1/3, so 3 of 4 pairs. Class 2 (row 3 against 0, 1, 2): row 1 gives it
+        // e^0.3/(2 + e^0.3) ≈ 0.40 > 1/3, so 2 of 3. Mean (1 + 3/4 + 2/3)/3.
+        Assert.Equal((1 + 0.75 + (2 / 3.0)) / 3, AccuracyScores.Auroc([[3f, 0f, 0f], [0f, 0f, 0.3f], [0f, 3f, 0f], [1f, 1f, 1f]], [0, 1, 1, 2], "multiclass"), Tolerance);
+    }
 }

@@ -59,11 +59,14 @@ public sealed class EvaluationRecipeTests : IDisposable
 
         var messages = error.Errors.Select(e => $"{e.KeyPath}: {e.Message}").ToList();
         Assert.Contains(messages, m => m.StartsWith("data_configs.d.load_dataset_config.type: 'image_foldr' is not built in (did you mean image_folder?)", StringComparison.Ordinal));
+        // One cause, one error: the config with the wrong load type is neither "missing" its load nor "not a data config".
+        Assert.DoesNotContain(messages, m => m.StartsWith("data_configs.d.load_dataset_config: is required", StringComparison.Ordinal));
+        Assert.DoesNotContain(messages, m => m.Contains("'d' is not a data config", StringComparison.Ordinal));
         Assert.Contains(messages, m => m.StartsWith("evaluators.e.metrics.acc.type: 'acuracy' is not a metric type (did you mean accuracy?)", StringComparison.Ordinal));
         Assert.Contains(messages, m => m.StartsWith("evaluators.e.metrics.lat.data_config: 'nope' is not a data config", StringComparison.Ordinal));
         Assert.Contains(messages, m => m.Contains("'p91' is not a latency sub-type", StringComparison.Ordinal));
         Assert.Contains(messages, m => m.Contains("goal value must be 0 or more", StringComparison.Ordinal));
-        Assert.Contains(messages, m => m.StartsWith("passes.doc.text: lists several values, which is a search space", StringComparison.Ordinal));
+        Assert.Contains(messages, m => m.StartsWith("passes.doc.text: lists 2 values, which is a search space", StringComparison.Ordinal));
     }
 
     [Fact]

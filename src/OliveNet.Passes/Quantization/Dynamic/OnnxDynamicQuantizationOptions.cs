@@ -6,6 +6,9 @@ namespace OliveNet.Passes.Quantization.Dynamic;
 /// Options of <see cref="OnnxDynamicQuantizationPass"/>, named as Olive and ONNX Runtime's <c>quantize_dynamic</c> name
 /// them (the <c>extra_options</c> entries are flattened to snake_case keys).
 /// </summary>
+[OliveOption("precision", SameAs = "weight_type")]
+[OliveOption("quant_preprocess", Ignored = "ONNX Runtime's quant_pre_process (shape inference and its graph optimizations before quantizing) is not run; put OnnxPeepholeOptimizer or OrtTransformersOptimization before this pass for a similar effect")]
+[OliveOption("op_types_to_exclude", RemovesFrom = "op_types_to_quantize")]
 public sealed record OnnxDynamicQuantizationOptions
 {
     /// <summary>Integer type of the weights: QInt8 or QUInt8 (int8/uint8 accepted).</summary>

@@ -7,6 +7,10 @@ namespace OliveNet.Passes.Quantization.Float16;
 /// <c>keep_io_types</c> is a bool or a list of names; here the bool is <see cref="KeepIoTypes"/> and the list is
 /// <see cref="KeepIoTypesNames"/>, so each key has one JSON type.
 /// </summary>
+[OliveOption("keep_io_types", ListSameAs = "keep_io_types_names")]
+[OliveOption("use_symbolic_shape_infer", Ignored = "OliveNet infers the float16 model's types itself, without ONNX Runtime's symbolic shape inference")]
+[OliveOption("op_include_list", Unsupported = "converting only the listed op types is not implemented; list the op types to keep float32 in op_block_list instead", NeutralJson = "null")]
+[OliveOption("node_include_list", Unsupported = "converting only the listed nodes is not implemented; list the nodes to keep float32 in node_block_list instead", NeutralJson = "null")]
 public sealed record OnnxFloatToFloat16Options
 {
     /// <summary>Smallest non-zero magnitude a converted weight keeps.</summary>

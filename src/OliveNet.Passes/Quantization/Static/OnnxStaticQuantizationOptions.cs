@@ -6,6 +6,20 @@ namespace OliveNet.Passes.Quantization.Static;
 /// Options of <see cref="OnnxStaticQuantizationPass"/>, named as Olive and ONNX Runtime's <c>quantize_static</c> name them
 /// (the <c>extra_options</c> entries are flattened to snake_case keys).
 /// </summary>
+[OliveOption("precision", SameAs = "weight_type")]
+[OliveOption("quant_preprocess", Ignored = "ONNX Runtime's quant_pre_process (shape inference and its graph optimizations before quantizing) is not run; put OnnxPeepholeOptimizer or OrtTransformersOptimization before this pass for a similar effect")]
+[OliveOption("calibration_providers", Ignored = "calibration always runs on the CPU execution provider in OliveNet")]
+[OliveOption("op_types_to_exclude", RemovesFrom = "op_types_to_quantize")]
+[OliveOption(
+    "extra_options",
+    Entries = new[]
+    {
+        "ActivationSymmetric=activation_symmetric", "WeightSymmetric=weight_symmetric", "MatMulConstBOnly=matmul_const_b_only",
+        "CalibMovingAverage=moving_average", "CalibMovingAverageConstant=averaging_constant", "CalibStridedMinMax", "CalibMaxIntermediateOutputs",
+    },
+    Ignored = "they only change how many calibration samples are run through the model at once, not the ranges")]
+[OliveOption("min_real_range", Unsupported = "a floor on calibrated ranges is not implemented", NeutralJson = "null")]
+[OliveOption("prepare_qdq_config", Ignored = "ONNX Runtime's get_qdq_config is not used; give activation_type, weight_type and op_types_to_quantize explicitly")]
 public sealed record OnnxStaticQuantizationOptions
 {
     /// <summary>Output layout: QDQ or QOperator.</summary>
@@ -27,9 +41,10 @@ public sealed record OnnxStaticQuantizationOptions
 
     /// <summary>Absolute folder of calibration samples; null means seeded random inputs.</summary>
     [Option(
-        "Absolute path of a folder of calibration samples in the ONNX test-data layout: one sub-folder per sample (taken in " +
-        "ordinal name order), each holding input_<k>.pb, a serialized TensorProto for the model's k-th graph input. A relative " +
-        "path is refused because the pass cannot know what it is relative to. Unset: calibration_samples random inputs.")]
+        "Folder of calibration samples in the ONNX test-data layout: one sub-folder per sample (taken in ordinal name order), " +
+        "each holding input_<k>.pb, a serialized TensorProto for the model's k-th graph input. A relative path in a recipe is " +
+        "resolved against the recipe's folder. Unset: calibration_samples random inputs.",
+        IsPath = true)]
     public string? DataDir { get; init; }
 
     /// <summary>Random calibration samples when <see cref="DataDir"/> is unset.</summary>

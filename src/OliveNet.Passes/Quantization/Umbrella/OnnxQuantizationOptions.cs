@@ -8,6 +8,10 @@ namespace OliveNet.Passes.Quantization.Umbrella;
 /// <c>OnnxStaticQuantization</c> and <c>OnnxDynamicQuantization</c> and a <c>quant_mode</c> choosing between them.
 /// Each option means what it means in the chosen pass; options of the other mode are refused when set.
 /// </summary>
+[OliveOption("precision", SameAs = "weight_type")]
+[OliveOption("quant_preprocess", Ignored = "ONNX Runtime's quant_pre_process (shape inference and its graph optimizations before quantizing) is not run; put OnnxPeepholeOptimizer or OrtTransformersOptimization before this pass for a similar effect")]
+[OliveOption("calibration_providers", Ignored = "calibration always runs on the CPU execution provider in OliveNet")]
+[OliveOption("op_types_to_exclude", RemovesFrom = "op_types_to_quantize")]
 public sealed record OnnxQuantizationOptions
 {
     /// <summary>static (calibrated activations, QDQ) or dynamic (activations quantized at run time).</summary>
@@ -23,7 +27,7 @@ public sealed record OnnxQuantizationOptions
     public string CalibrateMethod { get; init; } = "MinMax";
 
     /// <summary>Static: absolute calibration folder.</summary>
-    [Option("Static only: absolute folder of calibration samples (ONNX test-data layout); unset: seeded random inputs.")]
+    [Option("Static only: folder of calibration samples (ONNX test-data layout), relative to the recipe's folder; unset: seeded random inputs.", IsPath = true)]
     public string? DataDir { get; init; }
 
     /// <summary>Static: random samples when data_dir is unset.</summary>

@@ -1,0 +1,193 @@
+#!/usr/bin/env python3
+"""Runs `olivenet validate` over every Olive run config in a checkout and classifies each refusal.
+
+Usage: bench/olive-recipes/sweep.py <checkout> [--olivenet PATH] [--out DIR] [--top N]
+       bench/olive-recipes/sweep.py --results DIR/results.json   (re-sort saved results, without running validate)
+
+A run config is a .json/.yaml/.yml file whose top level is a mapping with `passes` or `input_model`. Each is validated
+from its own folder (as Olive resolves paths). Every error line is sorted into a class:
+
+  deliberate     OliveNet refuses this on purpose: Python (user scripts, PyTorch inputs, LM-eval harness), AzureML,
+                 Docker and Python-environment systems, Hugging Face hub downloads offline, targets other than the CPU,
+                 passes and data components OliveNet does not have, values refused by design.
+  follow-on      a consequence of another error in the same file (a metric naming a refused data config, ...).
+  incompatible   anything else: a form Olive accepts that OliveNet refuses or misreads.
+
+A file is accepted (exit 0), incompatible (any incompatible line), or refused deliberately. Of the deliberate ones, those
+refused only because a checkpoint is not downloaded or an input model made by another recipe is absent are counted
+apart: they would be accepted on a machine that has those files. Prints the counts and the most frequent reasons of
+each class; --out DIR also writes per-file results (results.json) there.
+"""
+import argparse
+import collections
+import json
+import os
+import re
+import subprocess
+import sys
+
+DELIBERATE = [
+    ("pass OliveNet lacks", r"is not a pass OliveNet has|is an Olive pass OliveNet does not support yet"),
+    ("Olive option OliveNet cannot honour (it would change the model)", r"option is not supported by OliveNet|is not supported by OliveNet's"),
+    ("input model made by another recipe, not present", r"^'[^']*' does not exist \(looked at"),
+    ("not an Olive run config (Vitis AI vaip pass list)", r"^expected a mapping \(key: value lines\), got a list$"),
+    ("also refused by Olive (input_model without type)", r"^is required: ONNXModel or HfModel$"),
+    ("Python code (user_script/script_dir)", r"names Python code|Python|python"),
+    ("Hugging Face hub download offline", r"Hugging Face hub id that is not available offline|hub dataset|download"),
+    ("PyTorch / non-ONNX input model", r"inputs are not supported by OliveNet"),
+    ("AzureML / Docker / Python-environment system", r"does not use Python environments|Docker|AzureML|azureml|IsolatedORT"),
+    ("target is not the CPU", r"supports devices .*but the target device is|produces models for .*but the target is|execution provider .* not available"),
+    ("evaluator type other than OliveEvaluator (lm-eval)", r"OliveNet evaluates ONNX models with its own evaluator"),
+    ("data component OliveNet lacks", r"is not built in"),
+    ("refused by design (float16 in fusion, cast_chain_elimination)", r"float16: true is not supported|cast_chain_elimination: true is not supported"),
+    ("packaging / builds", r"packaging|named builds"),
+    ("Hugging Face evaluate metric (huggingface_metrics backend, Python)", r"names a Hugging Face evaluate metric"),
+]
+
+# Keys that are not in Olive's run config either (Olive warns and ignores them), by key path.
+NOT_OLIVE_KEYS = {"metrics": "top-level metrics (not an Olive run-config key; Olive ignores it)"}
+
+FOLLOW_ON = [
+    ("names a refused data config", r"is not a data config"),
+    ("names a refused system", r"which systems does not define"),
+    ("priorities after a refused sub-type", r"ranked sub-types need unique priorities"),
+    ("every search point invalid", r"every search point of this pass is invalid"),
+]
+
+OFFLINE_ONLY = {"Hugging Face hub download offline", "input model made by another recipe, not present"}
+
+ERROR_LINE = re.compile(r"^  (?P<key>\S*): (?P<message>.*?)(?: — (?P<where>.*))?$")
+
+
+def run_configs(root):
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            if not name.endswith((".json", ".yaml", ".yml")):
+                continue
+            path = os.path.join(folder, name)
+            try:
+                with open(path, encoding="utf-8") as f:
+                    if name.endswith(".json"):
+                        data = json.load(f)
+                    else:
+                        import yaml  # only needed when a checkout has YAML configs
+
+                        data = yaml.safe_load(f)
+            except Exception:
+                continue
+            if isinstance(data, dict) and ("passes" in data or "input_model" in data):
+                yield path
+
+
+def classify(message, key=""):
+    if message.startswith("unknown key") and key in NOT_OLIVE_KEYS:
+        return "deliberate", NOT_OLIVE_KEYS[key]
+    if key == "input_model" and message.startswith("is required"):
+        return "follow-on", "no input_model in a non-Olive config"
+    for label, pattern in FOLLOW_ON:
+        if re.search(pattern, message):
+            return "follow-on", label
+    for label, pattern in DELIBERATE:
+        if re.search(pattern, message):
+            return "deliberate", label
+    return "incompatible", None
+
+
+def reason(key, message):
+    """The message without values and positions, with the key's last segment, so equal causes group together."""
+    last = re.sub(r"\[\d+\]", "[]", key.split(".")[-1]) if key else "(recipe)"
+    text = re.sub(r"'[^']*'", "'…'", message)
+    text = re.sub(r"/\S+", "…", text)
+    text = re.sub(r"; (available|its options are|built in|accuracy has): .*", r"; \1: …", text)
+    return f"{last}: {text}"
+
+
+def validate_all(checkout, olivenet):
+    results = []
+    for path in run_configs(checkout):
+        rel = os.path.relpath(path, checkout)
+        proc = subprocess.run([olivenet, "validate", os.path.basename(path)], cwd=os.path.dirname(path),
+                              capture_output=True, text=True, timeout=120)
+        errors = []
+        for line in proc.stderr.splitlines():
+            m = ERROR_LINE.match(line)
+            if m and not line.startswith("error:"):
+                errors.append({"key": m["key"], "message": m["message"]})
+        results.append({"file": rel, "exit": proc.returncode, "errors": errors, "stderr": proc.stderr.strip()[:300]})
+    return results
+
+
+def summarize(results, top):
+    files = {"accepted": 0, "deliberate": 0, "incompatible": 0}
+    offline_only = 0
+    lines = {"deliberate": collections.Counter(), "incompatible": collections.Counter(), "follow-on": collections.Counter()}
+    deliberate_files = collections.Counter()
+    incompatible_files = collections.Counter()
+    for result in results:
+        errors = result["errors"]
+        for e in errors:
+            e["class"], e["label"] = classify(e["message"], e["key"])
+        if result["exit"] == 0:
+            status = "accepted"
+        elif any(e["class"] == "incompatible" for e in errors) or not errors:
+            status = "incompatible"
+        else:
+            status = "deliberate"
+        result["status"] = status
+        files[status] += 1
+        for e in errors:
+            lines[e["class"]][e["label"] or reason(e["key"], e["message"])] += 1
+        if status == "deliberate":
+            labels = {e["label"] for e in errors if e["class"] == "deliberate"}
+            deliberate_files.update(labels)
+            offline_only += labels <= OFFLINE_ONLY
+        if status == "incompatible":
+            incompatible_files.update({reason(e["key"], e["message"]) for e in errors if e["class"] == "incompatible"}
+                                      or {f"exit {result['exit']}: {result.get('stderr', '')[:160]}"})
+
+    print(f"run configs: {len(results)}")
+    print(f"accepted: {files['accepted']}   refused deliberately: {files['deliberate']}   incompatible: {files['incompatible']}")
+    print(f"  of the deliberate ones, refused only for a checkpoint not downloaded or an input model not built here: {offline_only}")
+    print(f"error lines: deliberate {sum(lines['deliberate'].values())}, incompatible {sum(lines['incompatible'].values())}, "
+          f"follow-on (one cause reported twice) {sum(lines['follow-on'].values())}")
+    print("\nincompatible files, by reason (files):")
+    for text, n in incompatible_files.most_common(top):
+        print(f"  {n:5d}  {text[:200]}")
+    print("\ndeliberate refusals, by reason (files with that refusal):")
+    for text, n in deliberate_files.most_common(top):
+        print(f"  {n:5d}  {text}")
+    print("\nfollow-on lines:")
+    for text, n in lines["follow-on"].most_common(top):
+        print(f"  {n:5d}  {text}")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("checkout", nargs="?")
+    here = os.path.dirname(os.path.abspath(__file__))
+    default = os.path.join(here, "..", "..", "src", "OliveNet.Cli", "bin", "Release", "net10.0", "olivenet")
+    parser.add_argument("--olivenet", default=os.path.normpath(default), help="the built CLI (dotnet build src/OliveNet.Cli -c Release)")
+    parser.add_argument("--out", help="folder for results.json")
+    parser.add_argument("--results", help="a results.json written by --out: sort it again without running validate")
+    parser.add_argument("--top", type=int, default=15)
+    args = parser.parse_args()
+    if args.results:
+        with open(args.results, encoding="utf-8") as f:
+            results = json.load(f)
+    elif args.checkout:
+        if not os.access(args.olivenet, os.X_OK):
+            sys.exit(f"{args.olivenet} is not an executable; build it with: dotnet build src/OliveNet.Cli -c Release")
+        results = validate_all(args.checkout, args.olivenet)
+    else:
+        parser.error("give the checkout, or --results")
+
+    summarize(results, args.top)
+    if args.out:
+        os.makedirs(args.out, exist_ok=True)
+        with open(os.path.join(args.out, "results.json"), "w", encoding="utf-8") as f:
+            json.dump(results, f, indent=1)
+
+
+if __name__ == "__main__":
+    main()
