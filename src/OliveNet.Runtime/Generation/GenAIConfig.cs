@@ -109,6 +109,27 @@ public sealed record GenAIConfig
     }
 
     /// <summary>Expands a GenAI name pattern such as <c>present.%d.key</c> for one layer.</summary>
+    /// <summary>The most tokens (prompt + generated) one generation may reach: <paramref name="options"/>' max length, else
+    /// the search default, else the context, never past the context; and no more than the prompt plus MaxNewTokens.</summary>
+    /// <exception cref="GenerationException">The prompt is empty or leaves no room to generate.</exception>
+    public int MaxLengthFor(int promptTokens, GenerationOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var maxLength = Math.Min(options.MaxLength ?? Search.MaxLength ?? ContextLength, ContextLength);
+        if (options.MaxNewTokens is { } maxNew)
+        {
+            maxLength = Math.Min(maxLength, promptTokens + maxNew);
+        }
+
+        if (promptTokens == 0 || promptTokens >= maxLength)
+        {
+            throw new GenerationException(promptTokens == 0 ? "The prompt is empty; give at least one token."
+                : $"The prompt has {promptTokens} tokens but the maximum length is {maxLength} (the model's context is {ContextLength}); shorten the prompt.");
+        }
+
+        return maxLength;
+    }
+
     public static string LayerName(string pattern, int layer) =>
         pattern.Replace("%d", layer.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal);
 

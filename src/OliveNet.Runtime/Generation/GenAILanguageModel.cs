@@ -75,17 +75,7 @@ public sealed class GenAILanguageModel : IDisposable
     {
         ArgumentNullException.ThrowIfNull(prompt);
         options ??= Config.Search;
-        var maxLength = Math.Min(options.MaxLength ?? Config.Search.MaxLength ?? Config.ContextLength, Config.ContextLength);
-        if (options.MaxNewTokens is { } maxNew)
-        {
-            maxLength = Math.Min(maxLength, prompt.Count + maxNew);
-        }
-
-        if (prompt.Count == 0 || prompt.Count >= maxLength)
-        {
-            throw new GenerationException(prompt.Count == 0 ? "The prompt is empty; give at least one token."
-                : $"The prompt has {prompt.Count} tokens but the maximum length is {maxLength} (the model's context is {Config.ContextLength}); shorten the prompt.");
-        }
+        var maxLength = Config.MaxLengthFor(prompt.Count, options);
 
         try
         {

@@ -15,17 +15,7 @@ public sealed partial class LanguageModel
     {
         ArgumentNullException.ThrowIfNull(prompt);
         options ??= Config.Search;
-        var maxLength = Math.Min(options.MaxLength ?? Config.Search.MaxLength ?? Config.ContextLength, Config.ContextLength);
-        if (options.MaxNewTokens is { } maxNew)
-        {
-            maxLength = Math.Min(maxLength, prompt.Count + maxNew);
-        }
-
-        if (prompt.Count == 0 || prompt.Count >= maxLength)
-        {
-            throw new GenerationException(prompt.Count == 0 ? "The prompt is empty; give at least one token."
-                : $"The prompt has {prompt.Count} tokens but the maximum length is {maxLength}; shorten the prompt or raise --max-length.");
-        }
+        var maxLength = Config.MaxLengthFor(prompt.Count, options);
 
         var stops = (options.IgnoreEndOfSequence ? options.StopTokenIds : Config.EosTokenIds.Concat(options.StopTokenIds)).ToHashSet();
         var sampler = new Sampler(Config.VocabSize, options);
