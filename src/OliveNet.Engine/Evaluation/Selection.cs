@@ -37,6 +37,12 @@ public static class Selection
         }
 
         var left = entries.ToList();
+        if (left.Count == 1)
+        {
+            steps.Add(new SelectionStep("only", null, [left[0].Index], false, $"candidate {left[0].Index} is the only one that met every goal"));
+            return (left[0].Index, steps);
+        }
+
         foreach (var (key, higher) in objectives)
         {
             if (left.Count == 1)

@@ -4,7 +4,9 @@ namespace OliveNet.Cli.Tests.Workflows;
 
 /// <summary>
 /// The same search run twice from fresh caches publishes byte-identical files: the committed Fashion-MNIST CNN, three
-/// INT8 quantizations that all keep accuracy, and a latency goal whose differences are within this machine's noise.
+/// INT8 quantizations that all keep accuracy, ranked second by a latency whose differences are within this machine's
+/// noise. (No latency goal: on a 1 ms model a relative bound lets noise decide which candidates meet it at all — see
+/// the README's Search section.)
 /// </summary>
 public sealed class ReproducibleSearchTests : IDisposable
 {
@@ -43,7 +45,7 @@ public sealed class ReproducibleSearchTests : IDisposable
                     type: latency
                     data_config: test
                     user_config: {warmup_num: 2, repeat_test_num: 20}
-                    sub_types: [{name: p50, priority: 2, goal: {type: percent-max-degradation, value: 50}}, {name: min}, {name: max}]
+                    sub_types: [{name: p50, priority: 2}, {name: min}, {name: max}]
             evaluator: e
             search_strategy: {execution_order: joint, sampler: sequential, include_pass_params: false}
             passes:
