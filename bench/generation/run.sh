@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Decode tokens/s of OliveNet's loop vs one bare decoder Run, fp32 vs int4, and the memory-bandwidth bound.
+# Prefill/decode tokens/s through ONNX Runtime GenAI vs one bare decoder Run, fp32 vs int4, and the memory-bandwidth bound.
 #   bash bench/generation/run.sh [GenerationBench options]   e.g. --layers 8 for a quicker, smaller model
 # Generated models are cached in bench/generation/.work (fp32 Qwen3-0.6B-shaped: ~2.4 GB on disk).
 set -euo pipefail

@@ -21,15 +21,6 @@ public sealed record GenerationResult(int PromptTokens, IReadOnlyList<int> Token
     /// <summary>Prompt tokens per second of the prefill.</summary>
     public double PrefillTokensPerSecond => PromptTokens / Math.Max(Prefill.TotalSeconds, 1e-9);
 
-    /// <summary>
-    /// The part of <see cref="Decode"/> spent inside ONNX Runtime's Run calls; the rest is the loop's own work
-    /// (sampling, binding, streaming callbacks).
-    /// </summary>
-    public TimeSpan DecodeRun { get; init; }
-
-    /// <summary>Decode time outside the model's Run calls, as a fraction of the time inside them (0 when nothing was decoded).</summary>
-    public double LoopOverhead => DecodeRun <= TimeSpan.Zero ? 0 : (Decode - DecodeRun) / DecodeRun;
-
     /// <summary>Generated tokens after the first, per second of decode (0 when only one token was generated).</summary>
     public double DecodeTokensPerSecond => Tokens.Count <= 1 ? 0 : (Tokens.Count - 1) / Math.Max(Decode.TotalSeconds, 1e-9);
 }

@@ -4,10 +4,12 @@ using OliveNet.Text.Tokenizers;
 namespace OliveNet.Runtime.Generation;
 
 /// <summary>
-/// A decoder in the ONNX Runtime GenAI folder layout: <c>genai_config.json</c>, the ONNX decoder, and (optional)
-/// <c>tokenizer.json</c> and a chat template in <c>tokenizer_config.json</c>. Owns its ORT session; dispose it.
+/// A decoder in the ONNX Runtime GenAI folder layout (<c>genai_config.json</c>, the ONNX decoder, and optional
+/// <c>tokenizer.json</c> and chat template in <c>tokenizer_config.json</c>) opened as a plain ORT session, for what
+/// GenAI does not give: the logits of every position (perplexity, and the checks that compare generation with
+/// full-sequence forwards). Generation itself runs on <see cref="GenAILanguageModel"/>. Owns its session; dispose it.
 /// </summary>
-public sealed partial class LanguageModel : IDisposable
+public sealed class LanguageModel : IDisposable
 {
     private LanguageModel(string directory, GenAIConfig config, InferenceSession session, Tokenizer? tokenizer, ChatTemplate? template)
     {
@@ -92,6 +94,73 @@ public sealed partial class LanguageModel : IDisposable
         }
 
         return (tokenizer, template);
+    }
+
+    /// <summary>
+    /// Logits of every position for <paramref name="ids"/> from one forward pass with an empty KV cache. Returns
+    /// [ids.Count × vocab] row-major, widened to float32 for models with float16 outputs.
+    /// </summary>
+    /// <exception cref="OrtException">ONNX Runtime fails while running.</exception>
+    public float[] ForwardAll(IReadOnlyList<int> ids)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        var count = ids.Count;
+        var tokens = new long[count];
+        var positions = new long[count];
+        for (var i = 0; i < count; i++)
+        {
+            tokens[i] = ids[i];
+            positions[i] = i;
+        }
+
+        var mask = new long[count];
+        Array.Fill(mask, 1L);
+        var owned = new List<OrtValue>
+        {
+            OrtValue.CreateTensor<long>(tokens, [1, count]),
+            OrtValue.CreateTensor<long>(mask, [1, count]),
+        };
+        try
+        {
+            var inputs = new List<KeyValuePair<string, OrtValue>> { new(Config.InputIdsName, owned[0]), new(Config.AttentionMaskName, owned[1]) };
+            if (NeedsPositionIds)
+            {
+                owned.Add(OrtValue.CreateTensor<long>(positions, [1, count]));
+                inputs.Add(new(Config.PositionIdsName!, owned[^1]));
+            }
+
+            // An empty past (sequence length 0) for every layer: the prompt attends to itself only.
+            var halfCache = Session.Inputs.First(i => i.Name == GenAIConfig.LayerName(Config.PastKeyNames, 0)).ElementType == TensorElementType.Float16;
+            long[] emptyShape = [1, Config.NumKeyValueHeads, 0, Config.HeadSize];
+            for (var layer = 0; layer < Config.NumHiddenLayers; layer++)
+            {
+                foreach (var names in new[] { Config.PastKeyNames, Config.PastValueNames })
+                {
+                    owned.Add(halfCache ? OrtValue.CreateTensor<Half>(Array.Empty<Half>(), emptyShape) : OrtValue.CreateTensor<float>(Array.Empty<float>(), emptyShape));
+                    inputs.Add(new(GenAIConfig.LayerName(names, layer), owned[^1]));
+                }
+            }
+
+            using var outputs = Session.Run(inputs, [Config.LogitsName]);
+            var logits = outputs[0];
+            if (logits.ElementType != TensorElementType.Float16)
+            {
+                return logits.GetTensorData<float>().ToArray();
+            }
+
+            var half = logits.GetTensorData<Half>();
+            var floats = new float[half.Length];
+            for (var i = 0; i < half.Length; i++)
+            {
+                floats[i] = (float)half[i];
+            }
+
+            return floats;
+        }
+        finally
+        {
+            owned.ForEach(value => value.Dispose());
+        }
     }
 
     /// <summary>Disposes the session.</summary>

@@ -21,21 +21,10 @@ public static partial class Metrics
     /// after <paramref name="warmup"/> untimed runs.
     /// </summary>
     /// <exception cref="ArgumentException">Lengths out of range for the model's context.</exception>
-    public static GenerationLatencyResult GenerationLatency(LanguageModel model, int promptTokens, int generateTokens, int runs = 3, int warmup = 1, GenerationOptions? options = null)
-    {
-        ArgumentNullException.ThrowIfNull(model);
-        return GenerationLatency(model.Config, (ids, o) => model.Generate(ids, o), promptTokens, generateTokens, runs, warmup, options);
-    }
-
-    /// <summary>As the other overload, timed through ONNX Runtime GenAI: the runtime users ship generation on.</summary>
     public static GenerationLatencyResult GenerationLatency(GenAILanguageModel model, int promptTokens, int generateTokens, int runs = 3, int warmup = 1, GenerationOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(model);
-        return GenerationLatency(model.Config, (ids, o) => model.Generate(ids, o), promptTokens, generateTokens, runs, warmup, options);
-    }
-
-    private static GenerationLatencyResult GenerationLatency(GenAIConfig config, Func<IReadOnlyList<int>, GenerationOptions, GenerationResult> generate, int promptTokens, int generateTokens, int runs, int warmup, GenerationOptions? options)
-    {
+        var config = model.Config;
         if (promptTokens < 1 || generateTokens < 1 || runs < 1 || promptTokens + generateTokens > config.ContextLength)
         {
             throw new ArgumentException($"Need prompt >= 1, generate >= 1, runs >= 1 and prompt + generate <= context length {config.ContextLength}.");
@@ -45,13 +34,13 @@ public static partial class Metrics
         var settings = (options ?? config.Search) with { MaxNewTokens = generateTokens, IgnoreEndOfSequence = true, DoSample = false, PastPresentShareBuffer = true };
         for (var i = 0; i < warmup; i++)
         {
-            generate(prompt, settings);
+            model.Generate(prompt, settings);
         }
 
         double ttft = 0, prefillSeconds = 0, decodeSeconds = 0;
         for (var i = 0; i < runs; i++)
         {
-            var result = generate(prompt, settings);
+            var result = model.Generate(prompt, settings);
             ttft += result.Prefill.TotalMilliseconds;
             prefillSeconds += result.Prefill.TotalSeconds;
             decodeSeconds += result.Decode.TotalSeconds;

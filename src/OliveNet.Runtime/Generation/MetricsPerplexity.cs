@@ -7,7 +7,7 @@ namespace OliveNet.Runtime.Generation;
 /// <param name="Windows">Forward passes made.</param>
 public sealed record PerplexityResult(double Perplexity, double NegativeLogLikelihood, int ScoredTokens, int Windows);
 
-/// <summary>Language-model metrics that need only a <see cref="LanguageModel"/>: perplexity and generation latency.</summary>
+/// <summary>Language-model metrics: perplexity over full-sequence ORT forwards, generation latency through ONNX Runtime GenAI.</summary>
 public static partial class Metrics
 {
     /// <summary>

@@ -2,33 +2,39 @@ using OliveNet.Runtime.Generation;
 
 namespace OliveNet.Runtime.Tests.Generation;
 
-/// <summary>The generation loop on a random-weight GroupQueryAttention decoder in the GenAI layout, run by the real ORT.</summary>
+/// <summary>
+/// Generation through ONNX Runtime GenAI (<see cref="GenAILanguageModel"/>) on a random-weight GroupQueryAttention
+/// decoder in the GenAI layout, checked against full-sequence forwards of the same file through a plain ORT session
+/// (<see cref="LanguageModel.ForwardAll"/>, what perplexity uses).
+/// </summary>
 public sealed class GenerationTests : IClassFixture<GenerationTests.TinyModel>
 {
     private static readonly int[] Prompt = [3, 141, 59, 26, 5, 358, 97];
-    private readonly LanguageModel model;
+    private readonly GenAILanguageModel model;
+    private readonly LanguageModel forwards;
 
     public GenerationTests(TinyModel fixture)
     {
         ArgumentNullException.ThrowIfNull(fixture);
         model = fixture.Model;
+        forwards = fixture.Forwards;
     }
 
-    [Theory]
-    [InlineData(true)]
-    [InlineData(false)]
-    public void Greedy_tokens_equal_the_argmax_of_full_sequence_forwards(bool shareBuffer)
+    [Fact]
+    public void Greedy_tokens_equal_the_argmax_of_full_sequence_forwards()
     {
-        var result = model.Generate(Prompt, new GenerationOptions { MaxNewTokens = 24, PastPresentShareBuffer = shareBuffer });
+        var streamed = new List<int>();
+        var result = model.Generate(Prompt, new GenerationOptions { MaxNewTokens = 24 }, streamed.Add);
         Assert.Equal(24, result.Tokens.Count);
+        Assert.Equal(result.Tokens, streamed);
         Assert.Equal(StopReason.Length, result.Reason);
-        var vocab = model.Config.VocabSize;
+        var vocab = forwards.Config.VocabSize;
         var sequence = Prompt.ToList();
         foreach (var token in result.Tokens)
         {
             // Recompute from scratch with no cache: the last row of a full forward pass must pick the same token.
-            var logits = model.ForwardAll(sequence);
-            Assert.Equal(Sampler.ArgMax(logits.AsSpan(logits.Length - vocab)), token);
+            var logits = forwards.ForwardAll(sequence);
+            Assert.Equal(ArgMax(logits.AsSpan(logits.Length - vocab)), token);
             sequence.Add(token);
         }
 
@@ -36,11 +42,18 @@ public sealed class GenerationTests : IClassFixture<GenerationTests.TinyModel>
     }
 
     [Fact]
-    public void Both_cache_layouts_give_the_same_tokens_and_logits()
+    public void Full_forwards_agree_with_themselves_across_prefixes()
     {
-        var shared = model.Generate(Prompt, new GenerationOptions { MaxNewTokens = 16, PastPresentShareBuffer = true });
-        var concat = model.Generate(Prompt, new GenerationOptions { MaxNewTokens = 16, PastPresentShareBuffer = false });
-        Assert.Equal(shared.Tokens, concat.Tokens);
+        // The logits of a position do not depend on what follows it (causal mask), so the rows of a longer forward
+        // equal those of the shorter one up to float32 rounding of differently shaped GEMMs.
+        var vocab = forwards.Config.VocabSize;
+        var longer = forwards.ForwardAll([.. Prompt, 11, 12, 13]);
+        var shorter = forwards.ForwardAll(Prompt);
+        var scale = shorter.Max(Math.Abs);
+        for (var i = 0; i < shorter.Length; i++)
+        {
+            Assert.True(Math.Abs(shorter[i] - longer[i]) <= 1e-4 * scale, $"row {i / vocab}, id {i % vocab}: {shorter[i]} vs {longer[i]}");
+        }
     }
 
     [Fact]
@@ -61,14 +74,12 @@ public sealed class GenerationTests : IClassFixture<GenerationTests.TinyModel>
     public void Top_k_sampling_only_picks_among_the_k_most_likely_tokens()
     {
         var options = new GenerationOptions { MaxNewTokens = 12, DoSample = true, Temperature = 5f, TopK = 3, Seed = 11 };
-        var streamed = new List<int>();
-        var result = model.Generate(Prompt, options, streamed.Add);
-        Assert.Equal(result.Tokens, streamed);
-        var vocab = model.Config.VocabSize;
+        var result = model.Generate(Prompt, options);
+        var vocab = forwards.Config.VocabSize;
         var sequence = Prompt.ToList();
         foreach (var token in result.Tokens)
         {
-            var logits = model.ForwardAll(sequence).AsSpan(^vocab..).ToArray();
+            var logits = forwards.ForwardAll(sequence).AsSpan(^vocab..).ToArray();
             var threshold = logits.OrderDescending().ElementAt(2);
             Assert.True(logits[token] >= threshold, $"token {token} is not in the top 3");
             sequence.Add(token);
@@ -96,13 +107,11 @@ public sealed class GenerationTests : IClassFixture<GenerationTests.TinyModel>
         var result = model.Generate(Prompt, new GenerationOptions { MaxLength = Prompt.Length + 5 });
         Assert.Equal(5, result.Tokens.Count);
         Assert.True(result.DecodeTokensPerSecond > 0 && result.PrefillTokensPerSecond > 0);
-
-        // The model's share of decode time is measured inside the decode time (4 Run calls for 5 tokens).
-        Assert.InRange(result.DecodeRun, TimeSpan.FromTicks(1), result.Decode);
-        Assert.True(result.LoopOverhead >= 0);
         var error = Assert.Throws<GenerationException>(() => model.Generate(Prompt, new GenerationOptions { MaxLength = Prompt.Length }));
         Assert.Contains("maximum length", error.Message, StringComparison.Ordinal);
-        var missing = Assert.Throws<GenerationException>(() => LanguageModel.Load(Path.GetTempPath()));
+        var missing = Assert.Throws<GenerationException>(() => GenAILanguageModel.Load(Path.GetTempPath()));
+        Assert.Contains("genai_config.json", missing.Message, StringComparison.Ordinal);
+        missing = Assert.Throws<GenerationException>(() => LanguageModel.Load(Path.GetTempPath()));
         Assert.Contains("genai_config.json", missing.Message, StringComparison.Ordinal);
     }
 
@@ -113,17 +122,32 @@ public sealed class GenerationTests : IClassFixture<GenerationTests.TinyModel>
         {
             Directory = Path.Combine(Path.GetTempPath(), "olivenet-generation-tests", Guid.NewGuid().ToString("N"));
             new DecoderBuilder(new DecoderShape(2, 64, 4, 2, 16, 128, 512, 128), seed: 1234).Write(Directory, eosTokenIds: [0]);
-            Model = LanguageModel.Load(Directory, threads: 1);
+            Model = GenAILanguageModel.Load(Directory, intraOpThreads: 1);
+            Forwards = LanguageModel.Load(Directory, threads: 1);
         }
 
         public string Directory { get; }
 
-        public LanguageModel Model { get; }
+        public GenAILanguageModel Model { get; }
+
+        public LanguageModel Forwards { get; }
 
         public void Dispose()
         {
             Model.Dispose();
+            Forwards.Dispose();
             System.IO.Directory.Delete(Directory, recursive: true);
         }
+    }
+
+    private static int ArgMax(ReadOnlySpan<float> values)
+    {
+        var best = 0;
+        for (var i = 1; i < values.Length; i++)
+        {
+            best = values[i] > values[best] ? i : best;
+        }
+
+        return best;
     }
 }

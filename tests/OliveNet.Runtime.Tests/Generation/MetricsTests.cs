@@ -2,7 +2,7 @@ using OliveNet.Runtime.Generation;
 
 namespace OliveNet.Runtime.Tests.Generation;
 
-/// <summary>Perplexity and generation latency on the tiny GroupQueryAttention decoder.</summary>
+/// <summary>Perplexity (plain ORT forwards) and generation latency (ONNX Runtime GenAI) on the tiny GroupQueryAttention decoder.</summary>
 public sealed class MetricsTests(GenerationTests.TinyModel fixture) : IClassFixture<GenerationTests.TinyModel>
 {
     private static readonly int[] Ids = [.. Enumerable.Range(0, 40).Select(i => (i * 37 + 11) % 512)];
@@ -10,7 +10,7 @@ public sealed class MetricsTests(GenerationTests.TinyModel fixture) : IClassFixt
     [Fact]
     public void Perplexity_with_one_window_is_exp_of_the_mean_next_token_loss()
     {
-        var model = fixture.Model;
+        var model = fixture.Forwards;
         var vocab = model.Config.VocabSize;
         var logits = model.ForwardAll(Ids);
         var loss = 0.0;
@@ -32,7 +32,7 @@ public sealed class MetricsTests(GenerationTests.TinyModel fixture) : IClassFixt
     [Fact]
     public void Sliding_windows_score_every_token_once_and_disjoint_chunks_lose_one_per_window()
     {
-        var model = fixture.Model;
+        var model = fixture.Forwards;
         var sliding = Metrics.Perplexity(model, Ids, window: 16, stride: 8);
         Assert.Equal(39, sliding.ScoredTokens);
         Assert.Equal(4, sliding.Windows);
