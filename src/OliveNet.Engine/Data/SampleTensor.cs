@@ -12,6 +12,44 @@ public sealed record SampleTensor(TensorElementType Type, long[] Shape, byte[] B
     /// <summary>The values as float32 (the tensor must be float32).</summary>
     public float[] Floats() => System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(Bytes).ToArray();
 
+    /// <summary>
+    /// This tensor as <paramref name="type"/>: itself when the types match; float32 rounded to float16, or float16
+    /// widened to float32 (what an application feeding a float16 model does); null for any other pair.
+    /// </summary>
+    public SampleTensor? As(TensorElementType type)
+    {
+        if (type == Type)
+        {
+            return this;
+        }
+
+        if (Type == TensorElementType.Float && type == TensorElementType.Float16)
+        {
+            var floats = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(Bytes);
+            var halves = new Half[floats.Length];
+            for (var i = 0; i < floats.Length; i++)
+            {
+                halves[i] = (Half)floats[i];
+            }
+
+            return new SampleTensor(type, Shape, System.Runtime.InteropServices.MemoryMarshal.AsBytes(halves.AsSpan()).ToArray());
+        }
+
+        if (Type == TensorElementType.Float16 && type == TensorElementType.Float)
+        {
+            var halves = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, Half>(Bytes);
+            var floats = new float[halves.Length];
+            for (var i = 0; i < halves.Length; i++)
+            {
+                floats[i] = (float)halves[i];
+            }
+
+            return Float(floats, Shape);
+        }
+
+        return null;
+    }
+
     /// <summary>A new ONNX Runtime value over a copy of the bytes; the caller disposes it.</summary>
     public OrtValue ToOrtValue() => OrtValue.CreateTensor(Type, Bytes.ToArray(), Shape);
 
@@ -20,7 +58,19 @@ public sealed record SampleTensor(TensorElementType Type, long[] Shape, byte[] B
 }
 
 /// <summary>One batch: a tensor per model input (by name) and the labels of its rows (null when the data has none).</summary>
-public sealed record Batch(IReadOnlyDictionary<string, SampleTensor> Inputs, IReadOnlyList<object>? Labels);
+public sealed record Batch(IReadOnlyDictionary<string, SampleTensor> Inputs, IReadOnlyList<object>? Labels)
+{
+    /// <summary>
+    /// New ONNX Runtime values of this batch for a session with <paramref name="inputs"/>, each in that session's float
+    /// type (one batch may feed a float32 model and its float16 candidate); the caller disposes them.
+    /// </summary>
+    public List<KeyValuePair<string, OrtValue>> Feed(IReadOnlyList<NodeMetadata> inputs)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        return [.. Inputs.Select(kv => KeyValuePair.Create(kv.Key,
+            (inputs.FirstOrDefault(i => i.Name == kv.Key) is { } input ? kv.Value.As(input.ElementType) ?? kv.Value : kv.Value).ToOrtValue()))];
+    }
+}
 
 /// <summary>Loaded, batched data ready to feed a model, with the hash of its content.</summary>
 /// <param name="Name">The data config's name.</param>

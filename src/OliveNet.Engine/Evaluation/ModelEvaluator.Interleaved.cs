@@ -38,7 +38,7 @@ public sealed partial class ModelEvaluator
             {
                 var batch = Data(metric.DataConfig!, model).Batches[0];
                 sessions.Add(OpenForTiming(model.ModelPath));
-                feeds.Add(batch.Inputs.Select(kv => KeyValuePair.Create(kv.Key, kv.Value.ToOrtValue())).ToList());
+                feeds.Add(batch.Feed(sessions[^1].Inputs));
                 rows.Add(batch.Inputs.Values.First().Shape is { Length: > 0 } s ? s[0] : 1);
             }
 

@@ -63,7 +63,7 @@ public sealed partial class ModelEvaluator
         using var session = Open(model.ModelPath);
         var batch = loaded.Batches[0];
         var rows = batch.Inputs.Values.First().Shape is { Length: > 0 } s ? s[0] : 1;
-        var feed = batch.Inputs.Select(kv => KeyValuePair.Create(kv.Key, kv.Value.ToOrtValue())).ToList();
+        var feed = batch.Feed(session.Inputs);
         try
         {
             for (var i = 0; i < warmup; i++)

@@ -111,14 +111,20 @@ public sealed partial class ModelEvaluator(
     /// <summary>Runs one batch and returns the chosen output's values (float32) and shape.</summary>
     private static (float[] Values, long[] Shape) Run(InferenceSession session, Batch batch, string? outputName, string metric)
     {
-        var feed = batch.Inputs.Select(kv => KeyValuePair.Create(kv.Key, kv.Value.ToOrtValue())).ToList();
+        // Fidelity feeds one batch to two models whose float inputs may differ (float32 input model, float16 candidate).
+        var feed = batch.Feed(session.Inputs);
         try
         {
             using var outputs = session.Run(feed);
             var output = outputName is null ? outputs[0] : outputs[outputName];
+            if (output.ElementType == TensorElementType.Float16)
+            {
+                return (output.GetTensorData<Half>().ToArray().Select(h => (float)h).ToArray(), output.Shape);
+            }
+
             if (output.ElementType != TensorElementType.Float)
             {
-                throw new DataException($"metric {metric}: output {(outputName ?? session.Outputs[0].Name)} is {output.ElementType}; accuracy and fidelity read float32 outputs");
+                throw new DataException($"metric {metric}: output {(outputName ?? session.Outputs[0].Name)} is {output.ElementType}; accuracy and fidelity read float32 or float16 outputs");
             }
 
             return (output.GetTensorData<float>().ToArray(), output.Shape);

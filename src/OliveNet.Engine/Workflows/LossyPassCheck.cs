@@ -136,7 +136,7 @@ internal sealed class LossyPassCheck(Recipe recipe, Target target, TextWriter pr
 
     private static (float[] Values, long[] Shape) Run(InferenceSession session, Batch batch, string output)
     {
-        var feed = batch.Inputs.Select(kv => KeyValuePair.Create(kv.Key, kv.Value.ToOrtValue())).ToList();
+        var feed = batch.Feed(session.Inputs);
         try
         {
             using var outputs = session.Run(feed, [output]);

@@ -67,6 +67,51 @@ public sealed class LossyPassFidelityTests : IDisposable
         }
     }
 
+    [Fact]
+    public void A_float16_model_is_fed_the_float_data_rounded_to_float16_and_its_fidelity_is_measured_against_float32()
+    {
+        // OnnxFloatToFloat16 without keep_io_types makes the input and output float16; the same image data must feed
+        // both the float32 input model and the float16 candidate (pass check, fidelity metric, latency).
+        var recipe = _dir.File("cls.yaml", $$$"""
+            workflow_id: cls_fp16
+            input_model: {type: ONNXModel, model_path: "{{{RealModels.OcrClassifier}}}"}
+            data_configs:
+              - name: lines
+                load_dataset_config: {type: image_folder, params: {data_dir: "{{{Lines}}}"}}
+                pre_process_data_config: {type: image_transform, params: {resize: [48, 192], mean: [0.5], std: [0.5]}}
+            evaluators:
+              e:
+                metrics:
+                  - name: agreement
+                    type: fidelity
+                    data_config: lines
+                    sub_types: [{name: top1_agreement, priority: 1, goal: {type: threshold, value: 0.95}}, {name: cosine}]
+                  - {name: latency, type: latency, data_config: lines, user_config: {warmup_num: 1, repeat_test_num: 4}, sub_types: [{name: p50}]}
+            evaluator: e
+            passes:
+              fix: {type: DynamicToFixedShape, input_name: [x], input_shape: [[1, 3, 48, 192]]}
+              half: {type: OnnxFloatToFloat16}
+            cache_dir: cache
+            output_dir: out
+            """);
+
+        var (exit, _, stderr) = CliRunner.Run("run", recipe);
+
+        Assert.True(exit == 0, stderr);
+        using var footprint = JsonDocument.Parse(File.ReadAllText(Path.Combine(_dir.Path, "out", "footprint.json")));
+        var fidelity = footprint.RootElement.GetProperty("nodes")[2].GetProperty("fidelity");
+        Assert.Equal("data config lines", fidelity.GetProperty("source").GetString());
+        using var metrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(_dir.Path, "out", "metrics.json")));
+        var values = metrics.RootElement.GetProperty("candidates")[0].GetProperty("metrics");
+
+        // float16 keeps 11 significant bits (relative rounding 2^-11 ≈ 4.9e-4 per value); over the ~50 layers of this
+        // MobileNet the errors add up to well under 1 % of a probability, so the two-class softmax rows stay parallel
+        // (cosine ≥ 0.999) and the class only flips where the two probabilities are within that of each other.
+        Assert.True(values.GetProperty("agreement-cosine").GetDouble() >= 0.999, values.ToString());
+        Assert.True(values.GetProperty("agreement-top1_agreement").GetDouble() >= 0.95, values.ToString());
+        Assert.True(values.GetProperty("latency-p50").GetDouble() > 0, values.ToString());
+    }
+
     private string Recipe(string extra) => _dir.File("ocr.yaml", $$$"""
         workflow_id: ocr_dynamic
         input_model: {type: ONNXModel, model_path: "{{{RealModels.OcrRecognizer}}}"}
