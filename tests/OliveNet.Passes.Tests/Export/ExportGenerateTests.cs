@@ -76,18 +76,22 @@ public sealed class ExportGenerateTests(Xunit.Abstractions.ITestOutputHelper log
     }
 
     /// <summary>
-    /// The same check through ONNX Runtime GenAI (the runtime `olivenet generate` uses): GenAI loads the export from its
-    /// genai_config.json, greedy-generates with its own KV cache and repetition penalty, and every token must be the
-    /// argmax of a full-sequence forward of the same model through a plain ORT session.
+    /// The same check through ONNX Runtime GenAI (the runtime `olivenet generate` uses) on the export with the pass's
+    /// defaults (LM head pruned to the last position, tied tables shared, embeddings GatherBlockQuantized in int4/int8):
+    /// GenAI loads it from its genai_config.json, greedy-generates with its own KV cache and repetition penalty, and every
+    /// token must be the argmax of a full-sequence forward of the same weights through a plain ORT session (the
+    /// full-logits variant perplexity uses).
     /// </summary>
     [Theory]
     [MemberData(nameof(GenAICases))]
     public void GenAI_greedy_generation_of_the_export_equals_the_argmax_of_full_sequence_forwards(string name, string precision)
     {
         using var temp = new TempFolder();
-        var folder = ModelBuilderLogitsTests.Export(name, precision, temp.Path);
+        var folder = ModelBuilderLogitsTests.Export(name, precision, temp.Path, prune: true);
         using var genai = GenAILanguageModel.Load(folder);
-        using var model = LanguageModel.Load(folder);
+        var full = OliveNet.Engine.Evaluation.FullLogitsGraph.Of(folder);
+        Assert.NotNull(full);
+        using var model = LanguageModel.Load(folder, 0, full);
         var (ids, _, _) = HfFixtures.Reference(name);
         foreach (var (promptLength, newTokens) in Lengths)
         {
