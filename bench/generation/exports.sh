@@ -23,7 +23,7 @@ cli="src/OliveNet.Cli/bin/Release/net10.0/olivenet"
 
 # name | ModelBuilder options (YAML flow mapping entries). The first line is the pass's defaults.
 default_variants="defaults|precision: int4
-b64|precision: int4, int4_block_size: 64
+b32|precision: int4, int4_block_size: 32
 b128|precision: int4, int4_block_size: 128
 acc1|precision: int4, int4_accuracy_level: 1
 fused-gate-up|precision: int4, fuse_gate_up: true

@@ -6,8 +6,10 @@ namespace OliveNet.Passes.Export;
 
 /// <summary>
 /// Builds the GenAI CPU decoder graph for one checkpoint: mask preprocessing (seqlens_k, total_sequence_length),
-/// embedding, per layer (Skip)SimplifiedLayerNormalization → packed QKV → GroupQueryAttention with fused rotary →
-/// o_proj → norm → gated MLP, final norm and LM head; KV cache as <c>past_key_values.%d.key/value</c> →
+/// embedding (Gather, or GatherBlockQuantized on an int4/int8 table that a tied LM head shares), per layer
+/// (Skip)SimplifiedLayerNormalization → packed QKV → GroupQueryAttention with fused rotary → o_proj → norm → gated MLP
+/// (gate and up optionally fused), final norm and LM head (optionally on the last position only); KV cache as
+/// <c>past_key_values.%d.key/value</c> →
 /// <c>present.%d.key/value</c>. Weights stream into the external data file as each node is added.
 /// </summary>
 internal sealed partial class DecoderBuilder

@@ -10,9 +10,10 @@ namespace OliveNet.Passes.Export;
 /// <summary>
 /// Exports a Hugging Face decoder checkpoint (safetensors) to the ONNX layout ONNX Runtime GenAI runs on CPU, in
 /// C#: GroupQueryAttention with fused rotary, (Skip)SimplifiedLayerNormalization, packed QKV, KV cache I/O, weights
-/// streamed into one <c>model.onnx.data</c>, int4/int8 as MatMulNBits quantized straight from the checkpoint,
-/// <c>genai_config.json</c> and the tokenizer files beside it. It must be the first pass of a recipe whose input is
-/// an HfModel.
+/// streamed into one <c>model.onnx.data</c>, int4/int8 as MatMulNBits quantized straight from the checkpoint (the token
+/// embedding as GatherBlockQuantized, sharing the LM head's table when tied), logits for the last position only unless
+/// asked otherwise, <c>genai_config.json</c> and the tokenizer files beside it. It must be the first pass of a recipe
+/// whose input is an HfModel. Options and defaults: docs/modelbuilder.md.
 /// </summary>
 public sealed class ModelBuilderPass : IPass<ModelBuilderOptions>
 {
