@@ -49,6 +49,27 @@ public sealed class ModelBuilderSpeedOptionsTests(Xunit.Abstractions.ITestOutput
     }
 
     [Fact]
+    public void Onnx_runtime_folds_the_reshape_of_the_shared_table_at_load_instead_of_running_it_every_step()
+    {
+        using var temp = new TempFolder();
+        var folder = Export("llama", Int4, temp.Sub("model"));
+        var optimized = Path.Combine(temp.Sub("optimized"), "model.onnx");
+        using (var options = new OliveNet.Runtime.SessionOptions { OptimizationLevel = OliveNet.Runtime.GraphOptimizationLevel.Basic })
+        {
+            options.SetOptimizedModelFilePath(optimized);
+            using var session = new OliveNet.Runtime.InferenceSession(Path.Combine(folder, "model.onnx"), options);
+        }
+
+        // Constant folding turns Reshape(initializer, constant shape) into an initializer: the gather reads a table,
+        // not the output of a node that would copy the vocabulary matrix on every run.
+        // (Unchanged initializers still point at the source folder's data file, so external data is not checked here.)
+        var g = OnnxModel.Load(optimized, new OnnxLoadOptions { ValidateExternalData = false }).Proto.Graph;
+        var gather = Assert.Single(g.Node, n => n.OpType == "GatherBlockQuantized");
+        Assert.DoesNotContain(g.Node, n => n.Name == "/model/embed_tokens/Reshape");
+        Assert.Contains(g.Initializer, t => t.Name == gather.Input[0]);
+    }
+
+    [Fact]
     public void An_untied_int4_export_quantizes_its_own_embedding_table_unless_gather_is_left_out()
     {
         using var temp = new TempFolder();
