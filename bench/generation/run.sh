@@ -7,3 +7,5 @@ here="$(cd "$(dirname "$0")" && pwd)"
 work="$here/.work"; mkdir -p "$work"
 dotnet build -c Release "$here/GenerationBench" -o "$work/bin" >/dev/null
 "$work/bin/GenerationBench" "$work" "$@"
+# ModelBuilder export variants (block size, accuracy_level, fused gate/up, pruned head, embedding) through GenAI:
+#   bash bench/generation/exports.sh [ROUNDS]

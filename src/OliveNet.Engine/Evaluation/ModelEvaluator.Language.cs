@@ -100,7 +100,9 @@ public sealed partial class ModelEvaluator
         };
     }
 
-    private static LanguageModel OpenLanguageModel(MetricSpec metric, ModelArtifact model) => Open(metric, model, LanguageModel.Load);
+    /// <summary>The model for perplexity: with every position's logits, also when the export prunes its LM head (<see cref="FullLogitsGraph"/>).</summary>
+    private static LanguageModel OpenLanguageModel(MetricSpec metric, ModelArtifact model) => Open(metric, model, (folder, threads) =>
+        FullLogitsGraph.Of(folder) is { } graph ? LanguageModel.Load(folder, threads, graph) : LanguageModel.Load(folder, threads));
 
     private static T Open<T>(MetricSpec metric, ModelArtifact model, Func<string, int, T> load)
     {

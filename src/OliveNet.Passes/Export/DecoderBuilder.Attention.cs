@@ -158,8 +158,19 @@ internal sealed partial class DecoderBuilder
         var (gateRows, upRows) = _c.Family == DecoderFamily.Phi3
             ? (new WeightReader.Rows(p + "gate_up_proj.weight", 0, i), new WeightReader.Rows(p + "gate_up_proj.weight", i, i))
             : (_w.All(p + "gate_proj.weight"), _w.All(p + "up_proj.weight"));
-        var gate = Linear($"{n}/gate_proj/MatMul", x, $"model.layers.{layer}.mlp.gate_proj", [gateRows], null);
-        var up = Linear($"{n}/up_proj/MatMul", x, $"model.layers.{layer}.mlp.up_proj", [upRows], null);
+        string gate, up;
+        if (_s.FuseGateUp)
+        {
+            var fused = Linear($"{n}/gate_up_proj/MatMul", x, $"model.layers.{layer}.mlp.gate_up_proj", [gateRows, upRows], null);
+            var halves = _g.Node("Split", $"{n}/gate_up_proj/Split", [fused, _g.Int64(false, i, i)], 2, string.Empty, GraphBuilder.Int("axis", -1));
+            (gate, up) = (halves[0], halves[1]);
+        }
+        else
+        {
+            gate = Linear($"{n}/gate_proj/MatMul", x, $"model.layers.{layer}.mlp.gate_proj", [gateRows], null);
+            up = Linear($"{n}/up_proj/MatMul", x, $"model.layers.{layer}.mlp.up_proj", [upRows], null);
+        }
+
         string act;
         if (Gemma)
         {

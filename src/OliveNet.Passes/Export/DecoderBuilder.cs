@@ -6,8 +6,10 @@ namespace OliveNet.Passes.Export;
 
 /// <summary>
 /// Builds the GenAI CPU decoder graph for one checkpoint: mask preprocessing (seqlens_k, total_sequence_length),
-/// embedding, per layer (Skip)SimplifiedLayerNormalization → packed QKV → GroupQueryAttention with fused rotary →
-/// o_proj → norm → gated MLP, final norm and LM head; KV cache as <c>past_key_values.%d.key/value</c> →
+/// embedding (Gather, or GatherBlockQuantized on an int4/int8 table that a tied LM head shares), per layer
+/// (Skip)SimplifiedLayerNormalization → packed QKV → GroupQueryAttention with fused rotary → o_proj → norm → gated MLP
+/// (gate and up optionally fused), final norm and LM head (optionally on the last position only); KV cache as
+/// <c>past_key_values.%d.key/value</c> →
 /// <c>present.%d.key/value</c>. Weights stream into the external data file as each node is added.
 /// </summary>
 internal sealed partial class DecoderBuilder
@@ -20,6 +22,10 @@ internal sealed partial class DecoderBuilder
     private string _totalSeqLen = string.Empty;
     private string _totalSeqLen64 = string.Empty;
 
+    /// <summary>The LM head's MatMulNBits inputs (after A) and bits when it shares the embedding's quantized table.</summary>
+    private (List<string> Inputs, int Bits)? _sharedHead;
+    private readonly HashSet<string> _mixedLayerNodes;
+
     /// <summary>Creates a builder.</summary>
     public DecoderBuilder(HfConfig config, WeightReader weights, GraphBuilder graph, ExportSettings settings)
     {
@@ -27,6 +33,7 @@ internal sealed partial class DecoderBuilder
         _w = weights;
         _g = graph;
         _s = settings;
+        _mixedLayerNodes = MixedLayerNodes(config.Layers);
     }
 
     /// <summary>The element type of activations, caches and float weights (fp32, or fp16 for precision fp16).</summary>
@@ -111,8 +118,18 @@ internal sealed partial class DecoderBuilder
 
         const string Table = "model.embed_tokens.weight";
         _w.CheckShape(Table, _c.Vocab, _c.Hidden);
-        var name = StreamedFloatWeight(Table, [_c.Vocab, _c.Hidden], sink => _w.StreamRows(Table, _s.ChunkElements, sink));
-        var x = _g.Op("Gather", "/model/embed_tokens/Gather", [name, "input_ids"]);
+        var bits = EmbeddingBits();
+        string x;
+        if (bits == 0)
+        {
+            var name = StreamedFloatWeight(Table, [_c.Vocab, _c.Hidden], sink => _w.StreamRows(Table, _s.ChunkElements, sink));
+            x = _g.Op("Gather", ExportSettings.EmbeddingNode, [name, "input_ids"]);
+        }
+        else
+        {
+            x = QuantizedEmbedding(Table, bits);
+        }
+
         if (Gemma)
         {
             // Gemma scales embeddings by sqrt(hidden) (its "normalizer"), in the activation type.
@@ -144,16 +161,41 @@ internal sealed partial class DecoderBuilder
 
     private void Head(string hidden)
     {
+        var hiddenDim = _c.Hidden.ToString(System.Globalization.CultureInfo.InvariantCulture);
         if (_s.ExcludeLmHead)
         {
             Rename(hidden, "hidden_states");
-            _g.Output("hidden_states", Io, "batch_size", "sequence_length", _c.Hidden.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            _g.Output("hidden_states", Io, "batch_size", "sequence_length", hiddenDim);
         }
         else
         {
-            var source = _c.TieEmbeddings || !_w.Has("lm_head.weight") ? "model.embed_tokens.weight" : "lm_head.weight";
-            Rename(Linear("/model/lm_head/MatMul", hidden, "lm_head", [_w.All(source)], null), "logits");
-            _g.Output("logits", Io, "batch_size", "sequence_length", _c.Vocab.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            if (_s.IncludeHiddenStates)
+            {
+                Rename(hidden, "hidden_states");
+                hidden = "hidden_states";
+                _g.Output("hidden_states", Io, "batch_size", "sequence_length", hiddenDim);
+            }
+
+            if (_s.PruneLmHead)
+            {
+                // Only the last position's logits: Gather(axis 1, index −1) → [batch, hidden], Unsqueeze → [batch, 1, hidden]
+                // (the GenAI builder's prune_lm_head layout; its runtime sees the static 1 in the logits shape).
+                var last = _g.Op("Gather", "/model/lm_head/prune/Gather", [hidden, _g.Int64(true, -1)], attributes: GraphBuilder.Int("axis", 1));
+                hidden = _g.Op("Unsqueeze", "/model/lm_head/prune/Unsqueeze", [last, _g.Int64(false, 1)]);
+            }
+
+            string logits;
+            if (_sharedHead is { } shared)
+            {
+                logits = _g.Op("MatMulNBits", ExportSettings.LmHeadNode.Replace("/MatMul", "/MatMulNBits", StringComparison.Ordinal), [hidden, .. shared.Inputs], GraphBuilder.Ms, NBitsAttributes(_c.Hidden, _c.Vocab, shared.Bits));
+            }
+            else
+            {
+                logits = Linear(ExportSettings.LmHeadNode, hidden, "lm_head", [_w.All(HeadSource)], null);
+            }
+
+            Rename(logits, "logits");
+            _g.Output("logits", Io, "batch_size", _s.PruneLmHead ? "1" : "sequence_length", _c.Vocab.ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
 
         for (var i = 0; i < _c.Layers; i++)
@@ -164,6 +206,9 @@ internal sealed partial class DecoderBuilder
             _g.Output($"present.{i}.value", Io, "batch_size", kv, "total_sequence_length", head);
         }
     }
+
+    /// <summary>The checkpoint tensor the LM head projects with: the embedding when tied (or when there is no lm_head).</summary>
+    private string HeadSource => _c.TieEmbeddings || !_w.Has("lm_head.weight") ? "model.embed_tokens.weight" : "lm_head.weight";
 
     /// <summary>Renames the output <paramref name="from"/> of the last node to a graph output name.</summary>
     private void Rename(string from, string to)

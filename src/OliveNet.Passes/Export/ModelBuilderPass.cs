@@ -1,5 +1,6 @@
 using Google.Protobuf;
 using OliveNet.Engine.Passes;
+using OliveNet.Engine.Recipes;
 using OliveNet.Onnx.Protos;
 using OliveNet.Passes.Export.Onnx;
 using OliveNet.Passes.Export.SafeTensors;
@@ -9,9 +10,10 @@ namespace OliveNet.Passes.Export;
 /// <summary>
 /// Exports a Hugging Face decoder checkpoint (safetensors) to the ONNX layout ONNX Runtime GenAI runs on CPU, in
 /// C#: GroupQueryAttention with fused rotary, (Skip)SimplifiedLayerNormalization, packed QKV, KV cache I/O, weights
-/// streamed into one <c>model.onnx.data</c>, int4/int8 as MatMulNBits quantized straight from the checkpoint,
-/// <c>genai_config.json</c> and the tokenizer files beside it. It must be the first pass of a recipe whose input is
-/// an HfModel.
+/// streamed into one <c>model.onnx.data</c>, int4/int8 as MatMulNBits quantized straight from the checkpoint (the token
+/// embedding as GatherBlockQuantized, sharing the LM head's table when tied), logits for the last position only unless
+/// asked otherwise, <c>genai_config.json</c> and the tokenizer files beside it. It must be the first pass of a recipe
+/// whose input is an HfModel. Options and defaults: docs/modelbuilder.md.
 /// </summary>
 public sealed class ModelBuilderPass : IPass<ModelBuilderOptions>
 {
@@ -28,7 +30,7 @@ public sealed class ModelBuilderPass : IPass<ModelBuilderOptions>
     /// <inheritdoc/>
     public PassMetadata Metadata { get; } = new(
         Id: PassId,
-        Version: 1,
+        Version: 2,
         Summary: "Export a Hugging Face decoder checkpoint (Llama, Mistral, Qwen2, Qwen3, Phi3, Gemma3) to the ONNX Runtime GenAI layout in fp32/fp16/int8/int4.",
         Devices: ["cpu"],
         ExecutionProviders: ["CPUExecutionProvider"],
@@ -60,6 +62,21 @@ public sealed class ModelBuilderPass : IPass<ModelBuilderOptions>
             errors.Add($"int4_accuracy_level: {options.Int4AccuracyLevel} is not 0..4.");
         }
 
+        if (!ExportSettings.AlgoConfigs.Contains(options.Int4AlgoConfig.ToLowerInvariant(), StringComparer.Ordinal))
+        {
+            errors.Add($"int4_algo_config: '{options.Int4AlgoConfig}' is not one of {string.Join(", ", ExportSettings.AlgoConfigs)}{DidYouMean.Hint(options.Int4AlgoConfig, ExportSettings.AlgoConfigs)}.");
+        }
+
+        foreach (var op in options.Int4OpTypesToQuantize.Where(o => o is not ("MatMul" or "Gather" or "Gemm")))
+        {
+            errors.Add($"int4_op_types_to_quantize: '{op}' is not one of MatMul, Gather, Gemm{DidYouMean.Hint(op, ["MatMul", "Gather", "Gemm"])}.");
+        }
+
+        if (options.IncludeHiddenStates && options.ExcludeLmHead)
+        {
+            errors.Add("include_hidden_states: cannot be combined with exclude_lm_head (which already outputs hidden_states instead of logits); keep one.");
+        }
+
         if (!string.Equals(options.ExecutionProvider, "cpu", StringComparison.OrdinalIgnoreCase))
         {
             errors.Add($"execution_provider: '{options.ExecutionProvider}' is not supported; ModelBuilder lays out graphs for cpu.");
@@ -80,9 +97,15 @@ public sealed class ModelBuilderPass : IPass<ModelBuilderOptions>
                 $"{PassId} exports Hugging Face checkpoints, but its input is the ONNX model {context.Input.ModelPath}; use input_model type HfModel with a checkpoint folder, or drop this pass.");
         }
 
+        var settings = ExportSettings.From(options);
+        if (settings.Bits != 0 && settings.AlgoConfig.StartsWith("k_quant", StringComparison.Ordinal))
+        {
+            context.Log.WriteLine($"{PassId}: int4_algo_config {settings.AlgoConfig}: its 8-bit placement is applied; blocks are rounded to nearest (k-quant's per-block scale search is not implemented).");
+        }
+
         try
         {
-            Export(folder, context.OutputFolder, ExportSettings.From(options), context.Log, context.Cancellation);
+            Export(folder, context.OutputFolder, settings, context.Log, context.Cancellation);
         }
         catch (ExportException e)
         {

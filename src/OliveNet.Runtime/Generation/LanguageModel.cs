@@ -42,7 +42,20 @@ public sealed class LanguageModel : IDisposable
     /// <param name="directory">The folder with genai_config.json.</param>
     /// <param name="threads">Intra-op threads; 0 lets ORT choose.</param>
     /// <exception cref="GenerationException">The folder, config or ONNX file is missing or unusable; the message says which.</exception>
-    public static LanguageModel Load(string directory, int threads = 0)
+    public static LanguageModel Load(string directory, int threads = 0) => Open(directory, threads, null);
+
+    /// <summary>
+    /// Opens a model folder with its decoder graph given as bytes instead of read from the folder's ONNX file (e.g. the
+    /// full-logits variant of a pruned export); external data is still read from <paramref name="directory"/>.
+    /// </summary>
+    /// <exception cref="GenerationException">The folder or config is missing or unusable, or ORT refuses the graph.</exception>
+    public static LanguageModel Load(string directory, int threads, byte[] decoderGraph)
+    {
+        ArgumentNullException.ThrowIfNull(decoderGraph);
+        return Open(directory, threads, decoderGraph);
+    }
+
+    private static LanguageModel Open(string directory, int threads, byte[]? decoderGraph)
     {
         ArgumentNullException.ThrowIfNull(directory);
         if (!System.IO.Directory.Exists(directory))
@@ -68,7 +81,15 @@ public sealed class LanguageModel : IDisposable
         InferenceSession session;
         try
         {
-            session = new InferenceSession(onnx, options);
+            if (decoderGraph is null)
+            {
+                session = new InferenceSession(onnx, options);
+            }
+            else
+            {
+                options.AddConfigEntry("session.model_external_initializers_file_folder_path", Path.GetFullPath(directory));
+                session = new InferenceSession(decoderGraph, options);
+            }
         }
         catch (OrtException e)
         {

@@ -164,11 +164,57 @@ public sealed class OlivePassOptionsTests : IDisposable
         Assert.Contains("input_model.model_path: 'cut.onnx' is not a readable ONNX model", stderr, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Olive_model_builder_options_bind_top_level_and_in_extra_options_and_gpu_only_ones_are_noted()
+    {
+        var recipe = LoadCheckpointRecipe("""
+            passes:
+              mb:
+                type: ModelBuilder
+                precision: int4
+                int4_algo_config: k_quant_mixed
+                int4_op_types_to_quantize: [MatMul]
+                enable_cuda_graph: true
+                extra_options: {int4_block_size: 64, prune_lm_head: false, include_hidden_states: true, filename: text.onnx, int4_nodes_to_exclude: [/model/lm_head/MatMul]}
+            """);
+
+        var options = Assert.IsType<OliveNet.Passes.Export.ModelBuilderOptions>(Choice(recipe).Options);
+        Assert.Equal("k_quant_mixed", options.Int4AlgoConfig);
+        Assert.Equal(["MatMul"], options.Int4OpTypesToQuantize);
+        Assert.Equal(64, options.Int4BlockSize);
+        Assert.False(options.PruneLmHead);
+        Assert.True(options.IncludeHiddenStates);
+        Assert.Equal(["/model/lm_head/MatMul"], options.Int4NodesToExclude);
+        Assert.Contains(recipe.Notes, n => n.StartsWith("passes.mb.enable_cuda_graph: Olive's ModelBuilder option is accepted and has no effect", StringComparison.Ordinal));
+        Assert.Contains(recipe.Notes, n => n.StartsWith("passes.mb.extra_options: filename accepted and without effect", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void An_unknown_model_builder_extra_option_is_refused_with_the_closest_name()
+    {
+        var error = Assert.Throws<RecipeException>(() => LoadCheckpointRecipe("""
+            passes:
+              mb: {type: ModelBuilder, extra_options: {prune_lm_haed: true}}
+            """));
+
+        var problem = Assert.Single(error.Errors);
+        Assert.Equal("passes.mb.extra_options.prune_lm_haed", problem.KeyPath);
+        Assert.Contains("did you mean prune_lm_head", problem.Message, StringComparison.Ordinal);
+    }
+
     private static string Relu => "/usr/share/libonnx-testdata/data/node/test_relu/model.onnx";
 
     private static Engine.Recipes.PassChoice Choice(Recipe recipe) => Assert.Single(Assert.Single(recipe.Passes).Alternatives);
 
     private Recipe Load(string text, string folder = "") => Services.Recipes.Load(Write(text, folder));
+
+    /// <summary>A recipe whose input is a (config-only) Hugging Face checkpoint folder beside it.</summary>
+    private Recipe LoadCheckpointRecipe(string text)
+    {
+        Directory.CreateDirectory(Path.Combine(_dir.Path, "ckpt"));
+        _dir.File("ckpt/config.json", """{"architectures": ["LlamaForCausalLM"]}""");
+        return Services.Recipes.Load(_dir.File("checkpoint-recipe.yaml", "input_model: {type: HfModel, model_path: ckpt}\n" + text));
+    }
 
     private string Write(string text, string folder = "")
     {

@@ -1,4 +1,5 @@
 using OliveNet.Passes.Export;
+using OliveNet.Runtime.Generation;
 using OliveNet.Text.Tokenizers;
 using Xunit.Abstractions;
 
@@ -39,6 +40,54 @@ public sealed class KjvPerplexityTests(ITestOutputHelper output)
             // Quantization may cost some of what training gained over the unigram model, not most of it.
             Assert.True(ppl < (fp32 + unigram) / 2, $"{precision} b{block} sym={symmetric}: perplexity {ppl:F2} lost over half the gain of fp32 {fp32:F2} over unigram {unigram:F2}");
         }
+    }
+
+    /// <summary>
+    /// Every export default changed for speed or size (shared GatherBlockQuantized table for the tied embedding, pruned
+    /// LM head read back through its full-logits variant, block 64), alone and together, keeps int4 perplexity within
+    /// 0.5 % of the previous defaults
+    /// (int4 block 32 symmetric, float embedding, every position's logits), measured the way evaluation measures it
+    /// (<see cref="Metrics.Perplexity(LanguageModel, IReadOnlyList{int}, int, int)"/>). The option variants the lead may
+    /// want as defaults later (block 32 or 128, fused gate/up) are printed beside them.
+    /// </summary>
+    [Fact]
+    public void The_speed_defaults_keep_int4_perplexity_within_half_a_percent_of_the_previous_defaults()
+    {
+        var text = File.ReadAllText(Path.Combine(Checkpoint, "heldout.txt"))[..HeldOutBytes];
+        var ids = Tokenizer.Load(Path.Combine(Checkpoint, "tokenizer.json")).Encode(text).ToList();
+        using var temp = new TempFolder();
+        var previous = new ExportSettings("int4", 32, true, 4, false, false) { QuantizeGather = false };
+        var baseline = EvaluatedPerplexity(temp.Sub("previous"), previous, ids);
+        var defaults = ExportSettings.From(new ModelBuilderOptions());
+        var variants = new (string Name, ExportSettings Settings, bool Default)[]
+        {
+            ("shared int4 table", previous with { QuantizeGather = true }, true),
+            ("pruned head", previous with { PruneLmHead = true }, true),
+            ("block 64", previous with { BlockSize = 64 }, true),
+            ("all pass defaults", defaults, true),
+            ("defaults with block 32", defaults with { BlockSize = 32 }, false),
+            ("defaults with block 128", defaults with { BlockSize = 128 }, false),
+            ("fused gate/up", defaults with { FuseGateUp = true }, false),
+        };
+        output.WriteLine($"previous defaults (int4 b32 sym, float embedding, full logits): {baseline:F4}");
+        foreach (var (name, settings, isDefault) in variants)
+        {
+            var ppl = EvaluatedPerplexity(temp.Sub(name.Replace(' ', '-').Replace('/', '-')), settings, ids);
+            output.WriteLine($"{name}: {ppl:F4} ({(ppl / baseline) - 1:+0.00%;-0.00%} vs previous defaults){(isDefault ? string.Empty : " (not a default)")}");
+            if (isDefault)
+            {
+                Assert.True(Math.Abs((ppl / baseline) - 1) <= 0.005, $"{name}: perplexity {ppl:F4} is more than 0.5 % from the previous defaults' {baseline:F4}");
+            }
+        }
+    }
+
+    private static double EvaluatedPerplexity(string folder, ExportSettings settings, List<int> ids)
+    {
+        ModelBuilderPass.Export(Checkpoint, folder, settings, TextWriter.Null, default);
+        var graph = OliveNet.Engine.Evaluation.FullLogitsGraph.Of(folder);
+        Assert.Equal(settings.PruneLmHead, graph is not null);
+        using var model = graph is null ? LanguageModel.Load(folder) : LanguageModel.Load(folder, 0, graph);
+        return Metrics.Perplexity(model, ids, Window, Window).Perplexity;
     }
 
     /// <summary>exp(mean NLL) of each token given the ones before it in its window of <see cref="Window"/> tokens.</summary>

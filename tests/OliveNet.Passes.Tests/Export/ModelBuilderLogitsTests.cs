@@ -60,9 +60,10 @@ public sealed class ModelBuilderLogitsTests(Xunit.Abstractions.ITestOutputHelper
         Assert.True(error <= Fp32Tolerance * scale, $"{name} ({what}): max |Δlogit| {error:G4} exceeds {Fp32Tolerance} × logit scale {scale:G4}");
     }
 
-    internal static string Export(string name, string precision, string output, int blockSize = 32, bool symmetric = true)
+    /// <summary>Exports a fixture with the pass's defaults for everything but the given settings; logits cover every position unless <paramref name="prune"/>.</summary>
+    internal static string Export(string name, string precision, string output, int blockSize = 32, bool symmetric = true, bool prune = false)
     {
-        ModelBuilderPass.Export(HfFixtures.Checkpoint(name), output, new ExportSettings(precision, blockSize, symmetric, 4, false, false), TextWriter.Null, default);
+        ModelBuilderPass.Export(HfFixtures.Checkpoint(name), output, new ExportSettings(precision, blockSize, symmetric, 4, false, false) { PruneLmHead = prune }, TextWriter.Null, default);
         return output;
     }
 }
