@@ -3,7 +3,6 @@ using System.Net;
 using System.Net.Sockets;
 using Azure.Storage;
 using Azure.Storage.Blobs;
-using OliveNet.Engine.Caching.Shared;
 
 namespace OliveNet.Engine.Tests.Caching.Shared;
 
@@ -61,7 +60,7 @@ internal sealed class Azurite : IDisposable
     public string Url(string container) => $"http://127.0.0.1:{Port}/{Account}/{container}";
 
     /// <summary>The environment a shared cache reads its credentials from: the account key.</summary>
-    public static string? Environment(string name) => name == SharedCacheConnection.KeyVariable ? Key : null;
+    public static string? Environment(string name) => name == "AZURE_STORAGE_KEY" ? Key : null;
 
     /// <summary>Creates a container with a fresh name and returns its URL.</summary>
     public string NewContainer()
