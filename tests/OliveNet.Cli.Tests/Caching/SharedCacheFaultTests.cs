@@ -83,6 +83,19 @@ public sealed class SharedCacheFaultTests : IDisposable
             + "Pass runs finished so far are kept in the local cache; rerun when the service is reachable (or set cache_dir to a local folder alone to work without it)", error.Trim());
     }
 
+    [Fact]
+    public void A_dry_run_names_the_shared_container_without_contacting_it()
+    {
+        _azurite.Stop();
+        var url = _azurite.Url("olivecache");
+
+        var (exit, stdout, _) = Cli("run", Path.Combine(CliProcess.RepoRoot, "pipelines", "ppocr-rec-cpu.yaml"), "--dry-run",
+            "--set", $"cache_dir={url}", "--set", $"output_dir={_dir.Path}/out");
+
+        Assert.Equal(0, exit);
+        Assert.Contains($"shared      {url}/ppocr_rec_cpu/", stdout, StringComparison.Ordinal);
+    }
+
     private (int Exit, string Out, string Err) Cli(params string[] args)
     {
         var result = CliProcess.Run(new Dictionary<string, string?> { ["AZURE_STORAGE_KEY"] = Azurite.Key }, args);
