@@ -50,9 +50,10 @@ internal static class SharedCacheErrors
         };
     }
 
+    /// <summary>The HTTP client's error when there is one (it names host and port), else the innermost.</summary>
     private static Exception Innermost(Exception e)
     {
-        while (e.InnerException is not null)
+        while (e is not HttpRequestException && e.InnerException is not null)
         {
             e = e.InnerException;
         }

@@ -97,6 +97,7 @@ public sealed class SharedCacheWorkflowTests : IDisposable
         Assert.True(DateTime.UtcNow - stopped < TimeSpan.FromSeconds(60), "retries outlasted a minute");
         Assert.DoesNotContain('\n', error.Message);
         Assert.StartsWith($"shared cache {url}: could not ", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"Connection refused (127.0.0.1:{_azurite.Port})", error.Message, StringComparison.Ordinal);
         Assert.Contains("kept in the local cache", error.Message, StringComparison.Ordinal);
         var local = new ArtifactCache(Path.Combine(recipe.CacheDir, recipe.WorkflowId));
         var kept = local.List();
