@@ -49,6 +49,8 @@ for pkg in "${npm_packages[@]}"; do
   # shellcheck disable=SC2086
   bash build/fetch-npm.sh $pkg >/dev/null || { echo "error: could not fetch npm package $pkg (is the npm registry reachable?)" >&2; exit 1; }
 done
+# Azurite (Microsoft's Azure Storage emulator, with its dependencies): the shared-cache tests start it on 127.0.0.1.
+bash build/fetch-azurite.sh >/dev/null || { echo "error: could not install npm package azurite (is the npm registry reachable?)" >&2; exit 1; }
 
 step "tests: dotnet test OliveNet.sln $*"
 exec dotnet test OliveNet.sln "$@"

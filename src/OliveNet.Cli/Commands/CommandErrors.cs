@@ -38,6 +38,10 @@ internal static class CommandErrors
         {
             return Report(error, e.Message, ExitCodes.Failure);
         }
+        catch (OliveNet.Engine.Caching.Shared.SharedCacheException e)
+        {
+            return Report(error, e.Message, ExitCodes.Failure);
+        }
         catch (UsageException e)
         {
             return Report(error, e.Message, ExitCodes.InvalidInput);

@@ -12,6 +12,11 @@ internal static class PlanText
         w.WriteLine($"input       {r.InputModel.Type} {r.InputModel.Reference}");
         w.WriteLine($"target      {r.Target.Device} / {r.Target.ExecutionProvider}");
         w.WriteLine($"cache       {Path.Combine(r.CacheDir, r.WorkflowId)}");
+        if (r.SharedCache is { } shared)
+        {
+            w.WriteLine($"shared      {shared}/{r.WorkflowId}/");
+        }
+
         w.WriteLine($"output      {r.OutputDir}");
         w.WriteLine("passes");
         var i = 1;

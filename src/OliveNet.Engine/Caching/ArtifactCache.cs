@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using OliveNet.Engine.Artifacts;
+using OliveNet.Engine.Caching.Shared;
 using OliveNet.Engine.Passes;
 using OliveNet.Onnx;
 using OliveNet.Runtime;
@@ -11,9 +12,10 @@ namespace OliveNet.Engine.Caching;
 /// Content-addressed store of pass runs under <c>&lt;cache_dir&gt;/&lt;workflow_id&gt;/runs/&lt;key&gt;/</c>: the output model in
 /// <c>artifact/</c> and the completion record <c>record.json</c>. Entries are built in a temp folder and renamed into
 /// place, so a killed run leaves nothing a later run trusts; a per-key file lock lets concurrent runs share work;
-/// readers verify the artifact hash against the record.
+/// readers verify the artifact hash against the record. With a <see cref="SharedCache"/> the folder is the first level: a
+/// miss there is looked up in the shared container, and a successful run is shared once it is complete locally.
 /// </summary>
-public sealed class ArtifactCache
+public sealed partial class ArtifactCache : IWorkflowCache
 {
     internal const string RecordFile = "record.json";
     internal const string ArtifactFolder = "artifact";
@@ -25,13 +27,25 @@ public sealed class ArtifactCache
     };
 
     /// <summary>Opens (without creating) the cache of one workflow.</summary>
-    public ArtifactCache(string workflowRoot)
+    /// <param name="workflowRoot">The local folder.</param>
+    /// <param name="shared">The shared level behind it, or null for a local cache alone.</param>
+    public ArtifactCache(string workflowRoot, SharedCache? shared = null)
     {
         Root = Path.GetFullPath(workflowRoot);
+        Shared = shared;
     }
 
     /// <summary>The workflow's cache folder.</summary>
     public string Root { get; }
+
+    /// <summary>The shared level, or null.</summary>
+    public SharedCache? Shared { get; }
+
+    /// <inheritdoc/>
+    public string WorkflowId => Path.GetFileName(Root);
+
+    /// <inheritdoc/>
+    public string Location => Root;
 
     private string Runs => Path.Combine(Root, "runs");
 
@@ -89,8 +103,9 @@ public sealed class ArtifactCache
     /// <param name="produce">Writes the output model into the folder it is given. A <see cref="Passes.PassFailedException"/>,
     /// ONNX Runtime, model-format or I/O error is recorded as a failed run; anything else is a bug and propagates.</param>
     /// <param name="retryFailed">When false, a recorded failure is returned as it is instead of running again.</param>
-    /// <param name="log">Receives a line when an entry is found corrupt.</param>
+    /// <param name="log">Receives a line when an entry is found corrupt or comes from the shared level.</param>
     /// <param name="cancellation">Stops waiting for the lock.</param>
+    /// <exception cref="SharedCacheException">The shared level cannot be reached; entries finished before stay in the local level.</exception>
     public CacheOutcome GetOrRun(
         string key, Func<CacheRecord> describe, Action<string> produce, bool retryFailed, TextWriter log, CancellationToken cancellation)
     {
@@ -103,7 +118,8 @@ public sealed class ArtifactCache
         {
             if (existing.Succeeded && Verified(existing) is { } artifact)
             {
-                return new CacheOutcome(artifact, existing, Hit: true);
+                var hit = new CacheOutcome(artifact, existing, Hit: true);
+                return Shared is null ? hit : ShareIfMissing(hit, log);
             }
 
             if (!existing.Succeeded && !retryFailed)
@@ -115,6 +131,11 @@ public sealed class ArtifactCache
             {
                 log.WriteLine($"cache entry {key[..12]} does not match its record (files changed or damaged); running the pass again");
             }
+        }
+
+        if (Shared is not null && FromShared(key, log) is { } fetched)
+        {
+            return fetched;
         }
 
         var temp = Path.Combine(Runs, $".tmp-{key}-{Guid.NewGuid():N}");
@@ -144,7 +165,8 @@ public sealed class ArtifactCache
 
         WriteDurably(Path.Combine(temp, RecordFile), JsonSerializer.Serialize(record, Json));
         Replace(key, temp);
-        return new CacheOutcome(result, record, Hit: false);
+        var outcome = new CacheOutcome(result, record, Hit: false);
+        return Shared is not null && outcome.Record.Succeeded ? Share(outcome, log) : outcome;
     }
 
     /// <summary>Bytes on disk of one entry.</summary>
@@ -155,6 +177,12 @@ public sealed class ArtifactCache
             ? Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length)
             : 0;
     }
+
+    /// <inheritdoc/>
+    public bool Verify(CacheRecord record) => Verified(record) is not null;
+
+    /// <inheritdoc/>
+    void IWorkflowCache.Remove(string key) => Remove(key);
 
     /// <summary>Deletes one entry (under its lock, so a run using it finishes first).</summary>
     public void Remove(string key, CancellationToken cancellation = default)

@@ -42,7 +42,7 @@ public sealed partial class ModelEvaluator(
             {
                 var started = Stopwatch.StartNew();
                 result = Compute(metric, model, reference, loaded, cancellation);
-                cache.Write(key, result);
+                result = cache.Write(key, result);
                 progress.WriteLine($"  {metric.Name} ({metric.Type}) in {started.Elapsed.TotalSeconds:0.00} s");
             }
 

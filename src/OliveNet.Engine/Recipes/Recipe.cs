@@ -38,6 +38,9 @@ public sealed record Recipe
     /// <summary>Cache root (the workflow's entries live in <c>&lt;cache_dir&gt;/&lt;workflow_id&gt;</c>).</summary>
     public required string CacheDir { get; init; }
 
+    /// <summary>The shared cache behind <see cref="CacheDir"/> (a blob container), or null for a local cache alone.</summary>
+    public Caching.Shared.SharedCacheLocation? SharedCache { get; init; }
+
     /// <summary>Where the published model goes.</summary>
     public required string OutputDir { get; init; }
 

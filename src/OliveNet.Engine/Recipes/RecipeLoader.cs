@@ -118,13 +118,13 @@ public sealed partial class RecipeLoader
             reader.Error(ss.Node, "search_strategy", "needs an evaluator to compare candidates: set evaluator: <name of an evaluators entry>");
         }
 
-        var cacheRoot = keys.TryGetValue("cache_dir", out var cdr) && !RecipeReader.IsNull(cdr.Node) ? Resolve(folder, reader.String(cdr.Node, "cache_dir")) : System.IO.Path.GetFullPath("cache");
+        var (cacheRoot, sharedCache) = ReadCacheDir(reader, keys.GetValueOrDefault("cache_dir").Node, folder);
         var passData = new PassDataContext(data, System.IO.Path.Combine(cacheRoot ?? "cache", workflowId ?? "default_workflow", "data"), refusedData);
         var passes = keys.TryGetValue("passes", out var ps)
             ? ReadPasses(reader, ps.Node, target ?? Target.Cpu, notes, search, passData, folder)
             : Missing<IReadOnlyList<PassStep>>(reader, root, "passes", "an ordered mapping of pass name → {type: ..., options}");
 
-        var cacheDir = keys.TryGetValue("cache_dir", out var cd) && !RecipeReader.IsNull(cd.Node) ? Resolve(folder, reader.String(cd.Node, "cache_dir")) : System.IO.Path.GetFullPath("cache");
+        var cacheDir = cacheRoot;
         var outputDir = keys.TryGetValue("output_dir", out var od) && !RecipeReader.IsNull(od.Node)
             ? Resolve(folder, reader.String(od.Node, "output_dir"))
             : System.IO.Path.GetFullPath(System.IO.Path.Combine("output", workflowId ?? "default_workflow"));
@@ -157,6 +157,7 @@ public sealed partial class RecipeLoader
             Host = host,
             Passes = passes,
             CacheDir = cacheDir,
+            SharedCache = sharedCache,
             OutputDir = outputDir,
             CleanCache = cleanCache ?? false,
             LogSeverityLevel = (int)(logLevel ?? 1),

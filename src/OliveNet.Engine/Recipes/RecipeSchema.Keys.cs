@@ -81,9 +81,16 @@ public static partial class RecipeSchema
             + "device or execution provider are refused before anything runs. Default: the CPU with CPUExecutionProvider."),
         "evaluate_input_model" => Typed("boolean", "Whether the input model is evaluated before the passes (needs an "
             + "evaluator); relative goals evaluate it regardless.", true),
-        "cache_dir" => Typed(new JsonArray("string", "null"), "Cache root; a run's entries live in <cache_dir>/<workflow_id>/runs/<key>/ and are "
-            + "reused when the model, pass and options are unchanged. Relative to the recipe's folder; default ./cache in "
-            + "the current folder."),
+        "cache_dir" => new JsonObject
+        {
+            ["description"] = "Cache root; a run's entries live in <cache_dir>/<workflow_id>/runs/<key>/ and are "
+                + "reused when the model, pass and options are unchanged. Relative to the recipe's folder; default ./cache in "
+                + "the current folder. A blob container URL (https://<account>.blob.core.windows.net/<container>) adds a shared "
+                + "cache behind the local one; [folder, url] names both. Credentials come from the environment (docs/shared-cache.md).",
+            ["anyOf"] = new JsonArray(
+                new JsonObject { ["type"] = new JsonArray("string", "null") },
+                new JsonObject { ["type"] = "array", ["items"] = new JsonObject { ["type"] = "string" }, ["minItems"] = 1, ["maxItems"] = 2 }),
+        },
         "output_dir" => Typed(new JsonArray("string", "null"), "Where the optimized model, model_config.json, footprint.json and manifest.json "
             + "are published. Relative to the recipe's folder; default (or null) ./output/<workflow_id> in the current folder."),
         "clean_cache" => Typed("boolean", "Delete this workflow's cache before running, so every pass runs again.", false),

@@ -34,7 +34,7 @@ public sealed class WorkflowRunner
         var started = Stopwatch.StartNew();
         var progress = settings.Progress;
         using var observing = RunProgress.Observe(settings.Observer);
-        var cache = new ArtifactCache(Path.Combine(recipe.CacheDir, recipe.WorkflowId));
+        var cache = ArtifactCache.Open(recipe.CacheDir, recipe.SharedCache, recipe.WorkflowId, progress);
         if (recipe.CleanCache)
         {
             progress.WriteLine($"clean_cache: deleting {cache.Root}");
@@ -61,7 +61,7 @@ public sealed class WorkflowRunner
 
         var input = ResolveInput(recipe, progress);
         PassData.Write(recipe, input, progress);
-        var evaluations = new EvaluationCache(cache.Root);
+        var evaluations = new EvaluationCache(cache.Root, cache.Shared);
         if (recipe.CleanEvaluationCache)
         {
             evaluations.Clear();
