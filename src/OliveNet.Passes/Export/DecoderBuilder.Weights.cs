@@ -57,7 +57,11 @@ internal sealed partial class DecoderBuilder
     {
         var (k, n) = _w.Measure(parts);
         string output;
-        if (_s.Bits == 0)
+        if (_w.Prequantized(parts) is { } blocks)
+        {
+            output = PrequantizedLinear(nodeName, input, weightName, blocks, k, n);
+        }
+        else if (_s.Bits == 0)
         {
             var name = (long)k * n <= _s.ChunkElements
                 ? FloatWeight($"{weightName}.weight", _w.Transposed(parts).Data, [k, n])
