@@ -28,7 +28,7 @@ internal sealed class CheckpointTensors(SafeTensorsCheckpoint checkpoint, Quanti
         {
             return new CheckpointTensors(checkpoint, QuantizationConfig.Read(config));
         }
-        catch (Exception e) when (e is FormatException or InvalidOperationException or NullReferenceException)
+        catch (Exception e) when (e is FormatException or InvalidOperationException)
         {
             throw new ExportException($"{checkpoint.Folder}/config.json: {e.Message}", e);
         }

@@ -42,7 +42,7 @@ internal sealed class CheckpointPlan
         {
             existing = QuantizationConfig.Read(config);
         }
-        catch (Exception e) when (e is FormatException or InvalidOperationException or NullReferenceException)
+        catch (Exception e) when (e is FormatException or InvalidOperationException)
         {
             throw new PlanException($"config.json quantization_config: {e.Message}");
         }

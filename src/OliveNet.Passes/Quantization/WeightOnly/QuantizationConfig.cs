@@ -18,6 +18,8 @@ internal sealed record QuantizationConfig(
     IReadOnlyList<KeyValuePair<string, QuantOverride>> Overrides,
     bool TieWordEmbeddings)
 {
+    private static readonly string[] RequiredKeys = ["bits", "group_size", "symmetric"];
+
     /// <summary>The config.json key of the quantization config.</summary>
     public const string Key = "quantization_config";
 
@@ -55,6 +57,14 @@ internal sealed record QuantizationConfig(
         if (method != "olive")
         {
             throw new FormatException($"quantization_config.quant_method is '{method}'; OliveNet reads checkpoints quantized by Olive or OliveNet (quant_method olive).");
+        }
+
+        foreach (var key in RequiredKeys)
+        {
+            if (q[key] is not JsonValue)
+            {
+                throw new FormatException($"quantization_config has no '{key}'; an Olive quantization config names bits, group_size and symmetric.");
+            }
         }
 
         return new QuantizationConfig(
