@@ -65,9 +65,14 @@ internal sealed class CheckpointPlan
         {
             LmHead = existing.LmHead || fresh.LmHead,
             Embeds = existing.Embeds || fresh.Embeds,
-            Overrides = [.. existing.Overrides, .. candidates.Select(c => KeyValuePair.Create(c.Module, Diff(fresh.Resolve(c.Module), existing.Default)))],
+            Overrides = Merge(existing.Overrides, candidates.Select(c => KeyValuePair.Create(c.Module, Diff(fresh.Resolve(c.Module), existing.Default)))),
         };
-        merged = SharedQkv(merged, candidates.Select(c => c.Module).Concat(quantized).ToHashSet(StringComparer.Ordinal), quantized);
+        var covered = candidates.Select(c => c.Module).Concat(quantized).ToHashSet(StringComparer.Ordinal);
+        merged = SharedQkv(merged, covered, quantized);
+
+        // Overrides of modules this checkpoint does not quantize (a plan's entry for a head left to a later Rtn) are
+        // dropped, as Olive drops them, so they cannot shadow the later pass's own settings.
+        merged = merged with { Overrides = [.. merged.Overrides.Where(o => o.Key.StartsWith("re:", StringComparison.Ordinal) || covered.Contains(o.Key))] };
 
         // A quantized head or embedding unties them, unless both are quantized here the same way (then one tensor serves both).
         var headNow = candidates.Any(c => c.Module == "lm_head");
@@ -177,6 +182,27 @@ internal sealed class CheckpointPlan
         }
 
         return config with { Overrides = overrides };
+    }
+
+    /// <summary><paramref name="existing"/> with each added entry replacing the one of the same key in place, or appended.</summary>
+    private static List<KeyValuePair<string, QuantOverride>> Merge(
+        IEnumerable<KeyValuePair<string, QuantOverride>> existing, IEnumerable<KeyValuePair<string, QuantOverride>> added)
+    {
+        var result = existing.ToList();
+        foreach (var entry in added)
+        {
+            var at = result.FindIndex(kv => kv.Key == entry.Key);
+            if (at >= 0)
+            {
+                result[at] = entry;
+            }
+            else
+            {
+                result.Add(entry);
+            }
+        }
+
+        return result;
     }
 
     private static QuantOverride Diff(QuantSpec spec, QuantSpec defaults) => new()
