@@ -21,6 +21,9 @@ public static class BuiltInPasses
         services.AddSingleton<IPass, Quantization.Float16.OnnxFloatToFloat16Pass>();
         services.AddSingleton<IPass, Quantization.Static.OnnxStaticQuantizationPass>();
         services.AddSingleton<IPass, Quantization.Umbrella.OnnxQuantizationPass>();
+        services.AddSingleton<IPass, Quantization.WeightOnly.SelectiveMixedPrecisionPass>();
+        services.AddSingleton<IPass, Quantization.WeightOnly.RtnPass>();
+        services.AddSingleton<IPass, Quantization.WeightOnly.GptqPass>();
         services.AddSingleton<IPass, Export.ModelBuilderPass>();
         return services;
     }

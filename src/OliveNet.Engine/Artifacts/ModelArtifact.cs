@@ -23,6 +23,17 @@ public sealed record ModelArtifact(string ModelPath, string Id)
     /// </summary>
     public bool IsCheckpoint => Path.GetFileName(ModelPath) == CheckpointConfigFileName;
 
+    /// <summary>
+    /// The file a pass output folder's artifact points at: <see cref="ModelFileName"/>, or <see cref="CheckpointConfigFileName"/>
+    /// when <paramref name="written"/> holds a checkpoint (a checkpoint-to-checkpoint pass such as Rtn) and no ONNX model.
+    /// </summary>
+    /// <param name="written">The folder as written (it may be renamed into <paramref name="folder"/> afterwards).</param>
+    /// <param name="folder">Where the folder lives from now on.</param>
+    public static string EntryFile(string written, string folder) =>
+        Path.Combine(folder, !File.Exists(Path.Combine(written, ModelFileName)) && File.Exists(Path.Combine(written, CheckpointConfigFileName))
+            ? CheckpointConfigFileName
+            : ModelFileName);
+
     /// <summary>The artifact of the checkpoint in <paramref name="folder"/>, identified by <see cref="ArtifactHasher.HashCheckpoint"/>.</summary>
     public static ModelArtifact Checkpoint(string folder) =>
         new(Path.Combine(Path.GetFullPath(folder), CheckpointConfigFileName), ArtifactHasher.HashCheckpoint(folder));

@@ -90,7 +90,7 @@ public sealed partial class ArtifactCache : IWorkflowCache
         }
 
         return ArtifactHasher.HashFolder(folder) == record.ArtifactId
-            ? new ModelArtifact(Path.Combine(folder, ModelArtifact.ModelFileName), record.ArtifactId)
+            ? new ModelArtifact(ModelArtifact.EntryFile(folder, folder), record.ArtifactId)
             : null;
     }
 
@@ -150,7 +150,7 @@ public sealed partial class ArtifactCache : IWorkflowCache
             produce(artifactFolder);
             var id = ArtifactHasher.HashFolder(artifactFolder);
             record = template with { Status = "ok", ArtifactId = id, DurationMs = stopwatch.Elapsed.TotalMilliseconds, FinishedUtc = Now() };
-            result = new ModelArtifact(Path.Combine(Runs, key, ArtifactFolder, ModelArtifact.ModelFileName), id);
+            result = new ModelArtifact(ModelArtifact.EntryFile(artifactFolder, Path.Combine(Runs, key, ArtifactFolder)), id);
         }
         catch (Exception e) when (e is PassFailedException or OrtException or OnnxFormatException or IOException or UnauthorizedAccessException)
         {

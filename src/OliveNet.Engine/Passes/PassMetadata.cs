@@ -26,4 +26,10 @@ public sealed record PassMetadata(
     /// its fidelity against its input after every run and fails the pass when it collapses (<c>min_fidelity</c>).
     /// </summary>
     public bool Lossy { get; init; }
+
+    /// <summary>The pass takes a Hugging Face checkpoint (HfModel) as its input (ModelBuilder, Rtn, Gptq, SelectiveMixedPrecision).</summary>
+    public bool ReadsCheckpoint { get; init; }
+
+    /// <summary>The pass writes a Hugging Face checkpoint (config.json and safetensors) rather than an ONNX model, for a later checkpoint pass.</summary>
+    public bool WritesCheckpoint { get; init; }
 }

@@ -188,17 +188,41 @@ public sealed class WorkflowRunner
         }
     }
 
-    /// <summary>An HfModel input: a checkpoint folder whose only reader is the ModelBuilder pass, which must come first.</summary>
+    /// <summary>
+    /// An HfModel input: a checkpoint folder. The passes up to the export must read checkpoints (Rtn, Gptq,
+    /// SelectiveMixedPrecision write one again); the ModelBuilder pass turns it into an ONNX model.
+    /// </summary>
     private static ModelArtifact ResolveCheckpoint(Recipe recipe, TextWriter progress)
     {
         const string Export = "ModelBuilder";
-        var first = recipe.Passes.Count == 0 ? null : recipe.Passes[0];
-        var wrong = first?.Alternatives.Select(a => a.Pass.Metadata.Id).FirstOrDefault(id => id != Export);
-        if (first is null || wrong is not null)
+        var position = 0;
+        foreach (var slot in recipe.Passes)
+        {
+            position++;
+            var wrong = slot.Alternatives.Select(a => a.Pass.Metadata).FirstOrDefault(m => !m.ReadsCheckpoint);
+            if (wrong is not null)
+            {
+                throw new WorkflowFailedException(
+                    $"input_model {recipe.InputModel.Reference} is a Hugging Face checkpoint, which only the {Export} pass reads (after Rtn, Gptq or SelectiveMixedPrecision, which quantize the checkpoint), "
+                    + $"but pass {position} is {slot.Name} ({wrong.Id}); add a {Export} pass before it");
+            }
+
+            if (slot.Alternatives.Select(a => a.Pass.Metadata.WritesCheckpoint).Distinct().Count() > 1)
+            {
+                throw new WorkflowFailedException($"pass {slot.Name}: its alternatives mix checkpoint passes and exports; search over one kind per pass");
+            }
+
+            if (!slot.Alternatives[0].Pass.Metadata.WritesCheckpoint)
+            {
+                break;
+            }
+        }
+
+        if (recipe.Passes.Count == 0 || recipe.Passes.All(slot => slot.Alternatives.All(a => a.Pass.Metadata.WritesCheckpoint)))
         {
             throw new WorkflowFailedException(
-                $"input_model {recipe.InputModel.Reference} is a Hugging Face checkpoint, which only the {Export} pass reads, but the first pass is "
-                + (first is null ? "missing" : $"{first.Name} ({wrong})") + $"; add a {Export} pass before the others");
+                $"input_model {recipe.InputModel.Reference} is a Hugging Face checkpoint, which only the {Export} pass reads, but the recipe has "
+                + (recipe.Passes.Count == 0 ? "no passes" : "no ModelBuilder pass to export it") + $"; add a {Export} pass");
         }
 
         progress.WriteLine($"input_model: Hugging Face checkpoint {recipe.InputModel.Path}");

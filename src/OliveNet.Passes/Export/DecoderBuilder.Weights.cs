@@ -58,7 +58,11 @@ internal sealed partial class DecoderBuilder
         var (k, n) = _w.Measure(parts);
         var bits = BitsFor(nodeName);
         string output;
-        if (bits == 0)
+        if (_w.Prequantized(parts) is { } blocks)
+        {
+            output = PrequantizedLinear(nodeName, input, weightName, blocks, k, n);
+        }
+        else if (bits == 0)
         {
             var name = (long)k * n <= _s.ChunkElements
                 ? FloatWeight($"{weightName}.weight", _w.Transposed(parts).Data, [k, n])

@@ -40,6 +40,7 @@ public sealed class ModelBuilderPass : IPass<ModelBuilderOptions>
         TargetAgnostic: true)
     {
         Lossy = true,
+        ReadsCheckpoint = true,
     };
 
     /// <inheritdoc/>
@@ -128,7 +129,7 @@ public sealed class ModelBuilderPass : IPass<ModelBuilderOptions>
         log.WriteLine($"{PassId}: {config.Architecture}, {config.Layers} layers, hidden {config.Hidden}, heads {config.Heads}/{config.KvHeads}, precision {settings.Precision}");
         using var data = new ExternalDataWriter(output, "model.onnx.data");
         var graph = new GraphBuilder(data);
-        new DecoderBuilder(config, new WeightReader(weights), graph, settings).Build(cancellation);
+        new DecoderBuilder(config, new WeightReader(CheckpointTensors.Create(weights, config.Raw)), graph, settings).Build(cancellation);
         var model = new ModelProto { IrVersion = 10, ProducerName = "olivenet", Graph = graph.Graph };
         model.OpsetImport.Add(new OperatorSetIdProto { Domain = string.Empty, Version = 21 });
         model.OpsetImport.Add(new OperatorSetIdProto { Domain = GraphBuilder.Ms, Version = 1 });

@@ -1,4 +1,4 @@
-using OliveNet.Passes.Export.SafeTensors;
+using OliveNet.Passes.Quantization.WeightOnly;
 
 namespace OliveNet.Passes.Export;
 
@@ -6,7 +6,7 @@ namespace OliveNet.Passes.Export;
 /// Reads checkpoint tensors as float32 in the layouts the graph needs. HF linear weights are <c>[out, in]</c>;
 /// MatMul wants <c>[in, out]</c>, so projections are transposed here. One tensor is in memory at a time.
 /// </summary>
-internal sealed class WeightReader(SafeTensorsCheckpoint checkpoint)
+internal sealed class WeightReader(CheckpointTensors checkpoint)
 {
     /// <summary>A slice of rows of one HF weight: rows <c>[Start, Start+Count)</c> of <c>[out, in]</c>.</summary>
     public readonly record struct Rows(string Name, int Start, int Count);
@@ -187,6 +187,29 @@ internal sealed class WeightReader(SafeTensorsCheckpoint checkpoint)
             sink(result.AsSpan(0, width * n));
         }
     }
+
+    /// <summary>
+    /// The quantized blocks of the row slices when every slice comes from a weight the checkpoint carries quantized
+    /// (an Rtn/Gptq checkpoint), for packing into MatMulNBits as they are; null when any slice is float.
+    /// </summary>
+    public PackedWeight[]? Prequantized(Rows[] parts)
+    {
+        var result = new PackedWeight[parts.Length];
+        for (var i = 0; i < parts.Length; i++)
+        {
+            if (checkpoint.Prequantized(parts[i].Name) is not { } w)
+            {
+                return null;
+            }
+
+            result[i] = PackedRows.Slice(w, parts[i].Start, parts[i].Count);
+        }
+
+        return result;
+    }
+
+    /// <summary>"checkpoint-folder: weight" for messages.</summary>
+    public string Describe(string weight) => $"{checkpoint.Folder}: {weight}";
 
     /// <summary>All rows of a weight.</summary>
     public Rows All(string name) => new(name, 0, (int)checkpoint.Info(name).Shape[0]);

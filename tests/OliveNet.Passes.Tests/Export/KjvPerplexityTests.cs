@@ -13,7 +13,7 @@ namespace OliveNet.Passes.Tests.Export;
 public sealed class KjvPerplexityTests(ITestOutputHelper output)
 {
     private const int Window = 128; // the training window and the model's context length
-    private const int HeldOutBytes = 4096;
+    internal const int HeldOutBytes = 4096;
 
     public static string Checkpoint => Path.Combine(TestModels.RepoRoot(), "tests", "fixtures", "llm", "kjv-llama");
 
@@ -91,9 +91,12 @@ public sealed class KjvPerplexityTests(ITestOutputHelper output)
     }
 
     /// <summary>exp(mean NLL) of each token given the ones before it in its window of <see cref="Window"/> tokens.</summary>
-    internal static double Perplexity(string folder, ExportSettings settings, long[] ids)
+    internal static double Perplexity(string folder, ExportSettings settings, long[] ids) => Perplexity(Checkpoint, folder, settings, ids);
+
+    /// <summary>As above, for another checkpoint of the same model (e.g. quantized by Rtn or Gptq).</summary>
+    internal static double Perplexity(string checkpoint, string folder, ExportSettings settings, long[] ids)
     {
-        ModelBuilderPass.Export(Checkpoint, folder, settings, TextWriter.Null, default);
+        ModelBuilderPass.Export(checkpoint, folder, settings, TextWriter.Null, default);
         using var session = new DecoderSession(folder);
         double nll = 0;
         var count = 0;

@@ -2,7 +2,7 @@ namespace OliveNet.Passes.Export.SafeTensors;
 
 /// <summary>One tensor's header entry: its element type, shape and byte range in the data section.</summary>
 /// <param name="Name">The tensor name, e.g. <c>model.layers.0.self_attn.q_proj.weight</c>.</param>
-/// <param name="DType">The safetensors dtype: F32, F16 or BF16.</param>
+/// <param name="DType">The safetensors dtype: F32, F16, BF16, or U8 (packed quantized weights and zero points).</param>
 /// <param name="Shape">Dimensions, outermost first.</param>
 /// <param name="Begin">Start of the data, relative to the data section.</param>
 /// <param name="End">End (exclusive) of the data, relative to the data section.</param>
@@ -16,6 +16,7 @@ public sealed record SafeTensorInfo(string Name, string DType, IReadOnlyList<lon
     {
         "F32" => 4,
         "F16" or "BF16" => 2,
+        "U8" => 1,
         _ => 0,
     };
 }

@@ -125,6 +125,10 @@ public sealed class SafeTensorsCheckpoint : IDisposable
     /// <exception cref="SafeTensorsException">No such tensor.</exception>
     public void ReadRowsFloat32(string name, int start, int count, Span<float> destination) => FileOf(name).ReadRowsFloat32(name, start, count, destination);
 
+    /// <summary>The stored bytes of a tensor (any dtype).</summary>
+    /// <exception cref="SafeTensorsException">No such tensor.</exception>
+    public byte[] ReadBytes(string name) => FileOf(name).ReadBytes(name);
+
     /// <inheritdoc/>
     public void Dispose() => _files.ForEach(f => f.Dispose());
 

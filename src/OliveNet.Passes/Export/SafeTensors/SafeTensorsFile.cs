@@ -86,6 +86,21 @@ public sealed unsafe class SafeTensorsFile : IDisposable
         ReadRowsFloat32(name, 0, (int)rows, destination);
     }
 
+    /// <summary>The stored bytes of a tensor (any dtype), copied into a new array.</summary>
+    public byte[] ReadBytes(string name)
+    {
+        var info = Info(name);
+        var result = new byte[info.End - info.Begin];
+        if (result.Length == 0)
+        {
+            return result;
+        }
+
+        using var view = _map!.CreateViewAccessor(_dataStart + info.Begin, result.Length, MemoryMappedFileAccess.Read);
+        view.ReadArray(0, result, 0, result.Length);
+        return result;
+    }
+
     /// <summary>
     /// Reads rows <c>[start, start + count)</c> of a tensor (slices of its first dimension) as float32. Only those bytes
     /// are mapped, and unmapped again before returning, so reading a checkpoint tensor by tensor keeps memory flat.
@@ -183,7 +198,7 @@ public sealed unsafe class SafeTensorsFile : IDisposable
         var elementSize = SafeTensorInfo.ElementSize(dtype);
         if (elementSize == 0)
         {
-            throw Bad(path, $"tensor '{name}' has dtype {dtype}; OliveNet reads F32, F16 and BF16 checkpoints");
+            throw Bad(path, $"tensor '{name}' has dtype {dtype}; OliveNet reads F32, F16, BF16 and U8 tensors");
         }
 
         var shape = new List<long>();

@@ -1,0 +1,84 @@
+using OliveNet.Onnx;
+using OliveNet.Passes.Export.Onnx;
+using OliveNet.Passes.Quantization.WeightOnly;
+
+namespace OliveNet.Passes.Export;
+
+/// <summary>
+/// Weights a quantized checkpoint (Rtn/Gptq, or Olive) carries as blocks: packed into MatMulNBits unchanged. Olive's
+/// layout is MatMulNBits's (codes <c>[N, K·bits/8]</c> = <c>[N, blocks, blob]</c>, scales and zero points per row), so
+/// the codes are copied; a group larger than MatMulNBits's largest block (per-channel groups) is written as several
+/// blocks that repeat its scale and zero point, which dequantizes to the same values.
+/// </summary>
+internal sealed partial class DecoderBuilder
+{
+    private static readonly int[] BlockSizes = [256, 128, 64, 32, 16];
+
+    private string PrequantizedLinear(string nodeName, string input, string weightName, PackedWeight[] parts, int k, int n)
+    {
+        var spec = parts[0].Spec;
+        if (parts.Any(p => p.Spec.Bits != spec.Bits || p.Spec.GroupOf(k) != spec.GroupOf(k)))
+        {
+            throw new ExportException(
+                $"{_w.Describe(weightName)}: the weights packed into this MatMulNBits were quantized with different settings ({string.Join(", ", parts.Select(p => p.Spec))}); quantize them alike (Rtn/Gptq give a layer's q/k/v one setting).");
+        }
+
+        var group = spec.GroupOf(k);
+        var block = BlockSizes.FirstOrDefault(b => group % b == 0);
+        if (block == 0)
+        {
+            throw new ExportException(
+                $"{_w.Describe(weightName)}: groups of {group} cannot be MatMulNBits blocks (a power of two from 16 to 256, or a multiple of 16); quantize with a group_size of 16..256.");
+        }
+
+        var repeat = group / block;
+        var kBlocks = k / block;
+        var prefix = $"{weightName}.weight.MatMulNBits";
+        _g.BeginInitializer($"{prefix}.qweight", OnnxDataType.UInt8, [n, kBlocks, block * spec.Bits / 8], (long)n * k * spec.Bits / 8);
+        foreach (var p in parts)
+        {
+            _g.Data.Append(p.Codes);
+        }
+
+        _g.Data.End();
+        var scales = new float[(long)n * kBlocks];
+        var asymmetric = parts.Any(p => p.Zeros is not null);
+        var zeroRow = PackedWeight.PackedBytes(kBlocks, spec.Bits);
+        var zeros = asymmetric ? new byte[(long)n * zeroRow] : null;
+        var rowZeros = new int[kBlocks];
+        var row = 0;
+        foreach (var p in parts)
+        {
+            for (var r = 0; r < p.Rows; r++, row++)
+            {
+                for (var b = 0; b < kBlocks; b++)
+                {
+                    scales[((long)row * kBlocks) + b] = p.Scales[(r * p.Groups) + (b / repeat)];
+                    rowZeros[b] = p.Zero(r, b / repeat);
+                }
+
+                if (zeros is not null)
+                {
+                    PackedWeight.Pack(rowZeros, zeros.AsSpan(row * zeroRow, zeroRow), spec.Bits);
+                }
+            }
+        }
+
+        var inputs = new List<string> { input, $"{prefix}.qweight", FloatWeight($"{prefix}.scales", scales, [scales.Length]) };
+        if (zeros is not null)
+        {
+            inputs.Add(_g.Raw($"{prefix}.qzeros", OnnxDataType.UInt8, zeros, [zeros.Length]));
+        }
+
+        var attributes = new List<OliveNet.Onnx.Protos.AttributeProto>
+        {
+            GraphBuilder.Int("K", k), GraphBuilder.Int("N", n), GraphBuilder.Int("bits", spec.Bits), GraphBuilder.Int("block_size", block),
+        };
+        if (_s.AccuracyLevel != 0)
+        {
+            attributes.Add(GraphBuilder.Int("accuracy_level", _s.AccuracyLevel));
+        }
+
+        return _g.Op("MatMulNBits", nodeName.Replace("/MatMul", "/MatMulNBits", StringComparison.Ordinal), inputs, GraphBuilder.Ms, [.. attributes]);
+    }
+}

@@ -1,0 +1,66 @@
+using System.Text.Json.Nodes;
+using OliveNet.Engine.Passes;
+using OliveNet.Passes.Export.SafeTensors;
+
+namespace OliveNet.Passes.Quantization.WeightOnly;
+
+/// <summary>The checks and reads every checkpoint-level weight-only pass starts with.</summary>
+internal static class CheckpointInput
+{
+    /// <summary>The folder of the input checkpoint.</summary>
+    /// <exception cref="PassFailedException">The input is an ONNX model.</exception>
+    public static string Folder(PassContext context, string passId) => context.Input.IsCheckpoint
+        ? context.Input.Folder
+        : throw new PassFailedException(
+            $"{passId} quantizes Hugging Face checkpoints (input_model type HfModel), but its input is the ONNX model {context.Input.ModelPath}; put {passId} before ModelBuilder, or use OnnxBlockWiseRtnQuantization / OnnxHqqQuantization on ONNX models.");
+
+    /// <summary>config.json of <paramref name="folder"/>.</summary>
+    /// <exception cref="PassFailedException">It is missing or not a JSON object.</exception>
+    public static JsonObject Config(string folder)
+    {
+        var path = Path.Combine(folder, "config.json");
+        try
+        {
+            return JsonNode.Parse(File.ReadAllText(path)) as JsonObject ?? throw new PassFailedException($"{path}: not a JSON object.");
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            throw new PassFailedException($"{path}: not valid JSON ({e.Message}).", e);
+        }
+    }
+
+    /// <summary>Runs <paramref name="body"/>, turning checkpoint and plan errors into pass failures.</summary>
+    public static void Guard(Action body)
+    {
+        try
+        {
+            body();
+        }
+        catch (PlanException e)
+        {
+            throw new PassFailedException(e.Message, e);
+        }
+        catch (SafeTensorsException e)
+        {
+            throw new PassFailedException(e.Message, e);
+        }
+        catch (Export.ExportException e)
+        {
+            throw new PassFailedException(e.Message, e);
+        }
+    }
+
+    /// <summary>Options validation shared by Rtn and Gptq.</summary>
+    public static void Validate(List<string> errors, int bits, int groupSize)
+    {
+        if (bits is not (2 or 4 or 8))
+        {
+            errors.Add($"bits: {bits} is not 2, 4 or 8.");
+        }
+
+        if (groupSize != -1 && groupSize <= 0)
+        {
+            errors.Add($"group_size: {groupSize} is not -1 (per channel) or a positive group size.");
+        }
+    }
+}
