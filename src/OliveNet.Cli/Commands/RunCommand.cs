@@ -40,6 +40,16 @@ internal static class RunCommand
             if (parse.GetValue(dryRun))
             {
                 PlanText.Write(output, loaded);
+                if (part is not null)
+                {
+                    var assigned = WorkflowRunner.Assigned(loaded, part);
+                    output.WriteLine($"shard       {part}: {assigned.Count} candidate(s){(assigned.Count == 0 ? string.Empty : ":")}");
+                    foreach (var (index, label) in assigned)
+                    {
+                        output.WriteLine($"  candidate {index,-3} {label}");
+                    }
+                }
+
                 return ExitCodes.Ok;
             }
 

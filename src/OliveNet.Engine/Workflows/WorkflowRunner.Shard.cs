@@ -30,8 +30,7 @@ public sealed partial class WorkflowRunner
         }
 
         var plan = SearchPlan.Resolve(recipe);
-        var schedule = plan.Schedule(out var why)
-            ?? throw new ShardException($"--shard {shard}: {why}; run this search in one process (olivenet run without --shard), or use search_strategy with execution_order: joint and sampler: sequential or random");
+        var schedule = Schedule(plan, shard);
         var mine = schedule.Select((candidate, position) => (Candidate: candidate, Position: position)).Where(c => shard.Owns(c.Position)).ToList();
         progress.WriteLine($"shard {shard}: {mine.Count} of {schedule.Count} candidate(s): {(mine.Count == 0 ? "none" : string.Join(", ", mine.Select(c => c.Position)))}");
         if (plan.Search is { StopWhenGoalsMet: true })
@@ -64,4 +63,14 @@ public sealed partial class WorkflowRunner
 
         return new ShardSummary(shard, run.Cache.Root, schedule.Count, done, evaluateInput, started.Elapsed.TotalMilliseconds);
     }
+
+    /// <summary>The candidates <paramref name="shard"/> would run (index in proposal order, label), running nothing: for <c>--dry-run</c>.</summary>
+    /// <exception cref="ShardException">The search cannot be sharded.</exception>
+    /// <exception cref="WorkflowFailedException">The search space is larger than max_space_size.</exception>
+    public static IReadOnlyList<(int Index, string Label)> Assigned(Recipe recipe, Shard shard) =>
+        Schedule(SearchPlan.Resolve(recipe), shard).Select((c, position) => (position, c.Label)).Where(c => shard.Owns(c.position)).ToList();
+
+    private static IReadOnlyList<CandidatePlan> Schedule(SearchPlan plan, Shard shard) =>
+        plan.Schedule(out var why)
+        ?? throw new ShardException($"--shard {shard}: {why}; run this search in one process (olivenet run without --shard), or use search_strategy with execution_order: joint and sampler: sequential or random");
 }

@@ -107,6 +107,17 @@ public sealed class ShardedSearchTests : IDisposable
     }
 
     [Fact]
+    public void A_dry_run_lists_the_candidates_of_a_shard()
+    {
+        var (exit, stdout, stderr) = CliRunner.Run("run", Recipe(), "--shard", "1/2", "--dry-run");
+
+        Assert.True(exit == 0, stderr);
+        Assert.Contains("shard       1/2: 2 candidate(s):", stdout, StringComparison.Ordinal);
+        Assert.Contains("candidate 1   quantize=OnnxDynamicQuantization{per_channel=false}", stdout, StringComparison.Ordinal);
+        Assert.Contains("candidate 3   quantize=OnnxStaticQuantization{calibrate_method=Percentile}", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_tpe_search_refuses_shards_with_exit_2()
     {
         var (exit, _, stderr) = CliRunner.Run("run", Recipe("tpe"), "--shard", "0/2", "--set", $"cache_dir={_dir.Path}/cache");
