@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Submits a search as a Slurm job array of N workers plus a gather job that starts when all of them succeeded.
 #   examples/slurm/submit.sh N RECIPE CACHE_DIR [OUTPUT_DIR]
-# Prints the two job ids ("<array id> <gather id>"). Extra sbatch options (partition, account, time limit) go in
+# CACHE_DIR "-" keeps the recipe's cache_dir (e.g. a [node-local folder, blob URL] list). Prints the two job ids ("<array id> <gather id>"). Extra sbatch options (partition, account, time limit) go in
 # SBATCH_WORKER_OPTS / SBATCH_GATHER_OPTS; OLIVENET names the command (default: olivenet on PATH); EXTRA_SETS adds
 # --set options to every step.
 set -euo pipefail
