@@ -18,6 +18,3 @@ internal interface ISearchStrategy
     /// <summary>Indices (in proposal order) of the candidates the best is chosen from; null = every candidate.</summary>
     IReadOnlySet<int>? Finalists { get; }
 }
-
-/// <summary>How a candidate did, as a strategy sees it: its index in proposal order, whether it ran, met every goal, and its values.</summary>
-internal sealed record CandidateVerdict(int Index, CandidatePlan Plan, bool Failed, bool GoalsMet, IReadOnlyDictionary<string, double> Metrics);
