@@ -42,6 +42,10 @@ internal static class CommandErrors
         {
             return Report(error, e.Message, ExitCodes.Failure);
         }
+        catch (ShardException e)
+        {
+            return Report(error, e.Message, ExitCodes.InvalidInput);
+        }
         catch (UsageException e)
         {
             return Report(error, e.Message, ExitCodes.InvalidInput);

@@ -272,15 +272,32 @@ public sealed partial class ArtifactCache : IWorkflowCache
         }
     }
 
+    /// <summary>
+    /// Writes to a temp file beside <paramref name="path"/>, flushes it to disk and renames it over the path: a reader
+    /// sees the old file or the whole new one, never part of one, and two processes writing the same path at once (workers
+    /// sharing a cache) both succeed—the last rename wins, and either file is complete.
+    /// </summary>
     internal static void WriteDurably(string path, string text)
     {
-        using var stream = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None);
-        using (var writer = new StreamWriter(stream, new System.Text.UTF8Encoding(false), leaveOpen: true))
+        var temp = $"{path}.tmp-{Guid.NewGuid():N}";
+        try
         {
-            writer.Write(text);
-        }
+            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            {
+                using (var writer = new StreamWriter(stream, new System.Text.UTF8Encoding(false), leaveOpen: true))
+                {
+                    writer.Write(text);
+                }
 
-        stream.Flush(flushToDisk: true);
+                stream.Flush(flushToDisk: true);
+            }
+
+            File.Move(temp, path, overwrite: true);
+        }
+        finally
+        {
+            File.Delete(temp);
+        }
     }
 
     private static string Now() => DateTime.UtcNow.ToString("O", System.Globalization.CultureInfo.InvariantCulture);

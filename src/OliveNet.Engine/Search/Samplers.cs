@@ -32,6 +32,9 @@ internal sealed class RandomSampler : ISampler
         }
     }
 
+    /// <summary>Every point, in the seeded order the sampler proposes them.</summary>
+    public IReadOnlyList<int[]> Order => _order;
+
     public int[]? Next(IReadOnlyList<int[]> tried, IReadOnlyList<int> rank) =>
         _order.FirstOrDefault(p => !tried.Any(t => t.SequenceEqual(p)));
 }

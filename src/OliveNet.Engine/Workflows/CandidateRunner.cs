@@ -6,11 +6,12 @@ using OliveNet.Engine.Evaluation;
 using OliveNet.Engine.Passes;
 using OliveNet.Engine.Recipes;
 using OliveNet.Engine.Reports;
+using OliveNet.Engine.Search;
 using OliveNet.Runtime;
 
 namespace OliveNet.Engine.Workflows;
 
-/// <summary>A candidate's run: its row for the reports, its final artifact and its pass runs.</summary>
+/// <summary>A candidate's report row, its final artifact and its pass runs, as the winner decision and the reports take it.</summary>
 internal sealed record CandidateOutcome(CandidateRow Row, ModelArtifact? Artifact, IReadOnlyList<PassRunSummary> Runs)
 {
     /// <summary>The choice index per step, as the recipe declares its alternatives: the last tie-break.</summary>
@@ -18,18 +19,20 @@ internal sealed record CandidateOutcome(CandidateRow Row, ModelArtifact? Artifac
 }
 
 /// <summary>
-/// Runs one plan (a choice per step) through the artifact cache—so plans sharing a prefix reuse its runs—and evaluates
-/// the result. In a search a failing pass or evaluation prunes the candidate; without search it fails the run.
+/// Executes one candidate: its passes through the artifact cache—so candidates sharing a prefix, in this process or any
+/// other sharing the cache, reuse its runs—then its evaluation (through the evaluation cache). It knows nothing of goals,
+/// reports or the search that proposed the candidate. In a search a failing pass or evaluation prunes the candidate;
+/// without search it fails the run.
 /// </summary>
 internal sealed class CandidateRunner(
     ArtifactCache cache, Target runTarget, ModelArtifact input, ModelEvaluator? evaluator,
-    IReadOnlyList<ResolvedGoal> goals, RunSettings settings, LossyPassCheck fidelity, double minFidelity, CancellationToken cancellation)
+    RunSettings settings, LossyPassCheck fidelity, double minFidelity, CancellationToken cancellation)
 {
-    public CandidateOutcome Run(int index, IReadOnlyList<(PassStep Step, PassChoice Choice)> plan, string label, bool prune) =>
-        RunPlan(index, plan, label, prune) with { Order = plan.Select(p => p.Step.Alternatives.ToList().IndexOf(p.Choice)).ToList() };
-
-    private CandidateOutcome RunPlan(int index, IReadOnlyList<(PassStep Step, PassChoice Choice)> plan, string label, bool prune)
+    /// <summary>Executes <paramref name="candidate"/> as the candidate numbered <paramref name="index"/>.</summary>
+    /// <exception cref="WorkflowFailedException">A pass or the fidelity check failed and <paramref name="prune"/> is false.</exception>
+    public CandidateResult Run(int index, CandidatePlan candidate, bool prune)
     {
+        var plan = candidate.Steps;
         var started = Stopwatch.StartNew();
         var progress = settings.Progress;
         var current = input;
@@ -76,7 +79,7 @@ internal sealed class CandidateRunner(
                 }
 
                 progress.WriteLine($"candidate {index} pruned: {message}");
-                return new CandidateOutcome(Row(index, label, runs, null, null, message, started), null, runs);
+                return Result(index, candidate, null, runs, null, message, started);
             }
 
             progress.WriteLine(outcome.Hit
@@ -100,7 +103,7 @@ internal sealed class CandidateRunner(
                 }
 
                 progress.WriteLine($"candidate {index} pruned: {message}");
-                return new CandidateOutcome(Row(index, label, runs, null, null, message, started), null, runs);
+                return Result(index, candidate, null, runs, null, message, started);
             }
 
             current = outcome.Artifact;
@@ -120,11 +123,11 @@ internal sealed class CandidateRunner(
             catch (Exception e) when (prune && e is DataException or OrtException)
             {
                 progress.WriteLine($"candidate {index} pruned: evaluation failed: {e.Message}");
-                return new CandidateOutcome(Row(index, label, runs, current, null, $"evaluation failed: {e.Message}", started), current, runs);
+                return Result(index, candidate, current, runs, null, $"evaluation failed: {e.Message}", started);
             }
         }
 
-        return new CandidateOutcome(Row(index, label, runs, current, values, null, started), current, runs);
+        return Result(index, candidate, current, runs, values, null, started);
     }
 
     /// <summary>The lossy pass's fidelity against its input; a model that cannot be compared gets a note, not a failure.</summary>
@@ -144,22 +147,9 @@ internal sealed class CandidateRunner(
         return result;
     }
 
-    private CandidateRow Row(int index, string label, List<PassRunSummary> runs, ModelArtifact? artifact, IReadOnlyDictionary<string, double>? values, string? error, Stopwatch started)
-    {
-        var verdicts = values is null ? [] : Goals.Check(goals, values);
-        return new CandidateRow
-        {
-            Index = index,
-            Label = label,
-            Lineage = runs.Select(r => new LineageRow(r.Name, r.Type, r.Version, r.Options, r.CacheKey, r.ArtifactId, r.CacheHit, r.DurationMs) { Fidelity = r.Fidelity }).ToList(),
-            ArtifactId = error is null ? artifact?.Id : null,
-            Metrics = values ?? new Dictionary<string, double>(),
-            Verdicts = verdicts.ToDictionary(v => v.Goal.Key, v => v.Met, StringComparer.Ordinal),
-            GoalsMet = error is null && verdicts.All(v => v.Met),
-            Error = error,
-            Seconds = started.Elapsed.TotalSeconds,
-        };
-    }
+    private static CandidateResult Result(
+        int index, CandidatePlan candidate, ModelArtifact? artifact, List<PassRunSummary> runs, IReadOnlyDictionary<string, double>? values, string? error, Stopwatch started) =>
+        new(index, candidate, artifact, runs, values, error, started.Elapsed.TotalSeconds);
 
     internal static string Format(IReadOnlyDictionary<string, double> values) =>
         string.Join(", ", values.Select(kv => $"{kv.Key} {kv.Value.ToString("G5", System.Globalization.CultureInfo.InvariantCulture)}"));

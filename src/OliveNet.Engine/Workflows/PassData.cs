@@ -48,8 +48,16 @@ internal static class PassData
                     }
                 }
 
-                TransientIo.Run(() => Directory.Move(temp, folder));
-                progress.WriteLine($"data {name}: {data.Batches.Count} samples written to {folder}");
+                try
+                {
+                    TransientIo.Run(() => Directory.Move(temp, folder));
+                    progress.WriteLine($"data {name}: {data.Batches.Count} samples written to {folder}");
+                }
+                catch (IOException) when (Directory.Exists(folder))
+                {
+                    // Another process sharing the cache wrote the same folder first; its name hashes the same content.
+                    progress.WriteLine($"data {name}: written by another process to {folder}");
+                }
             }
             finally
             {

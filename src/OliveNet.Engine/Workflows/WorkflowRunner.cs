@@ -16,7 +16,7 @@ namespace OliveNet.Engine.Workflows;
 /// Runs a validated recipe: resolves the input model, runs each pass through the cache (reusing finished runs),
 /// and publishes the final model with its manifest.
 /// </summary>
-public sealed class WorkflowRunner
+public sealed partial class WorkflowRunner
 {
     private readonly ModelLocator _locator;
 
@@ -34,8 +34,73 @@ public sealed class WorkflowRunner
         var started = Stopwatch.StartNew();
         var progress = settings.Progress;
         using var observing = RunProgress.Observe(settings.Observer);
+        var plan = SearchPlan.Resolve(recipe);
+        var run = Prepare(recipe, settings, clean: true);
+        var (input, evaluator, warnings) = (run.Input, run.Evaluator, run.Warnings);
+        IReadOnlyDictionary<string, double>? baseline = null;
+        if (evaluator is not null && input.IsCheckpoint)
+        {
+            // A checkpoint has no ONNX model to evaluate before ModelBuilder runs: relative goals have no baseline.
+            if (run.NeedsBaseline)
+            {
+                throw new WorkflowFailedException(
+                    $"input_model {recipe.InputModel.Reference} is a Hugging Face checkpoint, which cannot be evaluated before export; " +
+                    "use threshold goals (type: threshold) for its metrics, or export it first and start the recipe from the ONNX model");
+            }
+
+            progress.WriteLine("input model: a checkpoint, not evaluated (there is no ONNX model before ModelBuilder)");
+        }
+        else if (evaluator is not null && (recipe.EvaluateInputModel || run.NeedsBaseline))
+        {
+            baseline = EvaluateInput(run, progress, cancellation);
+        }
+
+        var goals = evaluator is null ? [] : Goals.Resolve(evaluator.Evaluator, baseline);
+        foreach (var goal in goals)
+        {
+            progress.WriteLine($"goal {goal.Key} {goal.Describe()}");
+        }
+
+        var result = new SearchRunner(plan, run.Runner(cancellation), goals, evaluator?.Evaluator, progress).Run(cancellation);
+
+        cancellation.ThrowIfCancellationRequested();
+        var decision = WinnerDecision.Decide(result, input, evaluator, goals, baseline, progress, cancellation);
+        result = decision.Result;
+        var best = result.Best is { } b ? result.Outcomes.Single(o => o.Row.Index == b) : null;
+        var published = best is not null && (best.Row.GoalsMet || (recipe.Search is null && !recipe.Gate));
+        var report = ReportBuilder.Build(recipe, input, run.Target, warnings, evaluator?.Evaluator, decision, published, started.Elapsed.TotalMilliseconds);
+        var final = best?.Artifact ?? input;
+        var summary = new RunSummary(recipe.WorkflowId, recipe.OutputDir, input.Id, final.Id, best?.Runs ?? [], recipe.Notes, started.Elapsed.TotalMilliseconds)
+        {
+            Target = run.Target,
+            Warnings = warnings,
+            Published = published,
+            Report = report,
+        };
+        if (published)
+        {
+            // Without an evaluator there is nothing to report: no metrics, goals or candidates to compare.
+            Publisher.Publish(recipe, input, final, summary, evaluator is null ? null : folder => ReportWriter.Write(folder, report, recipe.ModelCardTemplate));
+            progress.WriteLine($"published {recipe.OutputDir}");
+        }
+        else
+        {
+            Publisher.PublishReportsOnly(recipe, folder => ReportWriter.Write(folder, report, recipe.ModelCardTemplate));
+            progress.WriteLine($"no candidate met the goals: nothing published; reports in {recipe.OutputDir}");
+        }
+
+        return summary;
+    }
+
+    /// <summary>
+    /// What every run needs before candidates execute: the cache, the target, the input model, the data folders that
+    /// passes read and the evaluator. <paramref name="clean"/> honours clean_cache and clean_evaluation_cache.
+    /// </summary>
+    private Prepared Prepare(Recipe recipe, RunSettings settings, bool clean)
+    {
+        var progress = settings.Progress;
         var cache = ArtifactCache.Open(recipe.CacheDir, recipe.SharedCache, recipe.WorkflowId, progress);
-        if (recipe.CleanCache)
+        if (clean && recipe.CleanCache)
         {
             progress.WriteLine($"clean_cache: deleting {cache.Root}");
             cache.Clear();
@@ -62,7 +127,7 @@ public sealed class WorkflowRunner
         var input = ResolveInput(recipe, progress);
         PassData.Write(recipe, input, progress);
         var evaluations = new EvaluationCache(cache.Root, cache.Shared);
-        if (recipe.CleanEvaluationCache)
+        if (clean && recipe.CleanEvaluationCache)
         {
             evaluations.Clear();
         }
@@ -70,69 +135,30 @@ public sealed class WorkflowRunner
         var evaluator = recipe.Evaluator is { } spec
             ? new ModelEvaluator(spec, recipe.DataConfigs, runTarget, evaluations, _locator, progress)
             : null;
-        IReadOnlyDictionary<string, double>? baseline = null;
         var needsBaseline = evaluator is not null && evaluator.Evaluator.SubMetrics.Any(s => s.Sub.Goal is { NeedsBaseline: true } && s.Sub.Ranked);
-        if (evaluator is not null && input.IsCheckpoint)
-        {
-            // A checkpoint has no ONNX model to evaluate before ModelBuilder runs: relative goals have no baseline.
-            if (needsBaseline)
-            {
-                throw new WorkflowFailedException(
-                    $"input_model {recipe.InputModel.Reference} is a Hugging Face checkpoint, which cannot be evaluated before export; " +
-                    "use threshold goals (type: threshold) for its metrics, or export it first and start the recipe from the ONNX model");
-            }
+        return new Prepared(recipe, settings, cache, runTarget, warnings, input, evaluator, needsBaseline);
+    }
 
-            progress.WriteLine("input model: a checkpoint, not evaluated (there is no ONNX model before ModelBuilder)");
-        }
-        else if (evaluator is not null && (recipe.EvaluateInputModel || needsBaseline))
+    /// <summary>Evaluates the input model (through the evaluation cache): the baseline of relative goals.</summary>
+    private static IReadOnlyDictionary<string, double> EvaluateInput(Prepared run, TextWriter progress, CancellationToken cancellation)
+    {
+        progress.WriteLine($"evaluating the input model ({run.Input.Id[..12]})");
+        IReadOnlyDictionary<string, double> baseline;
+        using (RunProgress.Step("evaluating the input model"))
         {
-            progress.WriteLine($"evaluating the input model ({input.Id[..12]})");
-            using (RunProgress.Step("evaluating the input model"))
-            {
-                baseline = evaluator.Evaluate(input, input, cancellation).Values;
-            }
-
-            progress.WriteLine($"input model: {CandidateRunner.Format(baseline)}");
+            baseline = run.Evaluator!.Evaluate(run.Input, run.Input, cancellation).Values;
         }
 
-        var goals = evaluator is null ? [] : Goals.Resolve(evaluator.Evaluator, baseline);
-        foreach (var goal in goals)
-        {
-            progress.WriteLine($"goal {goal.Key} {goal.Describe()}");
-        }
+        progress.WriteLine($"input model: {CandidateRunner.Format(baseline)}");
+        return baseline;
+    }
 
-        var runner = new CandidateRunner(cache, runTarget, input, evaluator, goals, settings, new LossyPassCheck(recipe, runTarget, progress), recipe.MinFidelity, cancellation);
-        var result = recipe.Search is { } search
-            ? new SearchRunner(recipe, search, runner, evaluator!.Evaluator, progress).Run(cancellation)
-            : SearchRunner.Single(recipe, runner);
-
-        cancellation.ThrowIfCancellationRequested();
-        var decision = WinnerDecision.Decide(result, input, evaluator, goals, baseline, progress, cancellation);
-        result = decision.Result;
-        var best = result.Best is { } b ? result.Outcomes.Single(o => o.Row.Index == b) : null;
-        var published = best is not null && (best.Row.GoalsMet || (recipe.Search is null && !recipe.Gate));
-        var report = ReportBuilder.Build(recipe, input, runTarget, warnings, evaluator?.Evaluator, decision, published, started.Elapsed.TotalMilliseconds);
-        var final = best?.Artifact ?? input;
-        var summary = new RunSummary(recipe.WorkflowId, recipe.OutputDir, input.Id, final.Id, best?.Runs ?? [], recipe.Notes, started.Elapsed.TotalMilliseconds)
-        {
-            Target = runTarget,
-            Warnings = warnings,
-            Published = published,
-            Report = report,
-        };
-        if (published)
-        {
-            // Without an evaluator there is nothing to report: no metrics, goals or candidates to compare.
-            Publisher.Publish(recipe, input, final, summary, evaluator is null ? null : folder => ReportWriter.Write(folder, report, recipe.ModelCardTemplate));
-            progress.WriteLine($"published {recipe.OutputDir}");
-        }
-        else
-        {
-            Publisher.PublishReportsOnly(recipe, folder => ReportWriter.Write(folder, report, recipe.ModelCardTemplate));
-            progress.WriteLine($"no candidate met the goals: nothing published; reports in {recipe.OutputDir}");
-        }
-
-        return summary;
+    /// <summary>A run's prepared state.</summary>
+    private sealed record Prepared(
+        Recipe Recipe, RunSettings Settings, ArtifactCache Cache, Target Target, List<string> Warnings, ModelArtifact Input, ModelEvaluator? Evaluator, bool NeedsBaseline)
+    {
+        public CandidateRunner Runner(CancellationToken cancellation) =>
+            new(Cache, Target, Input, Evaluator, Settings, new LossyPassCheck(Recipe, Target, Settings.Progress), Recipe.MinFidelity, cancellation);
     }
 
     /// <summary>A warning when lossy passes run and no metric scores quality (accuracy, perplexity or fidelity).</summary>
