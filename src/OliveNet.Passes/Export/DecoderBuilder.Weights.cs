@@ -128,7 +128,10 @@ internal sealed partial class DecoderBuilder
     /// </summary>
     private int EmbeddingBits()
     {
-        if (_s.Bits == 0 || !_s.QuantizeGather || _s.NodesToExclude.Contains(ExportSettings.EmbeddingNode) || _c.Hidden % _s.BlockSize != 0)
+        // A table a checkpoint pass (Rtn, Gptq) already quantized is read dequantized into a float Gather: its blocks keep
+        // the checkpoint's own bits and group size, which GatherBlockQuantized's layout here does not take as they are.
+        if (_s.Bits == 0 || !_s.QuantizeGather || _s.NodesToExclude.Contains(ExportSettings.EmbeddingNode) || _c.Hidden % _s.BlockSize != 0
+            || _w.Prequantized([_w.All("model.embed_tokens.weight")]) is not null)
         {
             return 0;
         }
@@ -136,8 +139,10 @@ internal sealed partial class DecoderBuilder
         return SharesTable ? BitsFor(ExportSettings.LmHeadNode) : _s.Bits;
     }
 
-    /// <summary>The embedding and a quantized LM head read the same checkpoint tensor, so one quantized table serves both.</summary>
-    private bool SharesTable => !_s.ExcludeLmHead && HeadSource == "model.embed_tokens.weight" && BitsFor(ExportSettings.LmHeadNode) != 0;
+    /// <summary>The embedding and a quantized LM head read the same checkpoint tensor, so one quantized table serves both.
+    /// A prequantized table (a checkpoint pass quantized it) is not shared: the head then packs the checkpoint's blocks.</summary>
+    private bool SharesTable => !_s.ExcludeLmHead && HeadSource == "model.embed_tokens.weight" && BitsFor(ExportSettings.LmHeadNode) != 0
+        && _w.Prequantized([_w.All(HeadSource)]) is null;
 
     /// <summary>
     /// The embedding lookup as com.microsoft.GatherBlockQuantized on a block-quantized table (blocks along the hidden

@@ -60,7 +60,7 @@ public sealed class OliveQwen3RecipeTests(Xunit.Abstractions.ITestOutputHelper l
         var smp = Run(new SelectiveMixedPrecisionPass(), Smp, HfFixtures.Checkpoint("qwen3"), temp.Sub("smp"));
         var quantized = Run(new GptqPass(), gptq, smp, temp.Sub("gptq"));
         var finished = Run(new RtnPass(), Rtn, quantized, temp.Sub("rtn"));
-        var builder = Run(new ModelBuilderPass(), new JsonObject { ["precision"] = precision }, finished, temp.Sub("onnx"));
+        var builder = Run(new ModelBuilderPass(), new JsonObject { ["precision"] = precision, ["prune_lm_head"] = false }, finished, temp.Sub("onnx"));
         return builder;
     }
 
