@@ -27,6 +27,8 @@ import subprocess
 import sys
 
 DELIBERATE = [
+    ("vendor toolchain or PyTorch conversion (out of scope)", r"is out of OliveNet's scope"),
+    ("Olive graph surgeon OliveNet lacks (GPU/NPU/PyTorch-export only)", r"is an Olive surgeon OliveNet does not have"),
     ("pass OliveNet lacks", r"is not a pass OliveNet has|is an Olive pass OliveNet does not support yet"),
     ("Olive option OliveNet cannot honour (it would change the model)", r"option is not supported by OliveNet|is not supported by OliveNet's"),
     ("input model made by another recipe, not present", r"^'[^']*' does not exist \(looked at"),

@@ -22,6 +22,11 @@ public static class BuiltInPasses
         services.AddSingleton<IPass, Quantization.Static.OnnxStaticQuantizationPass>();
         services.AddSingleton<IPass, Quantization.Umbrella.OnnxQuantizationPass>();
         services.AddSingleton<IPass, Export.ModelBuilderPass>();
+        services.AddSingleton<IPass, Graph.Surgeries.GraphSurgeriesPass>();
+        services.AddSingleton<IPass, Graph.AddOliveMetadataPass>();
+        services.AddSingleton<IPass, Quantization.BlockWise.OnnxKQuantQuantizationPass>();
+        services.AddSingleton<IPass, Quantization.QdqConversion.MatMulNBitsToQdqPass>();
+        services.AddSingleton<IPass, Tuning.OrtSessionParamsTuningPass>();
         return services;
     }
 }
