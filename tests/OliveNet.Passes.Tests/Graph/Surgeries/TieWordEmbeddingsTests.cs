@@ -73,6 +73,53 @@ public sealed class TieWordEmbeddingsTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void A_block_quantized_embedding_with_the_heads_data_is_tied_and_the_logits_stay_the_same()
+    {
+        using var temp = new TempFolder();
+        var source = SurgeryModels.Qwen3(temp.Sub("int4"), "int4");
+
+        // Make the embedding a 4-bit GatherBlockQuantized over the head's own packed data and scales (what a builder that
+        // quantizes a tied table once writes), so both read equal tensors.
+        var model = OnnxModel.Load(source);
+        var graph = model.MainGraph;
+        var g = graph.Proto;
+        var head = graph.Producer("logits")!;
+        var weight = g.Initializer.Single(t => t.Name == head.Input[1]);
+        var scales = g.Initializer.Single(t => t.Name == head.Input[2]);
+        var (vocab, hidden) = (weight.Dims[0], weight.Dims[1] * weight.Dims[2] * 2);
+        var data = TensorData.Create<byte>("embed_q4", TensorData.ReadRawBytes(weight, model.BaseDirectory), [vocab, hidden / 2]);
+        var blockScales = TensorData.Create<float>("embed_scales", TensorData.Read<float>(scales, model.BaseDirectory), [vocab, hidden / 32]);
+        g.Initializer.Add(data);
+        g.Initializer.Add(blockScales);
+        var gather = graph.Nodes.Single(n => n.OpType == "Gather" && n.Name.Contains("embed_tokens", StringComparison.Ordinal));
+        var gbq = new Onnx.Protos.NodeProto { OpType = "GatherBlockQuantized", Domain = "com.microsoft", Name = "/model/embed_tokens/GatherBlockQuantized" };
+        gbq.Input.Add("embed_q4");
+        gbq.Input.Add(gather.Input[1]);
+        gbq.Input.Add("embed_scales");
+        gbq.Output.Add(gather.Output[0]);
+        gbq.Attribute.Add(new Onnx.Protos.AttributeProto { Name = "bits", Type = Onnx.Protos.AttributeProto.Types.AttributeType.Int, I = 4 });
+        gbq.Attribute.Add(new Onnx.Protos.AttributeProto { Name = "block_size", Type = Onnx.Protos.AttributeProto.Types.AttributeType.Int, I = 32 });
+        gbq.Attribute.Add(new Onnx.Protos.AttributeProto { Name = "quantize_axis", Type = Onnx.Protos.AttributeProto.Types.AttributeType.Int, I = 1 });
+        g.Node[g.Node.IndexOf(gather)] = gbq;
+        g.Initializer.Remove(g.Initializer.Single(t => t.Name == gather.Input[0]));
+        var quantizedFolder = temp.Sub("gbq");
+        model.Save(Path.Combine(quantizedFolder, "model.onnx"), new OnnxSaveOptions { ExternalData = ExternalDataMode.AllExternal });
+        File.Copy(Path.Combine(Path.GetDirectoryName(source)!, "genai_config.json"), Path.Combine(quantizedFolder, "genai_config.json"));
+        var quantized = Path.Combine(quantizedFolder, "model.onnx");
+
+        var tied = PassRunner.Run(new GraphSurgeriesPass(), quantized, Surgeries("TieWordEmbeddings"), temp.Sub("tied"));
+        var tiedGraph = OnnxModel.Load(tied).MainGraph;
+        var tiedHead = tiedGraph.Producer("logits")!;
+        Assert.Equal("embed_q4", tiedGraph.Producer(tiedHead.Input[1])!.Input[0]);
+        Assert.Equal("embed_scales", tiedHead.Input[2]);
+        Assert.DoesNotContain(tiedGraph.Proto.Initializer, t => t.Name == weight.Name);
+        Assert.True(SurgeryModels.FolderBytes(tied) < SurgeryModels.FolderBytes(quantized) - TensorData.ByteSize(weight) + 2048);
+
+        // The head computes with the same bytes as before: the logits are the same.
+        Assert.Equal(SurgeryModels.ExactLogits(quantized), SurgeryModels.ExactLogits(tied));
+    }
+
+    [Fact]
     public void An_untied_model_keeps_its_own_head()
     {
         using var temp = new TempFolder();
