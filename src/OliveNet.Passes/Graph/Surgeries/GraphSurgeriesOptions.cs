@@ -7,7 +7,7 @@ namespace OliveNet.Passes.Graph.Surgeries;
 public sealed record GraphSurgeriesOptions
 {
     /// <summary>The surgeries in order, each a mapping with <c>surgeon</c> and that surgeon's parameters.</summary>
-    [Option("The surgeries to apply, in order: each a mapping with surgeon (the surgery's name, matched case-insensitively as Olive does) and its parameters, e.g. {\"surgeon\": \"RenameInputDims\", \"input_name\": \"x\", \"dim_idx\": 0, \"dim_name\": \"batch\"}. `olivenet passes GraphSurgeries` and docs/graph-surgeries.md list the surgeons OliveNet has.")]
+    [Option("The surgeries to apply, in order: each a mapping with surgeon (the surgery's name, matched case-insensitively as Olive does) and its parameters, e.g. {\"surgeon\": \"RenameInputDims\", \"input_name\": \"x\", \"dim_idx\": 0, \"dim_name\": \"batch\"}. OliveNet's surgeons: TieWordEmbeddings, QuantizeEmbeddingInt8, ShareEmbeddingLmHead, GemmToMatMulAdd, ReciprocalMulToDiv, RenameInputDims, RenameOutputDims, RenameInputs (docs/olive-passes.md says what each does).")]
     public JsonObject[] Surgeries { get; init; } = [];
 
     /// <summary>Merge initializers with equal bytes after the surgeries.</summary>
