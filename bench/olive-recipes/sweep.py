@@ -181,13 +181,19 @@ def standin_sweep(checkout, results, olivenet, standins, run, top):
     for text, n in reasons.most_common(top):
         print(f"  {n:5d}  {text[:200]}")
     if run:
-        for copy in valid:
-            proc = subprocess.run([olivenet, "run", os.path.basename(copy)], cwd=os.path.dirname(copy), capture_output=True, text=True, timeout=900)
+        import tempfile
+
+        scratch = tempfile.mkdtemp(prefix="olivenet-standins-")
+        for i, copy in enumerate(valid):
+            # Cache and output outside the checkout, so a later sweep does not take the published manifests for configs.
+            proc = subprocess.run([olivenet, "run", os.path.basename(copy), "--set", f"cache_dir={scratch}/cache",
+                                   "--set", f"output_dir={scratch}/out-{i}"],
+                                  cwd=os.path.dirname(copy), capture_output=True, text=True, timeout=900)
             if proc.returncode == 0:
                 ran += 1
             else:
                 failures[(proc.stderr.strip().splitlines() or ["?"])[-1][:200]] += 1
-        print(f"  run end to end on stand-ins: {ran} of {len(valid)}")
+        print(f"  run end to end on stand-ins: {ran} of {len(valid)} (outputs in {scratch})")
         for text, n in failures.most_common(top):
             print(f"  {n:5d}  {text}")
 
