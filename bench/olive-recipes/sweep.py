@@ -3,6 +3,10 @@
 
 Usage: bench/olive-recipes/sweep.py <checkout> [--olivenet PATH] [--out DIR] [--top N]
        bench/olive-recipes/sweep.py --results DIR/results.json   (re-sort saved results, without running validate)
+       bench/olive-recipes/sweep.py <checkout> --results DIR/results.json --standins FIXTURES [--run]
+           (the configs refused only because their Hugging Face checkpoint is not downloaded, validated again with
+            model_path pointed at a stand-in checkpoint of the same family from FIXTURES — the folder of
+            tests/fixtures/hf checkpoints, ~/.cache/olivenet/fixtures/hf-<hash> — and with --run run end to end)
 
 A run config is a .json/.yaml/.yml file whose top level is a mapping with `passes` or `input_model`. Each is validated
 from its own folder (as Olive resolves paths). Every error line is sorted into a class:
@@ -27,6 +31,8 @@ import subprocess
 import sys
 
 DELIBERATE = [
+    ("vendor toolchain or PyTorch conversion (out of scope)", r"is out of OliveNet's scope"),
+    ("Olive graph surgeon OliveNet lacks (GPU/NPU/PyTorch-export only)", r"is an Olive surgeon OliveNet does not have"),
     ("pass OliveNet lacks", r"is not a pass OliveNet has|is an Olive pass OliveNet does not support yet"),
     ("Olive option OliveNet cannot honour (it would change the model)", r"option is not supported by OliveNet|is not supported by OliveNet's"),
     ("input model made by another recipe, not present", r"^'[^']*' does not exist \(looked at"),
@@ -63,7 +69,7 @@ def run_configs(root):
     for folder, dirs, files in os.walk(root):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(files):
-            if not name.endswith((".json", ".yaml", ".yml")):
+            if not name.endswith((".json", ".yaml", ".yml")) or name.startswith("."):
                 continue
             path = os.path.join(folder, name)
             try:
@@ -116,6 +122,80 @@ def validate_all(checkout, olivenet):
                 errors.append({"key": m["key"], "message": m["message"]})
         results.append({"file": rel, "exit": proc.returncode, "errors": errors, "stderr": proc.stderr.strip()[:300]})
     return results
+
+
+STANDIN_FAMILIES = [("qwen3", "qwen3"), ("qwen2", "qwen2"), ("qwen", "qwen2"), ("llama", "llama"), ("smollm", "llama"),
+                    ("phi", "phi3"), ("gemma", "gemma3"), ("mistral", "mistral")]
+
+
+def standin_config(path, standins):
+    """A copy of the config beside it with an HfModel hub id replaced by a stand-in checkpoint, or None."""
+    with open(path, encoding="utf-8") as f:
+        if path.endswith(".json"):
+            data = json.load(f)
+        else:
+            import yaml
+
+            data = yaml.safe_load(f)
+    model = data.get("input_model") if isinstance(data, dict) else None
+    if not isinstance(model, dict) or str(model.get("type", "")).lower() != "hfmodel":
+        return None
+    hub = str(model.get("model_path", "")).lower()
+    family = next((folder for key, folder in STANDIN_FAMILIES if key in hub.replace("-", "")), None)
+    if family is None or not os.path.isdir(os.path.join(standins, family)):
+        return None
+    model["model_path"] = os.path.join(standins, family)
+    copy = os.path.join(os.path.dirname(path), f".standin-{os.path.splitext(os.path.basename(path))[0]}.json")
+    with open(copy, "w", encoding="utf-8") as f:
+        json.dump(data, f)
+    return copy
+
+
+def standin_sweep(checkout, results, olivenet, standins, run, top):
+    """Validates (and runs) with stand-in checkpoints the configs refused only for a checkpoint that is not downloaded."""
+    candidates = []
+    for result in results:
+        errors = result["errors"]
+        for e in errors:
+            e["class"], e["label"] = classify(e["message"], e["key"])
+        labels = {e["label"] for e in errors if e["class"] == "deliberate"}
+        if result["exit"] != 0 and labels and labels <= {"Hugging Face hub download offline"} and not any(e["class"] == "incompatible" for e in errors):
+            candidates.append(result["file"])
+    print(f"\nstand-ins: {len(candidates)} config(s) refused only for a hub checkpoint")
+    no_standin, valid, reasons, ran, failures = 0, [], collections.Counter(), 0, collections.Counter()
+    for rel in candidates:
+        path = os.path.join(checkout, rel)
+        copy = standin_config(path, standins)
+        if copy is None:
+            no_standin += 1
+            continue
+        proc = subprocess.run([olivenet, "validate", os.path.basename(copy)], cwd=os.path.dirname(copy), capture_output=True, text=True, timeout=120)
+        if proc.returncode == 0:
+            valid.append(copy)
+        else:
+            for line in proc.stderr.splitlines():
+                m = ERROR_LINE.match(line)
+                if m and not line.startswith("error:"):
+                    reasons[reason(m["key"], m["message"])] += 1
+    print(f"  no stand-in family: {no_standin}; validate with a stand-in: {len(valid)}")
+    for text, n in reasons.most_common(top):
+        print(f"  {n:5d}  {text[:200]}")
+    if run:
+        import tempfile
+
+        scratch = tempfile.mkdtemp(prefix="olivenet-standins-")
+        for i, copy in enumerate(valid):
+            # Cache and output outside the checkout, so a later sweep does not take the published manifests for configs.
+            proc = subprocess.run([olivenet, "run", os.path.basename(copy), "--set", f"cache_dir={scratch}/cache",
+                                   "--set", f"output_dir={scratch}/out-{i}"],
+                                  cwd=os.path.dirname(copy), capture_output=True, text=True, timeout=900)
+            if proc.returncode == 0:
+                ran += 1
+            else:
+                failures[(proc.stderr.strip().splitlines() or ["?"])[-1][:200]] += 1
+        print(f"  run end to end on stand-ins: {ran} of {len(valid)} (outputs in {scratch})")
+        for text, n in failures.most_common(top):
+            print(f"  {n:5d}  {text}")
 
 
 def summarize(results, top):
@@ -171,7 +251,15 @@ def main():
     parser.add_argument("--out", help="folder for results.json")
     parser.add_argument("--results", help="a results.json written by --out: sort it again without running validate")
     parser.add_argument("--top", type=int, default=15)
+    parser.add_argument("--standins", help="folder of stand-in checkpoints (qwen3, qwen2, llama, phi3, gemma3, mistral)")
+    parser.add_argument("--run", action="store_true", help="with --standins: also run the configs that validate")
     args = parser.parse_args()
+    if args.standins:
+        if not (args.results and args.checkout):
+            parser.error("--standins needs the checkout and --results")
+        with open(args.results, encoding="utf-8") as f:
+            standin_sweep(args.checkout, json.load(f), args.olivenet, args.standins, args.run, args.top)
+        return
     if args.results:
         with open(args.results, encoding="utf-8") as f:
             results = json.load(f)

@@ -25,6 +25,11 @@ public static class BuiltInPasses
         services.AddSingleton<IPass, Quantization.WeightOnly.RtnPass>();
         services.AddSingleton<IPass, Quantization.WeightOnly.GptqPass>();
         services.AddSingleton<IPass, Export.ModelBuilderPass>();
+        services.AddSingleton<IPass, Graph.Surgeries.GraphSurgeriesPass>();
+        services.AddSingleton<IPass, Graph.AddOliveMetadataPass>();
+        services.AddSingleton<IPass, Quantization.BlockWise.OnnxKQuantQuantizationPass>();
+        services.AddSingleton<IPass, Quantization.QdqConversion.MatMulNBitsToQdqPass>();
+        services.AddSingleton<IPass, Tuning.OrtSessionParamsTuningPass>();
         return services;
     }
 }

@@ -88,9 +88,7 @@ public sealed partial class ModelEvaluator
     /// </summary>
     private InferenceSession OpenForTiming(string modelPath)
     {
-        using var options = new SessionOptions { OptimizationLevel = GraphOptimizationLevel.All };
-        options.AddConfigEntry("session.intra_op.allow_spinning", "0");
-        options.AppendExecutionProvider(target.ExecutionProvider);
+        using var options = EvaluationSessions.Options(modelPath, target.ExecutionProvider, forTiming: true);
         return new InferenceSession(modelPath, options);
     }
 

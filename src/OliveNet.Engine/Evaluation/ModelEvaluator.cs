@@ -103,8 +103,7 @@ public sealed partial class ModelEvaluator(
 
     private InferenceSession Open(string modelPath)
     {
-        using var options = new SessionOptions { OptimizationLevel = GraphOptimizationLevel.All };
-        options.AppendExecutionProvider(target.ExecutionProvider);
+        using var options = EvaluationSessions.Options(modelPath, target.ExecutionProvider, forTiming: false);
         return new InferenceSession(modelPath, options);
     }
 

@@ -25,6 +25,23 @@ internal static class OlivePasses
         "VitisAIAddMetaData", "VitisGenerateModelLLM", "VitisGenerateModelSD",
     ];
 
+    /// <summary>
+    /// Why an Olive pass is outside OliveNet's scope (a vendor toolchain, or Python conversion of PyTorch modules), or null
+    /// when it is simply not implemented yet.
+    /// </summary>
+    public static string? OutOfScope(string olivePass) => olivePass switch
+    {
+        _ when olivePass.StartsWith("OpenVINO", StringComparison.Ordinal) => "it runs Intel's OpenVINO toolchain (Python); vendor toolchains are out of OliveNet's scope",
+        _ when olivePass.StartsWith("QNN", StringComparison.Ordinal) || olivePass.StartsWith("Qairt", StringComparison.Ordinal) || olivePass == "AimetQuantization"
+            => "it runs Qualcomm's QNN/QAIRT/AIMET toolchain (Python); vendor toolchains are out of OliveNet's scope",
+        _ when olivePass.StartsWith("Quark", StringComparison.Ordinal) || olivePass.StartsWith("Vitis", StringComparison.Ordinal) || olivePass.StartsWith("Ryzen", StringComparison.Ordinal)
+            => "it runs AMD's Quark/Vitis AI toolchain (Python); vendor toolchains are out of OliveNet's scope",
+        _ when olivePass.StartsWith("NVModelOpt", StringComparison.Ordinal) => "it runs NVIDIA's ModelOpt/TensorRT toolchain (Python); vendor toolchains are out of OliveNet's scope",
+        "EPContextBinaryGenerator" => "it compiles EP context binaries with a vendor execution provider (QNN, OpenVINO, TensorRT RTX); vendor toolchains are out of OliveNet's scope",
+        "OnnxConversion" or "OptimumConversion" or "OptimumMerging" => "it exports PyTorch modules to ONNX with Python; OliveNet does not run PyTorch: start from an ONNX model, or from an HfModel checkpoint of a decoder architecture ModelBuilder supports",
+        _ => null,
+    };
+
     /// <summary>Olive's spelling of <paramref name="type"/> when it is an Olive pass type (case-insensitive), else null.</summary>
     public static string? Find(string type) => Names.FirstOrDefault(n => n.Equals(type, StringComparison.OrdinalIgnoreCase));
 }

@@ -77,7 +77,9 @@ public sealed partial class RecipeLoader
         {
             var ids = _passes.All.Select(p => p.Metadata.Id).ToList();
             reader.Error(typeNode, $"{path}.type", OlivePasses.Find(type) is { } olivePass
-                ? $"'{olivePass}' is an Olive pass OliveNet does not support yet; OliveNet has: {string.Join(", ", ids)}"
+                ? OlivePasses.OutOfScope(olivePass) is { } reason
+                    ? $"'{olivePass}' is out of OliveNet's scope: {reason}"
+                    : $"'{olivePass}' is an Olive pass OliveNet does not support yet; OliveNet has: {string.Join(", ", ids)}"
                 : $"'{type}' is not a pass OliveNet has{DidYouMean.Hint(type, ids.Concat(OlivePasses.Names).Distinct(StringComparer.OrdinalIgnoreCase))}; available: {string.Join(", ", ids)}");
             return null;
         }

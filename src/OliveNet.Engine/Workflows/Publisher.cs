@@ -49,7 +49,7 @@ public static class Publisher
             Write(temp, "model_config.json", new JsonObject
             {
                 ["type"] = "ONNXModel",
-                ["config"] = new JsonObject { ["model_path"] = ModelArtifact.ModelFileName },
+                ["config"] = ModelConfig(final),
             });
             Write(temp, "footprint.json", Footprint(recipe, input, summary));
             Write(temp, ManifestFile, Manifest(recipe, input, final, summary, temp));
@@ -64,6 +64,22 @@ public static class Publisher
                 Directory.Delete(temp, recursive: true);
             }
         }
+    }
+
+    /// <summary>
+    /// The <c>config</c> of the published model_config.json: the model file, and the inference_settings an
+    /// OrtSessionParamsTuning pass recorded beside the model, so the published folder runs at the tuned settings.
+    /// </summary>
+    private static JsonObject ModelConfig(ModelArtifact final)
+    {
+        var config = new JsonObject { ["model_path"] = ModelArtifact.ModelFileName };
+        var recorded = Path.Combine(final.Folder, Runtime.InferenceSettings.FileName);
+        if (File.Exists(recorded) && JsonNode.Parse(File.ReadAllText(recorded))?["config"]?["inference_settings"] is JsonObject settings)
+        {
+            config["inference_settings"] = settings.DeepClone();
+        }
+
+        return config;
     }
 
     /// <summary>

@@ -5,7 +5,6 @@ namespace OliveNet.Passes.Graph;
 /// <summary>
 /// Options of <see cref="OnnxPeepholeOptimizerPass"/>: Olive's four, then one switch per OliveNet clean-up.
 /// </summary>
-[OliveOption("fix_com_microsoft_opset", Ignored = "it declares com.microsoft opset 1 where Olive's GraphSurgeries put custom ops into functions; OliveNet has no GraphSurgeries, and its passes declare the opset of every op they add")]
 public sealed record OnnxPeepholeOptimizerOptions
 {
     /// <summary>Accepted for Olive recipes.</summary>
@@ -19,6 +18,10 @@ public sealed record OnnxPeepholeOptimizerOptions
     /// <summary>Fold Reshape → Reshape chains.</summary>
     [Option("Make a Reshape of a Reshape read the first one's input directly (when the outer shape is a constant without 0 entries).")]
     public bool FuseReshapeOperations { get; init; } = true;
+
+    /// <summary>Declare com.microsoft opset 1 on the model and its functions.</summary>
+    [Option("Declare com.microsoft opset 1 on the model and on every model-local function that lacks it (Olive: needed when a GraphSurgeries step puts contrib ops into function scopes). Off by default, as in Olive.")]
+    public bool FixComMicrosoftOpset { get; init; }
 
     /// <summary>Not supported; true fails validation.</summary>
     [Option("Olive: collapse Cast → Cast chains. Not supported by OliveNet (dropping a narrowing cast changes results); must stay false.")]

@@ -41,8 +41,32 @@ public sealed class OnnxPeepholeOptimizerPass : IPass<OnnxPeepholeOptimizerOptio
         ArgumentNullException.ThrowIfNull(options);
         var model = OnnxModel.Load(context.Input.ModelPath);
         var stats = Optimize(model, options, context.Cancellation);
+        if (options.FixComMicrosoftOpset)
+        {
+            stats.OpsetsDeclared = DeclareMicrosoftOpset(model);
+        }
+
         model.Save(context.OutputModelPath, new OnnxSaveOptions { ExternalData = ExternalDataMode.Preserve });
         context.Log.WriteLine($"OnnxPeepholeOptimizer: {stats}.");
+    }
+
+    /// <summary>Adds com.microsoft opset 1 to the model's and each function's imports where missing; returns how many were added.</summary>
+    internal static int DeclareMicrosoftOpset(OnnxModel model)
+    {
+        var added = 0;
+        if (!model.Proto.OpsetImport.Any(o => o.Domain == "com.microsoft"))
+        {
+            model.Proto.OpsetImport.Add(new Onnx.Protos.OperatorSetIdProto { Domain = "com.microsoft", Version = 1 });
+            added++;
+        }
+
+        foreach (var function in model.Proto.Functions.Where(f => !f.OpsetImport.Any(o => o.Domain == "com.microsoft")))
+        {
+            function.OpsetImport.Add(new Onnx.Protos.OperatorSetIdProto { Domain = "com.microsoft", Version = 1 });
+            added++;
+        }
+
+        return added;
     }
 
     /// <summary>Applies the enabled clean-ups to <paramref name="model"/> in place.</summary>

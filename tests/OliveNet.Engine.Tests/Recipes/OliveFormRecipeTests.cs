@@ -241,11 +241,15 @@ public sealed class OliveFormRecipeTests : IDisposable
     {
         var error = Assert.Throws<RecipeException>(() => Load("""
             passes:
-              g: {type: graphsurgeries}
+              g: {type: slicegpt}
+              v: {type: OpenVINOConversion}
+              c: {type: OnnxConversion}
               d: {type: DocStrin}
             """));
 
-        Assert.Contains(error.Errors, e => e.KeyPath == "passes.g.type" && e.Message.StartsWith("'GraphSurgeries' is an Olive pass OliveNet does not support yet", StringComparison.Ordinal));
+        Assert.Contains(error.Errors, e => e.KeyPath == "passes.g.type" && e.Message.StartsWith("'SliceGPT' is an Olive pass OliveNet does not support yet", StringComparison.Ordinal));
+        Assert.Contains(error.Errors, e => e.KeyPath == "passes.v.type" && e.Message.StartsWith("'OpenVINOConversion' is out of OliveNet's scope: it runs Intel's OpenVINO toolchain", StringComparison.Ordinal));
+        Assert.Contains(error.Errors, e => e.KeyPath == "passes.c.type" && e.Message.StartsWith("'OnnxConversion' is out of OliveNet's scope: it exports PyTorch modules", StringComparison.Ordinal));
         Assert.Contains(error.Errors, e => e.KeyPath == "passes.d.type" && e.Message.Contains("is not a pass OliveNet has (did you mean DocString?)", StringComparison.Ordinal));
     }
 

@@ -19,7 +19,10 @@ internal sealed class PeepholeStats
 
     public int MergedInitializers { get; set; }
 
+    public int OpsetsDeclared { get; set; }
+
     public override string ToString() =>
         $"removed {Identities} Identity, {Dropouts} Dropout, {DeadNodes} dead nodes, {UnusedInitializers} unused initializers; " +
-        $"folded {ReshapeChains} Reshape chains and {Folded} constant reshapes, computed {Computed} constant nodes; merged {MergedInitializers} duplicate initializers";
+        $"folded {ReshapeChains} Reshape chains and {Folded} constant reshapes, computed {Computed} constant nodes; merged {MergedInitializers} duplicate initializers" +
+        (OpsetsDeclared > 0 ? $"; declared com.microsoft opset 1 in {OpsetsDeclared} scope(s)" : string.Empty);
 }

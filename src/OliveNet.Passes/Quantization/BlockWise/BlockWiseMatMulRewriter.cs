@@ -106,7 +106,7 @@ internal static class BlockWiseMatMulRewriter
         var names = new HashSet<string>(graphInputs, StringComparer.Ordinal);
         names.UnionWith(initializers.Keys);
         names.UnionWith(g.Node.SelectMany(n => n.Output));
-        var made = new Dictionary<(string, int), string[]>();
+        var made = new Dictionary<(string, int, int), string[]>();
         var touched = new List<string>();
         for (var i = 0; i < g.Node.Count; i++)
         {
@@ -146,10 +146,12 @@ internal static class BlockWiseMatMulRewriter
 
             cancellation.ThrowIfCancellationRequested();
             var bits = settings.BitsFor(node.Name);
-            if (!made.TryGetValue((weightName, bits), out var inputs))
+            var blockSize = settings.BlockSizeFor?.Invoke(node.Name) ?? settings.BlockSize;
+            if (!made.TryGetValue((weightName, bits, blockSize), out var inputs))
             {
                 var (k, n) = ((int)tensor.Dims[0], (int)tensor.Dims[1]);
-                var weight = settings.Quantize(Float32Bytes(tensor, model.BaseDirectory), k, n, bits);
+                var raw = Float32Bytes(tensor, model.BaseDirectory);
+                var weight = settings.QuantizeBlocks is { } quantizeBlocks ? quantizeBlocks(raw, k, n, bits, blockSize) : settings.Quantize(raw, k, n, bits);
                 if (settings.Qdq)
                 {
                     inputs = AddQdq(g, names, weightName, weight, type, out var dq);
@@ -160,7 +162,7 @@ internal static class BlockWiseMatMulRewriter
                     inputs = AddNBits(g, names, weightName, weight, type);
                 }
 
-                made[(weightName, bits)] = inputs;
+                made[(weightName, bits, blockSize)] = inputs;
                 touched.Add(weightName);
                 var elementBytes = OnnxDataTypes.BitsPerElement(type) / 8;
                 stats.HalfWeights += type == OnnxDataType.Float ? 0 : 1;
@@ -175,7 +177,7 @@ internal static class BlockWiseMatMulRewriter
             }
             else
             {
-                g.Node[i] = NBitsNode(node, inputs, (int)tensor.Dims[0], (int)tensor.Dims[1], bits, settings);
+                g.Node[i] = NBitsNode(node, inputs, (int)tensor.Dims[0], (int)tensor.Dims[1], bits, blockSize, settings);
             }
 
             stats.Tally.Count(Origin(node));
@@ -203,7 +205,7 @@ internal static class BlockWiseMatMulRewriter
         graph.Invalidate();
     }
 
-    private static NodeProto NBitsNode(NodeProto matMul, string[] inputs, int k, int n, int bits, BlockWiseSettings settings)
+    private static NodeProto NBitsNode(NodeProto matMul, string[] inputs, int k, int n, int bits, int blockSize, BlockWiseSettings settings)
     {
         var node = new NodeProto
         {
@@ -217,7 +219,7 @@ internal static class BlockWiseMatMulRewriter
         node.Attribute.Add(Int("K", k));
         node.Attribute.Add(Int("N", n));
         node.Attribute.Add(Int("bits", bits));
-        node.Attribute.Add(Int("block_size", settings.BlockSize));
+        node.Attribute.Add(Int("block_size", blockSize));
         if (settings.AccuracyLevel is { } level)
         {
             node.Attribute.Add(Int("accuracy_level", level));

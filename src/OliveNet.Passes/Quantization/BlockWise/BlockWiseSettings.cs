@@ -25,6 +25,12 @@ internal sealed record BlockWiseSettings(
     /// <summary>Also rewrite Gemm with a constant B to MatMul (+ Mul by alpha, + Add of beta·C) and quantize it.</summary>
     public bool QuantizeGemm { get; init; }
 
+    /// <summary>Block size for a MatMul node name when it may differ from <see cref="BlockSize"/> (per-node group_size); null = always <see cref="BlockSize"/>.</summary>
+    public Func<string, int>? BlockSizeFor { get; init; }
+
+    /// <summary>Quantizes float32 raw bytes of a <c>[k, n]</c> weight with the given bits and block size; when set, used instead of <see cref="Quantize"/>.</summary>
+    public Func<byte[], int, int, int, int, BlockQuantizedWeight>? QuantizeBlocks { get; init; }
+
     /// <summary>Symmetric blocks for the Gather tables (MatMul weights use <see cref="Quantize"/>).</summary>
     public bool GatherSymmetric { get; init; }
 }
