@@ -138,17 +138,17 @@ public sealed class OlivePassOptionsTests : IDisposable
     }
 
     [Fact]
-    public void Validate_says_an_olive_peephole_recipe_is_valid_and_prints_the_note()
+    public void Validate_says_an_olive_quantization_recipe_is_valid_and_prints_the_note()
     {
         var path = Write("""
             passes:
-              p: {type: OnnxPeepholeOptimizer, fix_com_microsoft_opset: true}
+              q: {type: OnnxDynamicQuantization, quant_preprocess: true}
             """);
 
         var (exit, stdout, _) = CliRunner.Run("validate", path);
 
         Assert.Equal(0, exit);
-        Assert.Contains("note        passes.p.fix_com_microsoft_opset: Olive's OnnxPeepholeOptimizer option is accepted and has no effect", stdout, StringComparison.Ordinal);
+        Assert.Contains("note        passes.q.quant_preprocess: Olive's OnnxDynamicQuantization option is accepted and has no effect", stdout, StringComparison.Ordinal);
     }
 
     [Fact]
