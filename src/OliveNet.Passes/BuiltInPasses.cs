@@ -22,6 +22,7 @@ public static class BuiltInPasses
         services.AddSingleton<IPass, Quantization.Static.OnnxStaticQuantizationPass>();
         services.AddSingleton<IPass, Quantization.Umbrella.OnnxQuantizationPass>();
         services.AddSingleton<IPass, Export.ModelBuilderPass>();
+        services.AddSingleton<IPass, Gguf.GgufExportPass>();
         return services;
     }
 }
