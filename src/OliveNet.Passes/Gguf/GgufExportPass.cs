@@ -70,7 +70,7 @@ public sealed class GgufExportPass : IPass<GgufExportOptions>
     /// <summary>Writes <c>model.gguf</c> and <c>Modelfile</c> for <paramref name="checkpoint"/> into <paramref name="output"/>.</summary>
     /// <exception cref="ExportException">The config or tokenizer is unsupported or inconsistent with the weights.</exception>
     /// <exception cref="SafeTensorsException">The weights are missing or malformed.</exception>
-    internal static string Export(string checkpoint, string output, string format, int numCtx, TextWriter log, CancellationToken cancellation)
+    public static string Export(string checkpoint, string output, string format, int numCtx, TextWriter log, CancellationToken cancellation)
     {
         Directory.CreateDirectory(output);
         var path = Path.Combine(output, FileName);
