@@ -4,7 +4,7 @@ namespace OliveNet.Engine.Artifacts;
 /// An immutable model on disk: the model file, its external data and companion files in one folder, and a content id.
 /// Passes never edit an artifact; they write a new one.
 /// </summary>
-/// <param name="ModelPath">Full path of the <c>.onnx</c> file.</param>
+/// <param name="ModelPath">Full path of the <c>.onnx</c> (or <c>.gguf</c>) file.</param>
 /// <param name="Id">SHA-256 (lower-case hex) of the artifact's content, see <see cref="ArtifactHasher"/>.</param>
 public sealed record ModelArtifact(string ModelPath, string Id)
 {
@@ -13,6 +13,18 @@ public sealed record ModelArtifact(string ModelPath, string Id)
 
     /// <summary>The name every artifact the engine writes gives its model file.</summary>
     public const string ModelFileName = "model.onnx";
+
+    /// <summary>The name of the model file of a GGUF artifact (llama.cpp/Ollama), written by the GgufExport pass.</summary>
+    public const string GgufFileName = "model.gguf";
+
+    /// <summary>True when the model is one GGUF file (llama.cpp) rather than ONNX; only llama.cpp-based evaluation reads it.</summary>
+    public bool IsGguf => Path.GetFileName(ModelPath) == GgufFileName;
+
+    /// <summary>The model file a pass wrote into <paramref name="folder"/>: <c>model.onnx</c>, or <c>model.gguf</c> when only that exists.</summary>
+    public static string ModelFileIn(string folder) =>
+        !File.Exists(Path.Combine(folder, ModelFileName)) && File.Exists(Path.Combine(folder, GgufFileName))
+            ? Path.Combine(folder, GgufFileName)
+            : Path.Combine(folder, ModelFileName);
 
     /// <summary>The file that marks a Hugging Face checkpoint; a checkpoint artifact's <see cref="ModelPath"/> points at it.</summary>
     public const string CheckpointConfigFileName = "config.json";

@@ -76,7 +76,7 @@ public sealed class ArtifactCache
         }
 
         return ArtifactHasher.HashFolder(folder) == record.ArtifactId
-            ? new ModelArtifact(Path.Combine(folder, ModelArtifact.ModelFileName), record.ArtifactId)
+            ? new ModelArtifact(ModelArtifact.ModelFileIn(folder), record.ArtifactId)
             : null;
     }
 
@@ -129,7 +129,7 @@ public sealed class ArtifactCache
             produce(artifactFolder);
             var id = ArtifactHasher.HashFolder(artifactFolder);
             record = template with { Status = "ok", ArtifactId = id, DurationMs = stopwatch.Elapsed.TotalMilliseconds, FinishedUtc = Now() };
-            result = new ModelArtifact(Path.Combine(Runs, key, ArtifactFolder, ModelArtifact.ModelFileName), id);
+            result = new ModelArtifact(Path.Combine(Runs, key, ArtifactFolder, Path.GetFileName(ModelArtifact.ModelFileIn(artifactFolder))), id);
         }
         catch (Exception e) when (e is PassFailedException or OrtException or OnnxFormatException or IOException or UnauthorizedAccessException)
         {

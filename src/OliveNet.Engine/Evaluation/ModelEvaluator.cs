@@ -60,6 +60,11 @@ public sealed partial class ModelEvaluator(
 
     private Dictionary<string, double> Compute(MetricSpec metric, ModelArtifact model, ModelArtifact reference, LoadedData? loaded, CancellationToken cancellation)
     {
+        if (model.IsGguf)
+        {
+            return ComputeGguf(metric, model, loaded, cancellation);
+        }
+
         switch (metric.Type)
         {
             case "size_on_disk":
@@ -87,6 +92,11 @@ public sealed partial class ModelEvaluator(
         if (TextDataset.IsText(data[name]))
         {
             return TextData(data[name], model);
+        }
+
+        if (model.IsGguf)
+        {
+            throw new DataException($"data config {name}: GGUF models are evaluated on text (perplexity) only; {name} does not load text_files or jsonl");
         }
 
         using var session = Open(model.ModelPath);

@@ -26,4 +26,7 @@ public sealed record PassMetadata(
     /// its fidelity against its input after every run and fails the pass when it collapses (<c>min_fidelity</c>).
     /// </summary>
     public bool Lossy { get; init; }
+
+    /// <summary>The pass reads a Hugging Face checkpoint folder (an HfModel input) rather than an ONNX model; only such passes may come first after one.</summary>
+    public bool ReadsCheckpoints { get; init; }
 }

@@ -48,8 +48,8 @@ public static class Publisher
 
             Write(temp, "model_config.json", new JsonObject
             {
-                ["type"] = "ONNXModel",
-                ["config"] = new JsonObject { ["model_path"] = ModelArtifact.ModelFileName },
+                ["type"] = final.IsGguf ? "GGUFModel" : "ONNXModel",
+                ["config"] = new JsonObject { ["model_path"] = Path.GetFileName(final.ModelPath) },
             });
             Write(temp, "footprint.json", Footprint(recipe, input, summary));
             Write(temp, ManifestFile, Manifest(recipe, input, final, summary, temp));

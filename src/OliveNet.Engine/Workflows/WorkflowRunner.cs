@@ -188,12 +188,12 @@ public sealed class WorkflowRunner
         }
     }
 
-    /// <summary>An HfModel input: a checkpoint folder whose only reader is the ModelBuilder pass, which must come first.</summary>
+    /// <summary>An HfModel input: a checkpoint folder, which only export passes (ModelBuilder, GgufExport) read; one must come first.</summary>
     private static ModelArtifact ResolveCheckpoint(Recipe recipe, TextWriter progress)
     {
-        const string Export = "ModelBuilder";
+        const string Export = "ModelBuilder or GgufExport";
         var first = recipe.Passes.Count == 0 ? null : recipe.Passes[0];
-        var wrong = first?.Alternatives.Select(a => a.Pass.Metadata.Id).FirstOrDefault(id => id != Export);
+        var wrong = first?.Alternatives.Select(a => a.Pass.Metadata).FirstOrDefault(m => !m.ReadsCheckpoints)?.Id;
         if (first is null || wrong is not null)
         {
             throw new WorkflowFailedException(

@@ -38,6 +38,7 @@ public sealed class ModelBuilderPass : IPass<ModelBuilderOptions>
         TargetAgnostic: true)
     {
         Lossy = true,
+        ReadsCheckpoints = true,
     };
 
     /// <inheritdoc/>

@@ -6,12 +6,14 @@ namespace OliveNet.Passes.Gguf;
 
 /// <summary>
 /// Exports a Hugging Face decoder checkpoint to one GGUF v3 file for llama.cpp and Ollama (<c>model.gguf</c>), with an
-/// Ollama <c>Modelfile</c> beside it. It must be the first pass of a recipe whose input is an HfModel.
+/// Ollama <c>Modelfile</c> and the checkpoint's tokenizer.json beside it. It must be the first pass of a recipe whose input is an HfModel.
 /// </summary>
 public sealed class GgufExportPass : IPass<GgufExportOptions>
 {
     /// <summary>The pass id.</summary>
     public const string PassId = "GgufExport";
+
+    private static readonly string[] TokenizerFiles = ["tokenizer.json", "tokenizer_config.json"];
 
     /// <summary>The GGUF file name in the output folder.</summary>
     public const string FileName = "model.gguf";
@@ -22,11 +24,15 @@ public sealed class GgufExportPass : IPass<GgufExportOptions>
         Version: 1,
         Summary: "Export a Hugging Face decoder checkpoint (Llama, Mistral, Qwen2, Qwen3, Phi3, Gemma3) to one GGUF file for llama.cpp/Ollama (F32, F16, BF16, Q8_0, Q5_x, Q4_x, K-quants, Q4_K_M) plus an Ollama Modelfile.",
         Devices: ["cpu"],
-        ExecutionProviders: ["llama.cpp"],
+        // llama.cpp runs the file, not an ONNX Runtime execution provider: any CPU target's provider is accepted.
+        ExecutionProviders: [],
         Precisions: ["fp32", "fp16", "bf16", "int8", "int5", "int4"],
         Dataset: DatasetNeed.NotRequired,
         RunsOnTarget: false,
-        TargetAgnostic: true);
+        TargetAgnostic: true)
+    {
+        ReadsCheckpoints = true,
+    };
 
     /// <inheritdoc/>
     public IReadOnlyList<string> Validate(GgufExportOptions options, Target target)
@@ -76,6 +82,13 @@ public sealed class GgufExportPass : IPass<GgufExportOptions>
         var path = Path.Combine(output, FileName);
         var result = GgufExporter.Export(checkpoint, path, format, log, cancellation);
         OllamaModelfile.Write(output, FileName, result.Vocabulary, numCtx > 0 ? numCtx : Math.Min(result.ContextLength, 4096), log);
+
+        // The GGUF carries its own vocabulary; tokenizer.json beside it lets OliveNet tokenize evaluation text the same way.
+        foreach (var file in TokenizerFiles.Where(f => File.Exists(Path.Combine(checkpoint, f))))
+        {
+            File.Copy(Path.Combine(checkpoint, file), Path.Combine(output, file), overwrite: true);
+        }
+
         return path;
     }
 }

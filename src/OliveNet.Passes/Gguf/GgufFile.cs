@@ -50,7 +50,7 @@ public sealed record GgufFile(string Path, uint Version, IReadOnlyList<KeyValueP
             // Every entry takes at least 8 bytes, so counts above the file size are corruption, not big models.
             if (tensorCount > (ulong)size / 8 || kvCount > (ulong)size / 8)
             {
-                throw new GgufFormatException($"{path}: header claims {tensorCount} tensors and {kvCount} metadata entries, more than a {size}-byte file can hold; the file is corrupt.");
+                throw new GgufFormatException($"{path}: header claims {tensorCount} tensors and {kvCount} metadata entries, more than a {size}-byte file can hold; the file is truncated or corrupt (re-download or re-export it).");
             }
 
             var metadata = new List<KeyValuePair<string, object>>();
