@@ -13,6 +13,9 @@ public sealed partial class ModelEvaluator
 {
     private static readonly string[] GgufMetricTypes = ["size_on_disk", "accuracy (perplexity)", "generation_latency"];
 
+    /// <summary>What computes GGUF metrics, for the evaluation cache key: a new LLamaSharp (llama.cpp) measures again.</summary>
+    private static string GgufRuntimeVersion { get; } = $"LLamaSharp {typeof(LLama.LLamaWeights).Assembly.GetName().Version}";
+
     private static Dictionary<string, double> ComputeGguf(MetricSpec metric, ModelArtifact model, LoadedData? loaded, CancellationToken cancellation) => metric.Type switch
     {
         "size_on_disk" => new() { ["bytes"] = new FileInfo(model.ModelPath).Length },

@@ -74,7 +74,9 @@ public sealed class GgufExportLogitsTests(Xunit.Abstractions.ITestOutputHelper o
         var (ids, _, vocab) = HfFixtures.Reference(name);
         var total = name == "mistral" ? 8 : 16;
         var prompt = ids[..(total / 2)];
-        foreach (var (format, tolerance) in new[] { ("F32", 1e-4), ("F16", 1e-2) })
+        // F32: float32 rounding (see F32Tolerance); F16: 2^-11 per rounded weight and activation, ~1e-3 of the logit
+        // scale measured on these fixtures, bound 1e-2.
+        foreach (var (format, tolerance) in new[] { ("F32", F32Tolerance), ("F16", 1e-2) })
         {
             var path = GgufExportPass.Export(HfFixtures.Checkpoint(name), temp.Sub(format), format, 0, TextWriter.Null, default);
             using var model = new LlamaCppModel(path);
@@ -88,9 +90,11 @@ public sealed class GgufExportLogitsTests(Xunit.Abstractions.ITestOutputHelper o
                 var best = LlamaCppModel.ArgMax(row);
                 var scale = MaxAbs(row);
 
-                // A different token is only acceptable where the two are tied within the format's error.
+                // A different token is only acceptable where the two are tied within the format's error (for Gemma at
+                // least the GELU table's).
+                var bound = name == "gemma3" ? Math.Max(tolerance, GeluTableTolerance) : tolerance;
                 Assert.True(
-                    token == best || row[best] - row[(int)token] <= tolerance * scale * (name == "gemma3" ? 20 : 1),
+                    token == best || row[best] - row[(int)token] <= bound * scale,
                     $"{name} {format}: step {sequence.Count}: llama.cpp chose {token} ({row[(int)token]:G4}), the forward's argmax is {best} ({row[best]:G4})");
                 sequence.Add(token);
             }
