@@ -69,6 +69,11 @@ internal sealed partial class GgufExporter
             log.WriteLine($"GgufExport: llama.cpp runs Mistral as 'llama', which attends to the whole context; the checkpoint's sliding window of {window} tokens is not applied (same results for prompts up to {window} tokens).");
         }
 
+        if (vocabulary.Model == "gpt2" && vocabulary.Pre == "default")
+        {
+            log.WriteLine("GgufExport: tokenizer.json's pre-tokenizer split is not one OliveNet maps to a llama.cpp name (llama-bpe, qwen2, gpt-4o, gpt-2); wrote 'default', with which llama.cpp may split text differently from the checkpoint's tokenizer.");
+        }
+
         var writer = new GgufWriter();
         WriteMetadata(writer, checkpoint, vocabulary);
         vocabulary.WriteTo(writer);

@@ -7,21 +7,27 @@ namespace OliveNet.Passes.Tests.Gguf;
 /// <summary>
 /// The vocabulary GgufExport writes, tokenized by llama.cpp (LLamaSharp, vocab-only load), gives the same ids as
 /// OliveNet's tokenizer on over a megabyte of real text: byte-level BPE (Qwen3's tokenizer.json: model gpt2,
-/// pre-tokenizer qwen2, 151k merges) and SentencePiece BPE with byte fallback (Llama 2: model llama, scores from the
-/// merge ranks, byte tokens, space prefix).
+/// pre-tokenizer qwen2, 151k merges; Llama 3: llama-bpe) and SentencePiece BPE with byte fallback (Llama 2: model
+/// llama, scores from the merge ranks, byte tokens, space prefix; Gemma 3: no space prefix).
 /// </summary>
 public sealed class GgufTokenizerTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     public static TheoryData<string, string> Cases => new()
     {
-        { "qwen3", "kjv" }, { "qwen3", "brown" }, { "llama2", "kjv" }, { "llama2", "brown" },
+        { "qwen3", "kjv" }, { "qwen3", "brown" }, { "llama2", "kjv" }, { "llama2", "brown" }, { "llama3", "kjv" }, { "gemma3", "kjv" },
     };
 
     [Theory]
     [MemberData(nameof(Cases))]
     public void Llama_cpp_tokenizes_the_exported_vocabulary_exactly_as_olivenet_does(string tokenizer, string corpus)
     {
-        var json = tokenizer == "qwen3" ? TokenizerFixtures.Qwen3Json : TokenizerFixtures.Llama2Json;
+        var json = tokenizer switch
+        {
+            "qwen3" => TokenizerFixtures.Qwen3Json,
+            "llama3" => TokenizerFixtures.Llama3Json,
+            "gemma3" => TokenizerFixtures.Gemma3Json,
+            _ => TokenizerFixtures.Llama2Json,
+        };
         var text = File.ReadAllText(corpus == "kjv" ? TokenizerFixtures.KjvGenesisToSamuel : TokenizerFixtures.Brown);
         Assert.True(System.Text.Encoding.UTF8.GetByteCount(text) >= 1_000_000);
 
