@@ -31,6 +31,7 @@ public sealed class GgufExportPass : IPass<GgufExportOptions>
         RunsOnTarget: false,
         TargetAgnostic: true)
     {
+        Lossy = true,
         ReadsCheckpoints = true,
     };
 
