@@ -30,6 +30,7 @@ public static class BuiltInPasses
         services.AddSingleton<IPass, Quantization.BlockWise.OnnxKQuantQuantizationPass>();
         services.AddSingleton<IPass, Quantization.QdqConversion.MatMulNBitsToQdqPass>();
         services.AddSingleton<IPass, Tuning.OrtSessionParamsTuningPass>();
+        services.AddSingleton<IPass, Gguf.GgufExportPass>();
         return services;
     }
 }

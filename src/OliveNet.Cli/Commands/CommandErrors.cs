@@ -62,6 +62,10 @@ internal static class CommandErrors
         {
             return Report(error, e.Message, ExitCodes.InvalidInput);
         }
+        catch (OliveNet.Passes.Gguf.GgufFormatException e)
+        {
+            return Report(error, e.Message, ExitCodes.InvalidInput);
+        }
         catch (InvalidDataException e)
         {
             return Report(error, e.Message, ExitCodes.InvalidInput);

@@ -32,7 +32,7 @@ public sealed partial class ModelEvaluator(
             var loaded = metric.DataConfig is { } name ? Data(name, model) : null;
             var key = EvaluationCache.Key(
                 model.Id, metric.CanonicalJson, $"{target.Device}/{target.ExecutionProvider}", loaded?.Sha256,
-                metric.Type == "fidelity" ? reference.Id : null, EngineInfo.Version, OrtRuntime.Version);
+                metric.Type == "fidelity" ? reference.Id : null, EngineInfo.Version, model.IsGguf ? GgufRuntimeVersion : OrtRuntime.Version);
             var result = cache.Read(key);
             if (result is not null)
             {
@@ -60,6 +60,11 @@ public sealed partial class ModelEvaluator(
 
     private Dictionary<string, double> Compute(MetricSpec metric, ModelArtifact model, ModelArtifact reference, LoadedData? loaded, CancellationToken cancellation)
     {
+        if (model.IsGguf)
+        {
+            return ComputeGguf(metric, model, loaded, cancellation);
+        }
+
         switch (metric.Type)
         {
             case "size_on_disk":
@@ -87,6 +92,11 @@ public sealed partial class ModelEvaluator(
         if (TextDataset.IsText(data[name]))
         {
             return TextData(data[name], model);
+        }
+
+        if (model.IsGguf)
+        {
+            throw new DataException($"data config {name}: GGUF models are evaluated on text (perplexity) only; {name} does not load text_files or jsonl");
         }
 
         using var session = Open(model.ModelPath);

@@ -48,7 +48,7 @@ public static class Publisher
 
             Write(temp, "model_config.json", new JsonObject
             {
-                ["type"] = "ONNXModel",
+                ["type"] = final.IsGguf ? "GGUFModel" : "ONNXModel",
                 ["config"] = ModelConfig(final),
             });
             Write(temp, "footprint.json", Footprint(recipe, input, summary));
@@ -72,7 +72,7 @@ public static class Publisher
     /// </summary>
     private static JsonObject ModelConfig(ModelArtifact final)
     {
-        var config = new JsonObject { ["model_path"] = ModelArtifact.ModelFileName };
+        var config = new JsonObject { ["model_path"] = Path.GetFileName(final.ModelPath) };
         var recorded = Path.Combine(final.Folder, Runtime.InferenceSettings.FileName);
         if (File.Exists(recorded) && JsonNode.Parse(File.ReadAllText(recorded))?["config"]?["inference_settings"] is JsonObject settings)
         {

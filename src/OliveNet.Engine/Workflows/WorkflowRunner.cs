@@ -216,11 +216,11 @@ public sealed partial class WorkflowRunner
 
     /// <summary>
     /// An HfModel input: a checkpoint folder. The passes up to the export must read checkpoints (Rtn, Gptq,
-    /// SelectiveMixedPrecision write one again); the ModelBuilder pass turns it into an ONNX model.
+    /// SelectiveMixedPrecision write one again); ModelBuilder turns it into an ONNX model, GgufExport into a GGUF file.
     /// </summary>
     private static ModelArtifact ResolveCheckpoint(Recipe recipe, TextWriter progress)
     {
-        const string Export = "ModelBuilder";
+        const string Export = "ModelBuilder or GgufExport";
         var position = 0;
         foreach (var slot in recipe.Passes)
         {
@@ -248,7 +248,7 @@ public sealed partial class WorkflowRunner
         {
             throw new WorkflowFailedException(
                 $"input_model {recipe.InputModel.Reference} is a Hugging Face checkpoint, which only the {Export} pass reads, but the recipe has "
-                + (recipe.Passes.Count == 0 ? "no passes" : "no ModelBuilder pass to export it") + $"; add a {Export} pass");
+                + (recipe.Passes.Count == 0 ? "no passes" : "no pass that exports it") + $"; add a {Export} pass");
         }
 
         progress.WriteLine($"input_model: Hugging Face checkpoint {recipe.InputModel.Path}");

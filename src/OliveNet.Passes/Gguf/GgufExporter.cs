@@ -1,0 +1,157 @@
+using System.Text.Json.Nodes;
+using OliveNet.Passes.Export;
+using OliveNet.Passes.Export.SafeTensors;
+
+namespace OliveNet.Passes.Gguf;
+
+/// <summary>
+/// Writes one GGUF v3 file from a Hugging Face decoder checkpoint in llama.cpp's layout: architecture metadata, RoPE
+/// settings, tokenizer and chat template, then every weight renamed, re-laid-out where llama.cpp's graph differs from
+/// the Hugging Face module (rotary pairs of Llama/Mistral q/k, Gemma's 1+w norms, Gemma 3's query scale folded into
+/// its q norm) and encoded tensor by tensor; one tensor (one chunk of rows) is in memory at a time.
+/// </summary>
+internal sealed partial class GgufExporter
+{
+    private static readonly string[] PhiTokens = ["</s>", "<unk>", "<s>", "<|endoftext|>"];
+
+    private readonly HfConfig _config;
+    private readonly SafeTensorsCheckpoint _weights;
+    private readonly string _format;
+    private readonly string _arch;
+
+    private GgufExporter(HfConfig config, SafeTensorsCheckpoint weights, string format)
+    {
+        _config = config;
+        _weights = weights;
+        _format = format;
+        _arch = config.Family switch
+        {
+            DecoderFamily.Llama or DecoderFamily.Mistral => "llama",
+            DecoderFamily.Qwen2 => "qwen2",
+            DecoderFamily.Qwen3 => "qwen3",
+            DecoderFamily.Phi3 => "phi3",
+            _ => "gemma3",
+        };
+    }
+
+    /// <summary>What was written.</summary>
+    public sealed record Result(string Path, long Bytes, string Architecture, int Tensors, IReadOnlyDictionary<string, int> TypeCounts, GgufVocabulary Vocabulary, int ContextLength);
+
+    /// <summary>Exports <paramref name="checkpoint"/> to <paramref name="path"/> in <paramref name="format"/> (a canonical name of <see cref="GgufQuantization.Formats"/>).</summary>
+    /// <exception cref="ExportException">The config, tokenizer or weights are unsupported or inconsistent.</exception>
+    /// <exception cref="SafeTensorsException">The weights are missing or malformed.</exception>
+    public static Result Export(string checkpoint, string path, string format, TextWriter log, CancellationToken cancellation)
+    {
+        var config = HfConfig.Load(checkpoint);
+        using var weights = SafeTensorsCheckpoint.Open(checkpoint);
+        return new GgufExporter(config, weights, format).Write(checkpoint, path, log, cancellation);
+    }
+
+    private Result Write(string checkpoint, string path, TextWriter log, CancellationToken cancellation)
+    {
+        var embedding = _weights.Info("model.embed_tokens.weight");
+        var rows = (int)embedding.Shape[0];
+        var configJson = (JsonObject)_config.Raw.DeepClone();
+        foreach (var (key, value) in _config.Generation)
+        {
+            configJson.TryAdd(key, value?.DeepClone());
+        }
+
+        // Gemma 3's converter drops the padding rows past the tokenizer's vocabulary; the others pad the vocabulary instead.
+        var vocabulary = GgufVocabulary.Load(checkpoint, _config.Family == DecoderFamily.Gemma3 ? 0 : rows, configJson);
+        if (vocabulary.Tokens.Count > rows)
+        {
+            throw new ExportException($"{checkpoint}: tokenizer.json has {vocabulary.Tokens.Count} tokens but the embedding only {rows} rows; are tokenizer and weights from the same model?");
+        }
+
+        if (_config.Family == DecoderFamily.Mistral && _config.Number("sliding_window") is double window && window < _config.MaxPositions)
+        {
+            log.WriteLine($"GgufExport: llama.cpp runs Mistral as 'llama', which attends to the whole context; the checkpoint's sliding window of {window} tokens is not applied (same results for prompts up to {window} tokens).");
+        }
+
+        if (vocabulary.Model == "gpt2" && vocabulary.Pre == "default")
+        {
+            log.WriteLine("GgufExport: tokenizer.json's pre-tokenizer split is not one OliveNet maps to a llama.cpp name (llama-bpe, qwen2, gpt-4o, gpt-2); wrote 'default', with which llama.cpp may split text differently from the checkpoint's tokenizer.");
+        }
+
+        var writer = new GgufWriter();
+        WriteMetadata(writer, checkpoint, vocabulary);
+        vocabulary.WriteTo(writer);
+        var types = new SortedDictionary<string, int>(StringComparer.Ordinal);
+        foreach (var tensor in Tensors(vocabulary.Tokens.Count))
+        {
+            writer.Add(tensor);
+            types[tensor.Type.ToString()] = types.GetValueOrDefault(tensor.Type.ToString()) + 1;
+        }
+
+        log.WriteLine($"GgufExport: {_config.Architecture} as '{_arch}', {_format}, {writer.Tensors.Count} tensors ({string.Join(", ", types.Select(t => $"{t.Value} {t.Key}"))})");
+        var bytes = writer.Write(path, cancellation);
+        log.WriteLine($"GgufExport: wrote {path} ({bytes / 1e6:0.0} MB)");
+        return new Result(path, bytes, _arch, writer.Tensors.Count, types, vocabulary, _config.MaxPositions);
+    }
+
+    private void WriteMetadata(GgufWriter w, string checkpoint, GgufVocabulary vocabulary)
+    {
+        var c = _config;
+        var name = c.Raw["_name_or_path"]?.GetValue<string>() is { Length: > 0 } n ? n.Split('/')[^1] : Path.GetFileName(Path.TrimEndingDirectorySeparator(checkpoint));
+
+        // llama.cpp adjusts the attributes of Phi-3's "</s>", "<unk>", "<s>" and "<|endoftext|>" when general.name
+        // mentions phi3, and fails to load a vocabulary without them; such a name is not written then.
+        var lower = name.ToLowerInvariant();
+        if ((lower.Contains("phi3", StringComparison.Ordinal) || lower.Contains("phi-3", StringComparison.Ordinal))
+            && !PhiTokens.All(vocabulary.Tokens.Contains))
+        {
+            name = "model";
+        }
+        w.Add("general.architecture", _arch);
+        w.Add("general.type", "model");
+        w.Add("general.name", name);
+        w.Add("general.file_type", GgufQuantization.FileType(_format));
+        w.Add("general.quantization_version", 2u);
+        w.Add($"{_arch}.context_length", (uint)c.MaxPositions);
+        w.Add($"{_arch}.embedding_length", (uint)c.Hidden);
+        w.Add($"{_arch}.feed_forward_length", (uint)c.Intermediate);
+        w.Add($"{_arch}.block_count", (uint)c.Layers);
+        w.Add($"{_arch}.attention.head_count", (uint)c.Heads);
+        w.Add($"{_arch}.attention.head_count_kv", (uint)c.KvHeads);
+        w.Add($"{_arch}.attention.layer_norm_rms_epsilon", c.RmsEps);
+        w.Add($"{_arch}.rope.freq_base", (float)c.RopeTheta);
+        w.Add($"{_arch}.rope.dimension_count", (uint)c.RotaryDim);
+        if (c.HeadDim != c.Hidden / c.Heads || c.Raw.ContainsKey("head_dim"))
+        {
+            w.Add($"{_arch}.attention.key_length", (uint)c.HeadDim);
+            w.Add($"{_arch}.attention.value_length", (uint)c.HeadDim);
+        }
+
+        var scaling = c.Raw["rope_scaling"] as JsonObject;
+        switch (RopeTables.Kind(scaling))
+        {
+            case "linear":
+                w.Add($"{_arch}.rope.scaling.type", "linear");
+                w.Add($"{_arch}.rope.scaling.factor", (float)scaling!["factor"]!.GetValue<double>());
+                break;
+            case "longrope" or "su":
+                var original = OriginalContext(scaling!);
+                w.Add($"{_arch}.rope.scaling.original_context_length", (uint)original);
+                w.Add($"{_arch}.rope.scaling.attn_factor", (float)RopeTables.LongRopeMagnitude(scaling!, c.MaxPositions, original));
+                break;
+            case null or "default" or "llama3":
+                break;
+            case var other:
+                throw new ExportException($"config.json rope_scaling type '{other}' is not supported by GgufExport; supported: default, linear, llama3, longrope.");
+        }
+
+        var window = c.Number("sliding_window");
+        if (c.Family == DecoderFamily.Gemma3 && window is > 0)
+        {
+            w.Add($"{_arch}.attention.sliding_window", (uint)window.Value);
+        }
+        else if (c.Family == DecoderFamily.Phi3 && window is > 0 && window < c.MaxPositions)
+        {
+            w.Add($"{_arch}.attention.sliding_window", (uint)window.Value);
+        }
+    }
+
+    private int OriginalContext(JsonObject scaling) =>
+        (int)(_config.Number("original_max_position_embeddings") ?? scaling["original_max_position_embeddings"]?.GetValue<double>() ?? _config.MaxPositions);
+}
