@@ -9,10 +9,11 @@ namespace OliveNet.Passes.Tests.Graph.Surgeries;
 /// <summary>Real models the surgery tests run on: ModelBuilder exports of the tied Qwen3 fixture, and helpers to run them.</summary>
 internal static class SurgeryModels
 {
-    /// <summary>Exports the Qwen3 fixture (tied embeddings) at <paramref name="precision"/> into <paramref name="folder"/>; returns model.onnx.</summary>
+    /// <summary>Exports the Qwen3 fixture (tied embeddings) at <paramref name="precision"/> into <paramref name="folder"/> with a float embedding
+    /// and its own head, the layout Olive's ModelBuilder writes by default and its surgeries start from; returns model.onnx.</summary>
     public static string Qwen3(string folder, string precision, bool symmetric = true)
     {
-        ModelBuilderPass.Export(HfFixtures.Checkpoint("qwen3"), folder, new ExportSettings(precision, 32, symmetric, 0, false, false), TextWriter.Null, default);
+        ModelBuilderPass.Export(HfFixtures.Checkpoint("qwen3"), folder, new ExportSettings(precision, 32, symmetric, 0, false, false) { QuantizeGather = false }, TextWriter.Null, default);
         return Path.Combine(folder, "model.onnx");
     }
 
