@@ -51,7 +51,7 @@ YAML
   printf '%-16s %7d MB  (%s)\n' "$name" "$(( $(du -sb "$out" | cut -f1) / 1000000 ))" "$options"
 done <<<"$variants"
 
-prompt="$(yes 'the quick brown fox jumps over the lazy dog' | head -n 7 | tr '\n' ' ')"
+prompt="$(printf 'the quick brown fox jumps over the lazy dog %.0s' 1 2 3 4 5 6 7)"   # no `yes | head`: SIGPIPE under pipefail
 declare -A prefill decode
 for ((r = 1; r <= rounds; r++)); do
   while awk -v max="$wait_load" '{exit !($1 >= max)}' /proc/loadavg; do sleep 5; done
