@@ -118,7 +118,7 @@ internal sealed class CandidateRunner(
                 using var step = RunProgress.Step($"evaluating candidate {index}");
                 var (v, cached) = evaluator.Evaluate(current, input, cancellation);
                 values = v;
-                progress.WriteLine($"candidate {index}: {Format(v)}{(cached > 0 ? $" ({cached} metric(s) from the evaluation cache)" : string.Empty)}");
+                progress.WriteLine($"candidate {index}: {Format(v, evaluator)}{(cached > 0 ? $" ({cached} metric(s) from the evaluation cache)" : string.Empty)}");
             }
             catch (Exception e) when (prune && e is DataException or OrtException)
             {
@@ -151,6 +151,12 @@ internal sealed class CandidateRunner(
         int index, CandidatePlan candidate, ModelArtifact? artifact, List<PassRunSummary> runs, IReadOnlyDictionary<string, double>? values, string? error, Stopwatch started) =>
         new(index, candidate, artifact, runs, values, error, started.Elapsed.TotalSeconds);
 
-    internal static string Format(IReadOnlyDictionary<string, double> values) =>
-        string.Join(", ", values.Select(kv => $"{kv.Key} {kv.Value.ToString("G5", System.Globalization.CultureInfo.InvariantCulture)}"));
+    /// <summary>Metric values for a progress line, with the units the reports use (<c>latency-p50 16.4 ms, size-bytes 7.73 MB</c>).</summary>
+    internal static string Format(IReadOnlyDictionary<string, double> values, ModelEvaluator evaluator)
+    {
+        var columns = evaluator.Evaluator.SubMetrics.ToDictionary(s => s.Key, s => new Reports.MetricColumn(s.Key, s.Metric.Type, s.Sub.HigherIsBetter, s.Sub.Priority), StringComparer.Ordinal);
+        return string.Join(", ", values.Select(kv => columns.TryGetValue(kv.Key, out var column)
+            ? $"{kv.Key} {Reports.MetricFormat.Value(column, kv.Value)}"
+            : $"{kv.Key} {kv.Value.ToString("G5", System.Globalization.CultureInfo.InvariantCulture)}"));
+    }
 }

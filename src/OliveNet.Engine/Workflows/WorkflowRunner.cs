@@ -149,7 +149,7 @@ public sealed partial class WorkflowRunner
             baseline = run.Evaluator!.Evaluate(run.Input, run.Input, cancellation).Values;
         }
 
-        progress.WriteLine($"input model: {CandidateRunner.Format(baseline)}");
+        progress.WriteLine($"input model: {CandidateRunner.Format(baseline, run.Evaluator!)}");
         return baseline;
     }
 
