@@ -52,6 +52,8 @@ for pkg in "${npm_packages[@]}"; do
 done
 # Azurite (Microsoft's Azure Storage emulator, with its dependencies): the shared-cache tests start it on 127.0.0.1.
 bash build/fetch-azurite.sh >/dev/null || { echo "error: could not install npm package azurite (is the npm registry reachable?)" >&2; exit 1; }
+# node-llama-cpp (a second llama.cpp build, prebuilt CPU binaries): the GGUF cross-check tests run our files through it.
+bash build/fetch-node-llama-cpp.sh >/dev/null || { echo "error: could not install npm package node-llama-cpp (is the npm registry reachable?)" >&2; exit 1; }
 
 step "tests: dotnet test OliveNet.sln $*"
 exec dotnet test OliveNet.sln "$@"
