@@ -7,7 +7,7 @@ public sealed record GgufExportOptions
 {
     /// <summary>The llama.cpp file format.</summary>
     [Option(
-        "llama.cpp file format: F32, F16, BF16, Q8_0, Q5_1, Q5_0, Q4_1, Q4_0, Q6_K, Q5_K, Q4_K or Q4_K_M (llama-quantize's mixed recipe: Q4_K with Q6_K for the output and for half of attn_v/ffn_down). Norms stay F32; in quantized files the output projection is Q6_K (Q8_0 in Q8_0 files); rows that do not fill a block fall back as llama.cpp does (Q4_K→Q5_0, Q5_K→Q5_1, Q6_K→Q8_0, else F16).",
+        "llama.cpp file format: F32, F16, BF16, Q8_0, Q5_1, Q5_0, Q4_1, Q4_0, Q6_K, Q5_K_M, Q5_K, Q4_K or Q4_K_M (llama-quantize's mixed recipes: Q4_K or Q5_K with Q6_K for the output and for about a third of attn_v/ffn_down). Norms stay F32; in quantized files the output projection is Q6_K (Q8_0 in Q8_0 files); rows that do not fill a block fall back as llama.cpp does (Q4_K→Q5_0, Q5_K→Q5_1, Q6_K→Q8_0, else F16).",
         Candidates = new object[] { "Q4_K_M", "Q4_0", "Q5_1", "Q8_0", "F16" })]
     public string Quantization { get; init; } = "Q4_K_M";
 

@@ -4,14 +4,14 @@ namespace OliveNet.Passes.Gguf;
 /// The file formats GgufExport writes and which ggml type each tensor gets, following llama.cpp's
 /// <c>llama-quantize</c> rules: norms and 1-D tensors stay F32; in quantized files the output projection (or the
 /// token embedding when it is tied to the output) is Q6_K (Q8_0 when its rows do not fit 256-blocks, and in Q8_0
-/// files); Q4_K_M gives attn_v and ffn_down of the first and last eighth of the layers and every third layer between
-/// Q6_K and a fused attn_qkv Q5_K; rows that are not a multiple of the block size fall back Q4_K→Q5_0, Q5_K→Q5_1,
+/// files); Q4_K_M and Q5_K_M give attn_v and ffn_down of the first and last eighth of the layers and every third layer
+/// between Q6_K, and a fused attn_qkv Q5_K (Q4_K_M) or Q6_K (Q5_K_M); rows that are not a multiple of the block size fall back Q4_K→Q5_0, Q5_K→Q5_1,
 /// Q6_K→Q8_0, and to F16 when even 32-blocks do not fit.
 /// </summary>
 public static class GgufQuantization
 {
     /// <summary>Every format name, as llama.cpp spells it.</summary>
-    public static IReadOnlyList<string> Formats { get; } = ["F32", "F16", "BF16", "Q8_0", "Q5_1", "Q5_0", "Q4_1", "Q4_0", "Q6_K", "Q5_K", "Q4_K", "Q4_K_M"];
+    public static IReadOnlyList<string> Formats { get; } = ["F32", "F16", "BF16", "Q8_0", "Q5_1", "Q5_0", "Q4_1", "Q4_0", "Q6_K", "Q5_K_M", "Q5_K", "Q4_K", "Q4_K_M"];
 
     /// <summary>The canonical spelling of <paramref name="format"/> (case-insensitive), or null when unknown.</summary>
     public static string? Canonical(string format) => Formats.FirstOrDefault(f => string.Equals(f, format, StringComparison.OrdinalIgnoreCase));
@@ -29,6 +29,7 @@ public static class GgufQuantization
         "Q4_K" => 14,
         "Q4_K_M" => 15,
         "Q5_K" => 16,
+        "Q5_K_M" => 17,
         "Q6_K" => 18,
         "BF16" => 32,
         _ => throw new ArgumentOutOfRangeException(nameof(format), format, "unknown format"),
@@ -59,7 +60,7 @@ public static class GgufQuantization
             "Q4_1" => GgmlType.Q4_1,
             "Q4_0" => GgmlType.Q4_0,
             "Q6_K" => GgmlType.Q6_K,
-            "Q5_K" => GgmlType.Q5_K,
+            "Q5_K" or "Q5_K_M" => GgmlType.Q5_K,
             _ => GgmlType.Q4_K,
         };
         if (type.BlockSize() == 1)
@@ -72,7 +73,7 @@ public static class GgufQuantization
         {
             type = columns % 256 != 0 || type == GgmlType.Q8_0 ? GgmlType.Q8_0 : GgmlType.Q6_K;
         }
-        else if (format == "Q4_K_M")
+        else if (format is "Q4_K_M" or "Q5_K_M")
         {
             if ((name.EndsWith("attn_v.weight", StringComparison.Ordinal) || name.EndsWith("ffn_down.weight", StringComparison.Ordinal)) && MoreBits(layer, layers))
             {
@@ -80,7 +81,7 @@ public static class GgufQuantization
             }
             else if (name.EndsWith("attn_qkv.weight", StringComparison.Ordinal))
             {
-                type = GgmlType.Q5_K;
+                type = format == "Q4_K_M" ? GgmlType.Q5_K : GgmlType.Q6_K;
             }
         }
 

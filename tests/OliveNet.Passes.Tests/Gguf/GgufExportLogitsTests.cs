@@ -34,7 +34,7 @@ public sealed class GgufExportLogitsTests(Xunit.Abstractions.ITestOutputHelper o
         {
             foreach (var (format, bound) in new[]
             {
-                ("F16", 0.9999), ("BF16", 0.999), ("Q8_0", 0.995), ("Q6_K", 0.995), ("Q5_1", 0.98), ("Q5_0", 0.98), ("Q5_K", 0.98),
+                ("F16", 0.9999), ("BF16", 0.999), ("Q8_0", 0.995), ("Q6_K", 0.995), ("Q5_1", 0.98), ("Q5_0", 0.98), ("Q5_K", 0.98), ("Q5_K_M", 0.98),
                 ("Q4_1", 0.9), ("Q4_0", 0.9), ("Q4_K", 0.9), ("Q4_K_M", 0.9),
             })
             {

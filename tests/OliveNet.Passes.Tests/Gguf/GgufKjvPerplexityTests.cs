@@ -39,9 +39,14 @@ public sealed class GgufKjvPerplexityTests(Xunit.Abstractions.ITestOutputHelper 
                 Assert.Contains(file.Tensors, t => t.TypeId == (int)GgmlType.Q4_K);
             }
 
-            if (format is "Q5_K" or "Q6_K" or "Q4_K_M")
+            if (format is "Q5_K" or "Q5_K_M")
             {
-                Assert.Contains(file.Tensors, t => t.TypeId == (int)(format == "Q5_K" ? GgmlType.Q5_K : GgmlType.Q6_K));
+                Assert.Contains(file.Tensors, t => t.TypeId == (int)GgmlType.Q5_K);
+            }
+
+            if (format is "Q6_K" or "Q4_K_M" or "Q5_K_M")
+            {
+                Assert.Contains(file.Tensors, t => t.TypeId == (int)GgmlType.Q6_K);
             }
         }
 
@@ -54,7 +59,7 @@ public sealed class GgufKjvPerplexityTests(Xunit.Abstractions.ITestOutputHelper 
         var gain = unigram - results["F32"];
         foreach (var (format, share) in new[]
         {
-            ("F16", 0.002), ("BF16", 0.01), ("Q8_0", 0.02), ("Q6_K", 0.05), ("Q5_K", 0.15), ("Q5_1", 0.15), ("Q5_0", 0.15),
+            ("F16", 0.002), ("BF16", 0.01), ("Q8_0", 0.02), ("Q6_K", 0.05), ("Q5_K_M", 0.15), ("Q5_K", 0.15), ("Q5_1", 0.15), ("Q5_0", 0.15),
             ("Q4_K_M", 0.5), ("Q4_K", 0.5), ("Q4_1", 0.5), ("Q4_0", 0.5),
         })
         {

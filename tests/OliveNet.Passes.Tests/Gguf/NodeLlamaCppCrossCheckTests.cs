@@ -33,7 +33,7 @@ public sealed class NodeLlamaCppCrossCheckTests(Xunit.Abstractions.ITestOutputHe
         // 256-wide rows: the K formats are real K blocks here, not the fixtures' fallbacks.
         var text = File.ReadAllText(Path.Combine(KjvPerplexityTests.Checkpoint, "heldout.txt"))[..400];
         var prompt = Tokenizer.Load(Path.Combine(KjvPerplexityTests.Checkpoint, "tokenizer.json")).Encode(text).Take(48).Select(i => (long)i).ToArray();
-        Check("kjv-llama", KjvPerplexityTests.Checkpoint, prompt, 32, [.. Formats, "Q6_K", "Q5_K", "Q4_K"]);
+        Check("kjv-llama", KjvPerplexityTests.Checkpoint, prompt, 32, [.. Formats, "Q6_K", "Q5_K_M", "Q5_K", "Q4_K"]);
     }
 
     // Float files must agree token for token. Quantized files multiply 8-bit-quantized activations into the blocks, and
