@@ -3,9 +3,12 @@
 // them; each prints one JSON line, in order.
 //   {"model": "m.gguf", "prompt": [ids], "steps": 16}                 -> {"ids": [...]}
 //   {"model": "m.gguf", "prompt": [ids], "steps": 128, "time": true}  -> {"ids": [...], "prefill_ms": x, "decode_ms": y, "threads": n}
-// Options: "threads" (default 0: all cores), "context" (default: prompt + steps rounded up to 256).
+// Options: "threads" (default: one per core; node-llama-cpp's own default may use more threads than cores, and
+// llama.cpp's spinning threads then crawl on a busy machine), "context" (default: prompt + steps rounded up to 256); "text" instead of
+// "prompt" tokenizes the text with the file's own vocabulary (no BOS; special tokens as text).
 // prefill_ms runs from the call to the first generated token (the prompt's forward and its choice); decode_ms covers
 // the remaining steps - 1 tokens.
+import { availableParallelism } from "node:os";
 import { getLlama } from "node-llama-cpp";
 
 const parsed = JSON.parse(process.argv[2]);
@@ -17,11 +20,12 @@ for (const request of requests) {
     models.set(request.model, await llama.loadModel({ modelPath: request.model, gpuLayers: 0, checkTensors: true }));
   }
   const model = models.get(request.model);
+  if (request.text !== undefined) request.prompt = model.tokenize(request.text);
   const needed = request.prompt.length + request.steps;
   const context = await model.createContext({
     contextSize: request.context ?? Math.ceil(needed / 256) * 256,
     batchSize: Math.max(request.prompt.length, 1),
-    threads: request.threads ?? 0,
+    threads: request.threads ?? availableParallelism(),
     flashAttention: false,
   });
   const sequence = context.getSequence();
@@ -39,7 +43,9 @@ for (const request of requests) {
   }
   const decodeMs = Number(process.hrtime.bigint() - start) / 1e6;
   const result = { ids };
-  if (request.time) Object.assign(result, { prefill_ms: prefillMs, decode_ms: decodeMs, threads: context.currentThreads });
+  if (request.time) {
+    Object.assign(result, { prompt_tokens: request.prompt.length, prefill_ms: prefillMs, decode_ms: decodeMs, threads: context.currentThreads });
+  }
   console.log(JSON.stringify(result));
   await context.dispose();
 }

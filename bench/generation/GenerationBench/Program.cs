@@ -4,12 +4,19 @@
 // in one process. (OliveNet's own generation loop was deleted: it did not beat GenAI; see bench/generation/README.md.)
 //   GenerationBench <work dir> [--layers N] [--hidden N] [--intermediate N] [--heads N] [--kv-heads N] [--head-size N]
 //                   [--vocab N] [--prompt N] [--tokens N] [--runs N] [--threads N]
+//   GenerationBench --bandwidth      (only the memory bandwidth figures, one line: read and copy in bytes/s)
 // Defaults are Qwen3-0.6B's geometry (28 layers, hidden 1024, 16/8 heads of 128, MLP 3072, vocab 151936).
 using System.Diagnostics;
 using System.Globalization;
 using OliveNet.Runtime;
 using OliveNet.Runtime.Generation;
 using OliveNet.Runtime.Tests.Generation;
+
+if (args is ["--bandwidth"])
+{
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"read {ReadBandwidth():F0} copy {CopyBandwidth():F0}"));
+    return;
+}
 
 var work = args.Length > 0 ? args[0] : throw new ArgumentException("usage: GenerationBench <work dir> [options]");
 int Option(string name, int fallback) => Array.IndexOf(args, name) is var i and >= 0 ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
