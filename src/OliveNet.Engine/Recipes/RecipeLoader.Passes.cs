@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using OliveNet.Engine.Data;
 using OliveNet.Engine.Passes;
 using YamlDotNet.RepresentationModel;
 
@@ -152,6 +153,19 @@ public sealed partial class RecipeLoader
             else if (!data.Data.ContainsKey(dataName))
             {
                 reader.Error(dataNode, $"{path}.data_config", $"'{dataName}' is not a data config{DidYouMean.Hint(dataName, data.Data.Keys)}");
+            }
+            else if (optionKeys.Contains("data_config"))
+            {
+                // Checkpoint passes (Gptq, SelectiveMixedPrecision) tokenize text data configs themselves.
+                var spec = data.Data[dataName];
+                if (!TextDataset.IsText(spec))
+                {
+                    reader.Error(dataNode, $"{path}.data_config", $"{pass.Metadata.Id} calibrates on text, but '{dataName}' loads {spec.Load.Type}; give a data config with load_dataset_config type {string.Join(" or ", TextDataset.LoadTypes)} (local files) and pre_process_data_config tokenize_text");
+                }
+                else
+                {
+                    options["data_config"] = data.Described(dataName);
+                }
             }
             else if (!optionKeys.Contains("data_dir"))
             {
