@@ -87,8 +87,15 @@ public sealed class KldGradientTests(ITestOutputHelper output)
                 output.WriteLine($"| {u[0]} | {d[0][u[0]]:E3} | {d[1][u[0]]:E3} | {d[2][u[0]]:E3} |");
             }
 
-            var worst = units.Max(u => Math.Abs(d[1][u[0]] - d[2][u[0]]));
-            output.WriteLine($"max |D(0.5) − D(0.25)| = {worst:E3} ({worst / scale:P2} of the largest alignment)");
+            // Richardson: D(h) = f′ + c·h² + O(h⁴), so D(0.5) − D(0.25) ≈ 3c/16 and the error of D(0.5) ≈ 4/3 of it.
+            var worst = units.Max(u => Math.Abs(d[1][u[0]] - d[2][u[0]]) * 4 / 3);
+            output.WriteLine($"largest estimated error of D(0.5): {worst:E3} ({worst / scale:P2} of the largest alignment)");
+            Assert.True(worst < 0.02 * scale, $"the central difference moves with its step: error estimate {worst:E3} vs alignments up to {scale:E3}");
+
+            // The step's error must not reorder the plan: the kld_gradient ranking is the same at h = 0.5 and h = 0.25.
+            var numel = modules.ToDictionary(m => m.Name, m => (long)m.Rows * m.Columns);
+            string[] Ranking(Dictionary<string, double> a) => [.. units.OrderByDescending(u => a[u[0]] / u.Sum(n => numel[n])).Select(u => u[0])];
+            Assert.Equal(Ranking(d[2]), Ranking(d[1]));
         }
 
         var ids = HeldOut();
@@ -96,7 +103,7 @@ public sealed class KldGradientTests(ITestOutputHelper output)
         double Ppl(string name, string checkpointFolder) =>
             KjvPerplexityTests.Perplexity(WeightOnlyFixtures.Rtn(checkpointFolder, temp.Sub($"{name}-rtn"), new RtnOptions { Bits = 4, GroupSize = 128, LmHead = true, Embeds = true }), temp.Sub($"{name}-onnx"), Fp32Activations, ids);
 
-        const double Ratio = 0.8;
+        const double Ratio = 0.65; // Olive's Qwen3 / Phi-4-mini recipes
         var rtn = Ppl("rtn", source);
         var log = new StringWriter();
         var clock = Stopwatch.StartNew();
@@ -119,7 +126,7 @@ public sealed class KldGradientTests(ITestOutputHelper output)
         {
             var modules = MixedPrecisionScores.Modules(checkpoint, tied: true);
             var units = MixedPrecisionScores.Units(modules);
-            for (var seed = 1; seed <= 5; seed++)
+            for (var seed = 1; seed <= 8; seed++)
             {
                 var rng = new Random(seed);
                 var scores = units.ToDictionary(u => u[0], _ => rng.NextDouble());
@@ -136,7 +143,7 @@ public sealed class KldGradientTests(ITestOutputHelper output)
 
     private static SelectiveMixedPrecisionOptions Options(string algorithm, double? ratio) => new()
     {
-        Algorithm = algorithm, Ratio = ratio, Bits = 4, GroupSize = 128, CalibrationText = WeightOnlyFixtures.CalibrationText, MaxSeqLen = 128, MaxSamples = 8,
+        Algorithm = algorithm, Ratio = ratio, Bits = 4, GroupSize = 128, CalibrationText = WeightOnlyFixtures.CalibrationText, MaxSeqLen = 128, MaxSamples = 16,
     };
 
     private static long[] HeldOut()
