@@ -19,7 +19,7 @@ namespace OliveNet.Passes.Quantization.WeightOnly;
 /// cached student stream entering layer i through the rest of the model; the final norm, the head and the KL are
 /// computed here. A tied head's perturbation also moves the embedding table (Olive quantizes the shared parameter).
 /// </summary>
-internal sealed class KldGradient(JsonObject config, HfConfig hf, SafeTensorsCheckpoint checkpoint, string work, TextWriter log)
+internal sealed class KldGradient(JsonObject config, HfConfig hf, SafeTensorsCheckpoint checkpoint, string work, TextWriter log, CancellationToken cancellation = default)
 {
     /// <summary>The central difference's step h, as a fraction of the way from W_low to W_high.</summary>
     public const double Step = 0.5;
@@ -100,6 +100,7 @@ internal sealed class KldGradient(JsonObject config, HfConfig hf, SafeTensorsChe
                     var sums = new double[runs.Count];
                     for (var s = 0; s < samples.Count; s++)
                     {
+                        cancellation.ThrowIfCancellationRequested();
                         var teacherLogP = LogSoftmax(teacher[s], headFloat);
                         for (var k = 0; k < runs.Count; k++)
                         {

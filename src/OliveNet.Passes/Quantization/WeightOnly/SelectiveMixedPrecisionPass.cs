@@ -69,11 +69,11 @@ public sealed class SelectiveMixedPrecisionPass : IPass<SelectiveMixedPrecisionO
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(options);
         var folder = CheckpointInput.Folder(context, PassId);
-        CheckpointInput.Guard(() => Annotate(folder, context.OutputFolder, options, context.Log));
+        CheckpointInput.Guard(() => Annotate(folder, context.OutputFolder, options, context.Log, context.Cancellation));
     }
 
     /// <summary>Copies the checkpoint in <paramref name="source"/> to <paramref name="output"/> with the plan in config.json.</summary>
-    internal static void Annotate(string source, string output, SelectiveMixedPrecisionOptions options, TextWriter log)
+    internal static void Annotate(string source, string output, SelectiveMixedPrecisionOptions options, TextWriter log, CancellationToken cancellation = default)
     {
         var config = CheckpointInput.Config(source);
         if (config[QuantizationConfig.Key] is not null)
@@ -91,7 +91,7 @@ public sealed class SelectiveMixedPrecisionPass : IPass<SelectiveMixedPrecisionO
             if (options.Algorithm == "kld_gradient")
             {
                 var units = MixedPrecisionScores.Units(modules);
-                (defaults, overrides) = MixedPrecisionScores.Select(modules, units, KldScores(source, config, checkpoint, modules, units, options, output, log), options);
+                (defaults, overrides) = MixedPrecisionScores.Select(modules, units, KldScores(source, config, checkpoint, modules, units, options, output, log, cancellation), options);
             }
             else
             {
@@ -135,7 +135,7 @@ public sealed class SelectiveMixedPrecisionPass : IPass<SelectiveMixedPrecisionO
     /// </summary>
     internal static Dictionary<string, double> KldScores(
         string source, JsonObject config, SafeTensorsCheckpoint checkpoint, IReadOnlyList<MixedPrecisionScores.Module> modules, IReadOnlyList<string[]> units,
-        SelectiveMixedPrecisionOptions options, string output, TextWriter log)
+        SelectiveMixedPrecisionOptions options, string output, TextWriter log, CancellationToken cancellation = default)
     {
         var low = new QuantSpec(options.Bits, options.GroupSize, options.Sym);
         var high = new QuantSpec(options.HighBits, options.HighGroupSize ?? options.GroupSize, options.HighSym ?? options.Sym);
@@ -147,7 +147,7 @@ public sealed class SelectiveMixedPrecisionPass : IPass<SelectiveMixedPrecisionO
         var hf = HfConfig.Load(source);
         var samples = CalibrationSamples.Load(source, hf, PassId, options.CalibrationText, options.DataConfig, options.MaxSeqLen, options.MaxSamples);
         log.WriteLine($"{PassId}: kld_gradient on {samples.Count} samples of {samples[0].Length} tokens, {units.Count} units ({low} → {high})");
-        var alignments = new KldGradient(config, hf, checkpoint, Path.Combine(output, ".kld-work"), log).Alignments(modules, units, low, high, samples);
+        var alignments = new KldGradient(config, hf, checkpoint, Path.Combine(output, ".kld-work"), log, cancellation).Alignments(modules, units, low, high, samples);
         var numel = modules.ToDictionary(m => m.Name, m => (long)m.Rows * m.Columns, StringComparer.Ordinal);
         return units.ToDictionary(u => u[0], u => -alignments[u[0]] / (Math.Max(u.Sum(n => numel[n]), 1) / 1e6), StringComparer.Ordinal);
     }
