@@ -38,8 +38,10 @@ public static class TextDataset
     /// <summary>Reads and tokenizes the text of <paramref name="config"/> for the model in <paramref name="modelFolder"/>.</summary>
     /// <param name="config">A data config whose load type is in <see cref="LoadTypes"/>.</param>
     /// <param name="modelFolder">The evaluated model's folder: default tokenizer, EOS id (genai_config.json) and context length.</param>
+    /// <param name="defaultWindow">max_length when the config gives none and the folder has no genai_config.json (a Hugging Face checkpoint).</param>
+    /// <param name="defaultEos">The end-of-sequence id joining documents in the same case.</param>
     /// <exception cref="DataException">A missing file or field, empty text, a missing tokenizer, or a bad parameter.</exception>
-    public static (TextData Data, string Sha256) Load(DataConfigSpec config, string modelFolder)
+    public static (TextData Data, string Sha256) Load(DataConfigSpec config, string modelFolder, int? defaultWindow = null, int? defaultEos = null)
     {
         var where = $"data_configs.{config.Name}";
         var load = new ComponentParams($"{where}.load_dataset_config", config.Load.Params);
@@ -72,7 +74,7 @@ public static class TextDataset
         }
 
         var genai = ReadGenAI(modelFolder);
-        var window = pre.Int("max_length", genai.Context ?? 0);
+        var window = pre.Int("max_length", genai.Context ?? defaultWindow ?? 0);
         if (window < 2)
         {
             throw new DataException($"{pre.Where}: params.max_length is required (at least 2) when the model folder has no genai_config.json context_length");
@@ -89,7 +91,7 @@ public static class TextDataset
         List<int[]> streams;
         if (strategy is "join" or "sliding")
         {
-            var eos = pre.Int("eos_token_id", genai.Eos ?? -1);
+            var eos = pre.Int("eos_token_id", genai.Eos ?? defaultEos ?? -1);
             if (eos < 0 && encoded.Count > 1)
             {
                 throw new DataException($"{pre.Where}: joining {encoded.Count} documents needs an end-of-sequence id; set params.eos_token_id (the model folder has no genai_config.json)");

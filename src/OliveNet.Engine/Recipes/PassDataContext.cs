@@ -29,6 +29,25 @@ internal sealed class PassDataContext(IReadOnlyDictionary<string, DataConfigSpec
             return folder;
         }
 
+        folder = Path.Combine(root, $"{name}-{ContentHash(name)[..16]}");
+        _used[name] = folder;
+        return folder;
+    }
+
+    /// <summary>
+    /// The data config <paramref name="name"/> for a pass that reads it itself (Gptq's text calibration): its canonical
+    /// JSON (paths resolved) plus <c>content_sha256</c>, the hash of the config and of every file it reads, so that the
+    /// pass's cache key follows the data. Nothing is written for it.
+    /// </summary>
+    public System.Text.Json.Nodes.JsonObject Described(string name)
+    {
+        var described = System.Text.Json.Nodes.JsonNode.Parse(data[name].CanonicalJson)!.AsObject();
+        described["content_sha256"] = ContentHash(name);
+        return described;
+    }
+
+    private string ContentHash(string name)
+    {
         var config = data[name];
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         foreach (var component in new[] { config.Load, config.PreProcess, config.DataLoader })
@@ -52,8 +71,6 @@ internal sealed class PassDataContext(IReadOnlyDictionary<string, DataConfigSpec
             }
         }
 
-        folder = Path.Combine(root, $"{name}-{Convert.ToHexStringLower(sha.GetHashAndReset())[..16]}");
-        _used[name] = folder;
-        return folder;
+        return Convert.ToHexStringLower(sha.GetHashAndReset());
     }
 }

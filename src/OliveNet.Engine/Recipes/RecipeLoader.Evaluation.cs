@@ -193,7 +193,7 @@ public sealed partial class RecipeLoader
             var why = type is null ? "is required"
                 : typeNode is null ? $"is not given, and Olive's default for this container, '{type}', is not built in"
                 : $"'{type}' is not built in{DidYouMean.Hint(type, types)}";
-            reader.Error(typeNode ?? map, $"{path}.type", $"{why}; built in: {string.Join(", ", types)}");
+            reader.Error(typeNode ?? map, $"{path}.type", $"{why}; built in: {string.Join(", ", types)}{HubHint(type, map)}");
             return null;
         }
 
@@ -223,6 +223,20 @@ public sealed partial class RecipeLoader
         }
 
         return new DataComponent(type, parameters);
+    }
+
+    /// <summary>What to do instead of a Hugging Face hub dataset, which OliveNet cannot download.</summary>
+    private static string HubHint(string? type, YamlMappingNode map)
+    {
+        if (type != "huggingface_dataset")
+        {
+            return string.Empty;
+        }
+
+        var name = RecipeReader.Child(map, "data_name") ?? (RecipeReader.Child(map, "params") as YamlMappingNode is { } p ? RecipeReader.Child(p, "data_name") : null);
+        var which = name is YamlScalarNode { Value: { } n } ? $" ('{n}')" : string.Empty;
+        return $". A Hugging Face hub dataset{which} cannot be loaded: OliveNet does not download datasets. For text (Gptq or SelectiveMixedPrecision calibration, perplexity) "
+            + "save it locally and use {type: text_files, params: {data_files: [...]}} or {type: jsonl, params: {data_files: [...], field: text}}, with pre_process_data_config {type: tokenize_text, params: {max_length: N}}";
     }
 
     [System.Text.RegularExpressions.GeneratedRegex("^[A-Za-z0-9_]+$")]

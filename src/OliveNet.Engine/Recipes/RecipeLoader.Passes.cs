@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using OliveNet.Engine.Data;
 using OliveNet.Engine.Passes;
 using YamlDotNet.RepresentationModel;
 
@@ -91,11 +92,14 @@ public sealed partial class RecipeLoader
         var optionKeys = infos.Select(o => o.Key).ToHashSet(StringComparer.Ordinal);
         var olive = PassOptions.OliveOptions(pass.OptionsType).ToDictionary(o => o.Key, StringComparer.Ordinal);
         var entries = new List<(string Path, string Key, YamlNode Value)>();
+        (YamlNode Node, string Path)? dataEntry = RecipeReader.Child(map, "data_config") is { } direct ? (direct, $"{path}.data_config") : null;
         foreach (var (key, value) in reader.Entries(map, path))
         {
             if (key == "config" && reader.Mapping(value, $"{path}.config") is { } config)
             {
-                entries.AddRange(reader.Entries(config, $"{path}.config").Select(e => ($"{path}.config", e.Key, e.Value)));
+                // Olive's nested form may name the data config under config too; it binds as beside type.
+                dataEntry ??= RecipeReader.Child(config, "data_config") is { } nested ? (nested, $"{path}.config.data_config") : null;
+                entries.AddRange(reader.Entries(config, $"{path}.config").Where(e => e.Key != "data_config").Select(e => ($"{path}.config", e.Key, e.Value)));
             }
             else if (!EntryKeys.Contains(key))
             {
@@ -143,7 +147,7 @@ public sealed partial class RecipeLoader
             }
         }
 
-        if (RecipeReader.Child(map, "data_config") is { } dataNode && reader.String(dataNode, $"{path}.data_config") is { } dataName)
+        if (dataEntry is ({ } dataNode, { } dataPath) && reader.String(dataNode, dataPath) is { } dataName)
         {
             if (data.Refused.Contains(dataName))
             {
@@ -151,11 +155,24 @@ public sealed partial class RecipeLoader
             }
             else if (!data.Data.ContainsKey(dataName))
             {
-                reader.Error(dataNode, $"{path}.data_config", $"'{dataName}' is not a data config{DidYouMean.Hint(dataName, data.Data.Keys)}");
+                reader.Error(dataNode, dataPath, $"'{dataName}' is not a data config{DidYouMean.Hint(dataName, data.Data.Keys)}");
+            }
+            else if (optionKeys.Contains("data_config"))
+            {
+                // Checkpoint passes (Gptq, SelectiveMixedPrecision) tokenize text data configs themselves.
+                var spec = data.Data[dataName];
+                if (!TextDataset.IsText(spec))
+                {
+                    reader.Error(dataNode, dataPath, $"{pass.Metadata.Id} calibrates on text, but '{dataName}' loads {spec.Load.Type}; give a data config with load_dataset_config type {string.Join(" or ", TextDataset.LoadTypes)} (local files) and pre_process_data_config tokenize_text");
+                }
+                else
+                {
+                    options["data_config"] = data.Described(dataName);
+                }
             }
             else if (!optionKeys.Contains("data_dir"))
             {
-                reader.Error(dataNode, $"{path}.data_config", $"{pass.Metadata.Id} reads no data");
+                reader.Error(dataNode, dataPath, $"{pass.Metadata.Id} reads no data");
             }
             else
             {

@@ -54,6 +54,12 @@ public static partial class RecipeSchema
             config[key] = SaveKey(key);
         }
 
+        if (config.ContainsKey("data_config"))
+        {
+            // A pass that reads a data config itself gets it by name, beside type or under config alike.
+            config["data_config"] = EntryKey("data_config", meta.Id);
+        }
+
         foreach (var olive in PassOptions.OliveOptions(pass.OptionsType).Where(o => !optionKeys.Contains(o.Key)))
         {
             config[olive.Key] = OliveOption(olive);
@@ -110,8 +116,9 @@ public static partial class RecipeSchema
             ["type"] = "number",
             ["exclusiveMinimum"] = 0,
         },
-        "data_config" => Typed("string", "The name of a data config whose samples this pass reads (calibration); OliveNet "
-            + "writes them as a tensor folder and sets the pass's data_dir."),
+        "data_config" => Typed("string", "The name of a data config whose samples this pass reads (calibration): OliveNet "
+            + "writes them as a tensor folder and sets the pass's data_dir, or, for Gptq and SelectiveMixedPrecision, hands over "
+            + "a local text data config (text_files or jsonl) that the pass tokenizes with the checkpoint's tokenizer."),
         _ => throw Undescribed("pass entry key", key),
     };
 

@@ -31,4 +31,18 @@ public sealed class CheckpointQuantizationRunTests : IDisposable
         Assert.Equal(8, bits["/model/layers.0/mlp/down_proj/MatMulNBits"]); // k_quant_mixed: first layer
         Assert.Equal(4, bits["/model/layers.1/mlp/down_proj/MatMulNBits"]);
     }
+
+    [Fact]
+    public void Olives_kld_gradient_recipe_with_a_text_data_config_runs_and_mixes_4_and_8_bit_layers()
+    {
+        var pipeline = Path.Combine(HfCheckpointRunTests.RepoRoot(), "pipelines", "kjv-llama-kld-int4-cpu.yaml");
+        var run = CliRunner.Json(["run", pipeline, "--json", "--set", $"cache_dir={_dir.Path}/cache", "--set", $"output_dir={_dir.Path}/out"]);
+
+        Assert.Equal(4, run.GetProperty("passes").GetArrayLength());
+        var model = OnnxModel.Load(Path.Combine(_dir.Path, "out", "model.onnx"));
+        var bits = model.Proto.Graph.Node.Where(n => n.OpType == "MatMulNBits").Select(n => n.Attribute.Single(a => a.Name == "bits").I).ToList();
+        Assert.DoesNotContain(model.Proto.Graph.Node, n => n.OpType == "MatMul");
+        Assert.Contains(4L, bits); // the 65 % of the layer parameters kld_gradient leaves at bits
+        Assert.True(bits.Count(b => b == 8) >= 2, $"bits {string.Join(", ", bits)}"); // the head and at least one promoted layer module
+    }
 }

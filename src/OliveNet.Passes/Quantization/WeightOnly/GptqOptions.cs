@@ -7,7 +7,6 @@ namespace OliveNet.Passes.Quantization.WeightOnly;
 [OliveOption("moe", Unsupported = "OliveNet's decoder families have no mixture-of-experts layers", NeutralJson = "false")]
 [OliveOption("moe_fallback_threshold", Ignored = "applies to mixture-of-experts layers only")]
 [OliveOption("moe_fallback_min_k_multiple", Ignored = "applies to mixture-of-experts layers only")]
-[OliveOption("data_config", Unsupported = "Gptq reads its calibration text from calibration_text (a UTF-8 file tokenized with the checkpoint's tokenizer); Olive's default, wikitext-2 from the Hugging Face hub, is not available offline", NeutralJson = "null")]
 public sealed record GptqOptions
 {
     /// <summary>Bits per weight.</summary>
@@ -45,6 +44,10 @@ public sealed record GptqOptions
     /// <summary>Calibration text file.</summary>
     [Option("UTF-8 text file to calibrate on (tokenized with the checkpoint's tokenizer.json, cut into max_seq_len-token samples).", IsPath = true)]
     public string? CalibrationText { get; init; }
+
+    /// <summary>The recipe's data config to calibrate on, as the recipe loader describes it.</summary>
+    [Option("The data config to calibrate on: in a recipe, the name of a local text data config (load_dataset_config text_files or jsonl, pre_process_data_config tokenize_text; its max_length sets the window), instead of calibration_text. OliveNet fills in the resolved config; Hugging Face hub datasets cannot be loaded offline.")]
+    public System.Text.Json.Nodes.JsonObject? DataConfig { get; init; }
 
     /// <summary>Tokens per calibration sample.</summary>
     [Option("Tokens per calibration sample (capped at the model's max_position_embeddings).")]

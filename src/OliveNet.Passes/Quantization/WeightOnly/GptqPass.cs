@@ -2,7 +2,6 @@ using System.Diagnostics;
 using OliveNet.Engine.Passes;
 using OliveNet.Passes.Export;
 using OliveNet.Passes.Export.SafeTensors;
-using OliveNet.Text.Tokenizers;
 
 namespace OliveNet.Passes.Quantization.WeightOnly;
 
@@ -21,7 +20,7 @@ public sealed class GptqPass : IPass<GptqOptions>
     public PassMetadata Metadata { get; } = new(
         Id: PassId,
         Version: 1,
-        Summary: "GPTQ weight-only quantization of a Hugging Face checkpoint on calibration text (layers run through ONNX Runtime); ModelBuilder packs it into MatMulNBits.",
+        Summary: "GPTQ weight-only quantization of a Hugging Face checkpoint on calibration text or a local text data_config (layers run through ONNX Runtime); ModelBuilder packs it into MatMulNBits.",
         Devices: [],
         ExecutionProviders: [],
         Precisions: ["int4", "int8"],
@@ -50,15 +49,7 @@ public sealed class GptqPass : IPass<GptqOptions>
             errors.Add($"damp_percent: {options.DampPercent} is not between 0 and 1.");
         }
 
-        if (options.CalibrationText is null)
-        {
-            errors.Add("calibration_text: Gptq needs calibration text; set it to a UTF-8 text file in the model's domain.");
-        }
-
-        if (options.MaxSeqLen < 2 || options.MaxSamples < 1)
-        {
-            errors.Add($"max_seq_len {options.MaxSeqLen} / max_samples {options.MaxSamples}: need at least 2 tokens and 1 sample.");
-        }
+        CalibrationSamples.Validate(errors, PassId, options.CalibrationText, options.DataConfig, options.MaxSeqLen, options.MaxSamples, "(the Hessians of its layers' inputs)");
 
         return errors;
     }
@@ -81,7 +72,7 @@ public sealed class GptqPass : IPass<GptqOptions>
         var plan = CheckpointPlan.Create(
             checkpoint, config, new QuantSpec(options.Bits, options.GroupSize, options.Sym), options.LmHead, embeds: false,
             options.ModulesToNotConvert ?? [], options.Overrides?.ToList() ?? [], allowQuantized: false, PassId);
-        var samples = Samples(source, options, hf);
+        var samples = CalibrationSamples.Load(source, hf, PassId, options.CalibrationText, options.DataConfig, options.MaxSeqLen, options.MaxSamples);
         log.WriteLine($"{PassId}: {plan.Targets.Count} weights ({RtnPass.Summary(plan.Targets)}), calibrating on {samples.Count} samples of {samples[0].Length} tokens");
 
         var work = Path.Combine(output, ".gptq-work");
@@ -164,36 +155,4 @@ public sealed class GptqPass : IPass<GptqOptions>
         GptqSolver.Quantize(
             checkpoint.ReadFloat32(t.Source), t.Rows, t.Columns, h.Hessian(), t.Spec, t.ScaleDType, options.DampPercent,
             (options.DescAct ?? t.Spec.GroupSize == -1) && t.Spec.GroupSize == -1, t.Module);
-
-    /// <summary>The calibration text in consecutive windows of max_seq_len tokens (capped at the model's context), at most max_samples.</summary>
-    /// <exception cref="PlanException">The text or tokenizer is missing.</exception>
-    internal static List<long[]> Samples(string source, GptqOptions options, HfConfig hf)
-    {
-        var path = options.CalibrationText ?? throw new PlanException("Gptq: calibration_text is not set.");
-        if (!File.Exists(path))
-        {
-            throw new PlanException($"Gptq: calibration_text {path} does not exist.");
-        }
-
-        var tokenizerPath = Path.Combine(source, "tokenizer.json");
-        if (!File.Exists(tokenizerPath))
-        {
-            throw new PlanException($"Gptq: {source} has no tokenizer.json to tokenize the calibration text with.");
-        }
-
-        var ids = Tokenizer.Load(tokenizerPath).Encode(File.ReadAllText(path)).Select(i => (long)i).ToArray();
-        if (ids.Length < 2)
-        {
-            throw new PlanException($"Gptq: calibration_text {path} holds {ids.Length} tokens; give it some text in the model's domain.");
-        }
-
-        var length = Math.Min(Math.Min(options.MaxSeqLen, hf.MaxPositions), ids.Length);
-        var samples = new List<long[]>();
-        for (var start = 0; start + length <= ids.Length && samples.Count < options.MaxSamples; start += length)
-        {
-            samples.Add(ids[start..(start + length)]);
-        }
-
-        return samples;
-    }
 }

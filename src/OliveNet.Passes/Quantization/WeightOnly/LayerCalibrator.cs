@@ -27,9 +27,11 @@ internal sealed class LayerCalibrator(JsonObject config, HfConfig hf, SafeTensor
     ];
 
     /// <summary>The residual stream entering layer 0: embedding rows (scaled by √hidden for Gemma), <c>[tokens, hidden]</c> per sample.</summary>
-    public float[][] Embed(IReadOnlyList<long[]> samples)
+    public float[][] Embed(IReadOnlyList<long[]> samples) => Embed(samples, checkpoint.ReadFloat32("model.embed_tokens.weight"));
+
+    /// <summary>The residual stream entering layer 0 with <paramref name="table"/> (<c>[vocab, hidden]</c>) as the embedding table.</summary>
+    public float[][] Embed(IReadOnlyList<long[]> samples, float[] table)
     {
-        var table = checkpoint.ReadFloat32("model.embed_tokens.weight");
         var scale = hf.Family == DecoderFamily.Gemma3 ? MathF.Sqrt(hf.Hidden) : 1f;
         return samples.Select(ids =>
         {
@@ -48,9 +50,11 @@ internal sealed class LayerCalibrator(JsonObject config, HfConfig hf, SafeTensor
     }
 
     /// <summary>The final norm of the residual stream (the LM head's input), in place.</summary>
-    public void FinalNorm(float[] x)
+    public void FinalNorm(float[] x) => FinalNorm(x, checkpoint.ReadFloat32("model.norm.weight"));
+
+    /// <summary>The final norm of the residual stream with the norm's weight <paramref name="w"/> already read, in place.</summary>
+    public void FinalNorm(float[] x, float[] w)
     {
-        var w = checkpoint.ReadFloat32("model.norm.weight");
         for (var t = 0; t < x.Length / hf.Hidden; t++)
         {
             var row = x.AsSpan(t * hf.Hidden, hf.Hidden);
@@ -70,9 +74,10 @@ internal sealed class LayerCalibrator(JsonObject config, HfConfig hf, SafeTensor
 
     /// <summary>Exports layer <paramref name="layer"/> with <paramref name="replaced"/> tensors (Hugging Face name → float values) standing in for the checkpoint's.</summary>
     /// <exception cref="PlanException">A module in <paramref name="modules"/> has no MatMul input in the export.</exception>
-    public LayerRun Open(int layer, IReadOnlyDictionary<string, float[]> replaced, IReadOnlyList<string> modules)
+    /// <param name="tag">Names the work folder, so that several exports of one layer can be open at once.</param>
+    public LayerRun Open(int layer, IReadOnlyDictionary<string, float[]> replaced, IReadOnlyList<string> modules, string? tag = null)
     {
-        var folder = Path.Combine(work, $"layer{layer}-{(replaced.Count == 0 ? "float" : "quantized")}");
+        var folder = Path.Combine(work, $"layer{layer}-{tag ?? (replaced.Count == 0 ? "float" : "quantized")}");
         var slice = Path.Combine(folder, "checkpoint");
         var onnx = Path.Combine(folder, "onnx");
         if (Directory.Exists(folder))

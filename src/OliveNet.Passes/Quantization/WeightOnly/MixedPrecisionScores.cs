@@ -49,26 +49,28 @@ internal static class MixedPrecisionScores
         var stats = new Dictionary<string, Stats>(StringComparer.Ordinal);
         foreach (var m in modules)
         {
-            foreach (var spec in new[] { low, high })
-            {
-                if (spec.GroupSize != -1 && m.Columns % spec.GroupSize != 0)
-                {
-                    throw new PlanException($"SelectiveMixedPrecision: {m.Name} has {m.Columns} input features, not a whole number of groups of {spec.GroupSize}; choose a group_size that divides it, or -1.");
-                }
-            }
+            CheckGroups(m, low, high);
 
             var w = checkpoint.ReadFloat32(m.Source);
             var relative = o.Algorithm!.EndsWith("_relative", StringComparison.Ordinal);
             stats[m.Name] = Measure(w, m, low) with { High = relative && high.Bits < 16 ? Measure(w, m, high) : null };
         }
 
-        // Units: a layer's q/k/v together, every other module alone.
+        var units = Units(modules);
+        var scores = units.ToDictionary(u => u[0], u => Score(o.Algorithm!, u.Select(n => stats[n]).ToArray()), StringComparer.Ordinal);
+        return Select(modules, units, scores, o);
+    }
+
+    /// <summary>Selection units: a layer's q/k/v together (ModelBuilder packs them into one MatMul), every other module alone.</summary>
+    public static List<string[]> Units(IReadOnlyList<Module> modules)
+    {
+        var names = modules.Select(m => m.Name).ToHashSet(StringComparer.Ordinal);
         var units = new List<string[]>();
         var grouped = new HashSet<string>(StringComparer.Ordinal);
         foreach (var q in modules.Where(m => m.Name.EndsWith(".self_attn.q_proj", StringComparison.Ordinal)))
         {
             var prefix = q.Name[..^"q_proj".Length];
-            var unit = new[] { prefix + "q_proj", prefix + "k_proj", prefix + "v_proj" }.Where(stats.ContainsKey).ToArray();
+            var unit = new[] { prefix + "q_proj", prefix + "k_proj", prefix + "v_proj" }.Where(names.Contains).ToArray();
             if (unit.Length > 1)
             {
                 units.Add(unit);
@@ -77,8 +79,20 @@ internal static class MixedPrecisionScores
         }
 
         units.AddRange(modules.Where(m => !grouped.Contains(m.Name)).Select(m => new[] { m.Name }));
+        return units;
+    }
+
+    /// <summary>
+    /// Olive's greedy choice: units in ascending score (lower is more sensitive; ties by first module name) are promoted
+    /// until the promoted parameters reach (1 − ratio) of all. <paramref name="scores"/> is keyed by each unit's first module.
+    /// </summary>
+    public static (JsonObject Default, Dictionary<string, JsonObject> Overrides) Select(
+        IReadOnlyList<Module> modules, IReadOnlyList<string[]> units, IReadOnlyDictionary<string, double> scores, SelectiveMixedPrecisionOptions o)
+    {
+        var low = new QuantSpec(o.Bits, o.GroupSize, o.Sym);
+        var high = new QuantSpec(o.HighBits, o.HighGroupSize ?? o.GroupSize, o.HighSym ?? o.Sym);
         var numel = modules.ToDictionary(m => m.Name, m => (long)m.Rows * m.Columns, StringComparer.Ordinal);
-        var scored = units.Select(u => (Unit: u, Numel: u.Sum(n => numel[n]), Score: Score(o.Algorithm!, u.Select(n => stats[n]).ToArray())))
+        var scored = units.Select(u => (Unit: u, Numel: u.Sum(n => numel[n]), Score: scores[u[0]]))
             .OrderBy(u => u.Score).ThenBy(u => u.Unit[0], StringComparer.Ordinal).ToList();
         var threshold = scored.Sum(u => u.Numel) * (1 - o.Ratio!.Value);
         var overrides = new Dictionary<string, JsonObject>(StringComparer.Ordinal);
@@ -98,6 +112,18 @@ internal static class MixedPrecisionScores
         }
 
         return (new JsonObject { ["bits"] = low.Bits, ["group_size"] = low.GroupSize, ["symmetric"] = low.Symmetric }, overrides);
+    }
+
+    /// <summary>Refuses a module whose input features are not whole groups of either setting.</summary>
+    public static void CheckGroups(Module m, params QuantSpec[] specs)
+    {
+        foreach (var spec in specs)
+        {
+            if (spec.GroupSize != -1 && m.Columns % spec.GroupSize != 0)
+            {
+                throw new PlanException($"SelectiveMixedPrecision: {m.Name} has {m.Columns} input features, not a whole number of groups of {spec.GroupSize}; choose a group_size that divides it, or -1.");
+            }
+        }
     }
 
     /// <summary>Squared norms and the row-max mean squared error of one weight's round-to-nearest error.</summary>

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using OliveNet.Engine.Passes;
+using OliveNet.Passes.Export;
 using OliveNet.Passes.Export.SafeTensors;
 
 namespace OliveNet.Passes.Quantization.WeightOnly;
@@ -22,7 +23,7 @@ public sealed class SelectiveMixedPrecisionPass : IPass<SelectiveMixedPrecisionO
     public PassMetadata Metadata { get; } = new(
         Id: PassId,
         Version: 1,
-        Summary: "Choose which modules of a Hugging Face checkpoint a following Rtn/Gptq quantizes at high_bits (k-quant layer patterns or weight-error scores).",
+        Summary: "Choose which modules of a Hugging Face checkpoint a following Rtn/Gptq quantizes at high_bits (k-quant layer patterns, weight-error scores, or kld_gradient on calibration text).",
         Devices: [],
         ExecutionProviders: [],
         Precisions: [],
@@ -43,13 +44,14 @@ public sealed class SelectiveMixedPrecisionPass : IPass<SelectiveMixedPrecisionO
         {
             errors.Add($"algorithm: '{options.Algorithm ?? "(none)"}' is not one of {string.Join(", ", Algorithms)}.");
         }
-        else if (options.Algorithm == "kld_gradient")
-        {
-            errors.Add("algorithm: kld_gradient (KL-divergence gradients through the whole model) is not implemented in OliveNet; use snr, snr_relative, iqe, iqe_relative or a k_quant pattern.");
-        }
         else if (!options.Algorithm.StartsWith("k_quant", StringComparison.Ordinal) && options.Ratio is not (> 0 and < 1))
         {
             errors.Add($"ratio: {options.Algorithm} needs a ratio between 0 and 1 (the fraction of parameters kept at bits).");
+        }
+
+        if (options.Algorithm == "kld_gradient")
+        {
+            CalibrationSamples.Validate(errors, PassId, options.CalibrationText, options.DataConfig, options.MaxSeqLen, options.MaxSamples, "kld_gradient (KL divergence from the float model's logits)");
         }
 
         CheckpointInput.Validate(errors, options.Bits, options.GroupSize);
@@ -67,11 +69,11 @@ public sealed class SelectiveMixedPrecisionPass : IPass<SelectiveMixedPrecisionO
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(options);
         var folder = CheckpointInput.Folder(context, PassId);
-        CheckpointInput.Guard(() => Annotate(folder, context.OutputFolder, options, context.Log));
+        CheckpointInput.Guard(() => Annotate(folder, context.OutputFolder, options, context.Log, context.Cancellation));
     }
 
     /// <summary>Copies the checkpoint in <paramref name="source"/> to <paramref name="output"/> with the plan in config.json.</summary>
-    internal static void Annotate(string source, string output, SelectiveMixedPrecisionOptions options, TextWriter log)
+    internal static void Annotate(string source, string output, SelectiveMixedPrecisionOptions options, TextWriter log, CancellationToken cancellation = default)
     {
         var config = CheckpointInput.Config(source);
         if (config[QuantizationConfig.Key] is not null)
@@ -86,11 +88,26 @@ public sealed class SelectiveMixedPrecisionPass : IPass<SelectiveMixedPrecisionO
         using (var checkpoint = SafeTensorsCheckpoint.Open(source))
         {
             var modules = MixedPrecisionScores.Modules(checkpoint, tied);
-            (defaults, overrides) = options.Algorithm!.StartsWith("k_quant", StringComparison.Ordinal)
-                ? KQuant(modules, options.Algorithm, layers, options.Bits, options.HighBits)
-                : MixedPrecisionScores.Scored(checkpoint, modules, options);
+            if (options.Algorithm == "kld_gradient")
+            {
+                var units = MixedPrecisionScores.Units(modules);
+                (defaults, overrides) = MixedPrecisionScores.Select(modules, units, KldScores(source, config, checkpoint, modules, units, options, output, log, cancellation), options);
+            }
+            else
+            {
+                (defaults, overrides) = options.Algorithm!.StartsWith("k_quant", StringComparison.Ordinal)
+                    ? KQuant(modules, options.Algorithm, layers, options.Bits, options.HighBits)
+                    : MixedPrecisionScores.Scored(checkpoint, modules, options);
+            }
         }
 
+        log.WriteLine($"{PassId}: {options.Algorithm} puts {overrides.Count} modules at {options.HighBits} bits, the rest at {options.Bits}");
+        WritePlan(source, output, config, defaults, overrides, tied);
+    }
+
+    /// <summary>Copies the checkpoint in <paramref name="source"/> to <paramref name="output"/> with the plan as config.json's mixed_precision_info.</summary>
+    internal static void WritePlan(string source, string output, JsonObject config, JsonObject defaults, Dictionary<string, JsonObject> overrides, bool tied)
+    {
         if (tied && overrides.TryGetValue("lm_head", out var head))
         {
             overrides["model.embed_tokens"] = (JsonObject)head.DeepClone();
@@ -102,7 +119,6 @@ public sealed class SelectiveMixedPrecisionPass : IPass<SelectiveMixedPrecisionO
             sorted[name] = o;
         }
 
-        log.WriteLine($"{PassId}: {options.Algorithm} puts {overrides.Count} modules at {options.HighBits} bits, the rest at {options.Bits}");
         Directory.CreateDirectory(output);
         foreach (var file in Directory.EnumerateFiles(source).Order(StringComparer.Ordinal).Where(f => !Path.GetFileName(f).StartsWith('.') && Path.GetFileName(f) != "config.json"))
         {
@@ -111,6 +127,29 @@ public sealed class SelectiveMixedPrecisionPass : IPass<SelectiveMixedPrecisionO
 
         config[QuantizationConfig.MixedPrecisionKey] = new JsonObject { ["default"] = defaults, ["overrides"] = sorted };
         CheckpointWriter.WriteText(Path.Combine(output, "config.json"), config.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+    }
+
+    /// <summary>
+    /// kld_gradient's score per unit (keyed by its first module), as Olive's: −alignment per million parameters, lower
+    /// meaning more sensitive (see <see cref="KldGradient"/>).
+    /// </summary>
+    internal static Dictionary<string, double> KldScores(
+        string source, JsonObject config, SafeTensorsCheckpoint checkpoint, IReadOnlyList<MixedPrecisionScores.Module> modules, IReadOnlyList<string[]> units,
+        SelectiveMixedPrecisionOptions options, string output, TextWriter log, CancellationToken cancellation = default)
+    {
+        var low = new QuantSpec(options.Bits, options.GroupSize, options.Sym);
+        var high = new QuantSpec(options.HighBits, options.HighGroupSize ?? options.GroupSize, options.HighSym ?? options.Sym);
+        foreach (var m in modules)
+        {
+            MixedPrecisionScores.CheckGroups(m, low, high);
+        }
+
+        var hf = HfConfig.Load(source);
+        var samples = CalibrationSamples.Load(source, hf, PassId, options.CalibrationText, options.DataConfig, options.MaxSeqLen, options.MaxSamples);
+        log.WriteLine($"{PassId}: kld_gradient on {samples.Count} samples of {samples[0].Length} tokens, {units.Count} units ({low} → {high})");
+        var alignments = new KldGradient(config, hf, checkpoint, Path.Combine(output, ".kld-work"), log, cancellation).Alignments(modules, units, low, high, samples);
+        var numel = modules.ToDictionary(m => m.Name, m => (long)m.Rows * m.Columns, StringComparer.Ordinal);
+        return units.ToDictionary(u => u[0], u => -alignments[u[0]] / (Math.Max(u.Sum(n => numel[n]), 1) / 1e6), StringComparer.Ordinal);
     }
 
     /// <summary>Olive's k-quant patterns: the head, and in the first and last eighth of the layers and every third layer between, the down projection (and for k_quant_mixed the q/k/v).</summary>

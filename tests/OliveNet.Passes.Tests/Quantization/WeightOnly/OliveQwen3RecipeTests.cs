@@ -11,7 +11,8 @@ namespace OliveNet.Passes.Tests.Quantization.WeightOnly;
 /// <summary>
 /// The shape of Olive's Qwen3 CPU int4 recipes (olive-recipes Qwen-Qwen3-*/cpu): SelectiveMixedPrecision → Gptq → Rtn
 /// (LM head and embeddings at 8 bits) → ModelBuilder, with Olive's option names bound as a recipe binds them, on the
-/// Qwen3-architecture fixture (group 32: its hidden size is 64; k_quant_mixed in place of kld_gradient).
+/// Qwen3-architecture fixture (group 32: its hidden size is 64; k_quant_mixed, whose plan the asserts name — kld_gradient
+/// runs in KldGradientTests and pipelines/kjv-llama-kld-int4-cpu.yaml).
 /// </summary>
 public sealed class OliveQwen3RecipeTests(Xunit.Abstractions.ITestOutputHelper log)
 {
