@@ -12,7 +12,8 @@ namespace OliveNet.Passes.Quantization.WeightOnly.Hub;
 /// <item>GPTQ: <c>qweight</c> I32 <c>[K·bits/32, N]</c>, the codes of 32/bits consecutive input rows in one word, lowest
 /// bits first; <c>qzeros</c> I32 <c>[groups, N·bits/32]</c>, consecutive output columns in one word; the original
 /// layout stores zero − 1 (<see cref="HubQuantizationConfig.ZeroOffset"/>); <c>g_idx</c> I32 <c>[K]</c>, the group of each
-/// input row (act-order checkpoints permute it);</item>
+/// input row (act-order checkpoints scatter the groups over K: the codes are then stored with the input rows sorted by
+/// group, <see cref="PackedWeight.InputOrder"/>);</item>
 /// <item>AWQ GEMM: <c>qweight</c> I32 <c>[K, N/8]</c>, eight output columns per word with column j in nibble
 /// <c>[0, 4, 1, 5, 2, 6, 3, 7][j]</c> (AutoAWQ's interleave); <c>qzeros</c> I32 <c>[groups, N/8]</c> packed the same way;</item>
 /// <item>both: <c>scales</c> F16 (or BF16/F32) <c>[groups, N]</c>.</item>
@@ -73,7 +74,7 @@ internal static class HubPackedReader
             throw Bad(checkpoint, module + ".qzeros", $"packs {perWord} output columns per word, but the layer has {n}");
         }
 
-        CheckGroupIndex(checkpoint, module, k, group);
+        var order = InputOrder(checkpoint, module, k, group);
         var words = Words(checkpoint.ReadBytes(module + ".qweight"));
         var zeroWords = Words(checkpoint.ReadBytes(module + ".qzeros"));
         var groupScales = checkpoint.ReadFloat32(module + ".scales");
@@ -92,6 +93,11 @@ internal static class HubPackedReader
                     BinaryPrimitives.WriteInt32LittleEndian(codes.AsSpan((col * rowBytes) + (word * 4), 4), words[((long)word * n) + col]);
                 }
             }
+        }
+
+        if (order is not null)
+        {
+            codes = Permuted(codes, n, k, bits, order);
         }
 
         var spec = new QuantSpec(bits, config.GroupSize, Symmetric: false);
@@ -114,7 +120,7 @@ internal static class HubPackedReader
 
         if (symmetric)
         {
-            return new PackedWeight(n, k, spec with { Symmetric = true }, codes, scales, null);
+            return new PackedWeight(n, k, spec with { Symmetric = true }, codes, scales, null, order);
         }
 
         var zeroRow = PackedWeight.PackedBytes(groups, bits);
@@ -124,7 +130,7 @@ internal static class HubPackedReader
             PackedWeight.Pack(zeroValues.AsSpan(col * groups, groups), zeros.AsSpan(col * zeroRow, zeroRow), bits);
         }
 
-        return new PackedWeight(n, k, spec, codes, scales, zeros);
+        return new PackedWeight(n, k, spec, codes, scales, zeros, order);
     }
 
     /// <summary>AWQ: word [k, c] holds columns 8c..8c+7 interleaved; MatMulNBits wants, per column, input rows packed two per byte.</summary>
@@ -146,13 +152,18 @@ internal static class HubPackedReader
         }
     }
 
-    /// <summary>An act-order <c>g_idx</c> that is not k / group_size (GPTQ's desc_act) is refused: MatMulNBits's blocks are contiguous.</summary>
-    private static void CheckGroupIndex(SafeTensorsCheckpoint checkpoint, string module, int k, int group)
+    /// <summary>
+    /// The input order that makes the groups contiguous, or null when <c>g_idx</c> is absent or already k / group_size.
+    /// An act-order checkpoint (GPTQ desc_act) quantized the input rows in order of decreasing Hessian diagonal and
+    /// numbered the groups in that order, so <c>g_idx</c> puts exactly group_size rows in each group, scattered over K;
+    /// the rows sorted by group (stable) are the order GPTQ quantized them in.
+    /// </summary>
+    private static int[]? InputOrder(SafeTensorsCheckpoint checkpoint, string module, int k, int group)
     {
         var name = module + ".g_idx";
         if (!checkpoint.Contains(name))
         {
-            return;
+            return null;
         }
 
         var info = checkpoint.Info(name);
@@ -162,14 +173,60 @@ internal static class HubPackedReader
         }
 
         var index = Words(checkpoint.ReadBytes(name));
+        var groups = k / group;
+        var counts = new int[groups];
+        var trivial = true;
         for (var i = 0; i < k; i++)
         {
-            if (index[i] != i / group)
+            if (index[i] < 0 || index[i] >= groups)
             {
-                throw Bad(checkpoint, name,
-                    $"puts input row {i} in group {index[i]}, not {i / group}: the checkpoint was quantized with act-order (desc_act), whose groups are not contiguous. ModelBuilder converts GPTQ checkpoints quantized with desc_act false; re-quantize without act-order, or export the float checkpoint with Gptq → ModelBuilder");
+                throw Bad(checkpoint, name, $"puts input row {i} in group {index[i]}; there are {groups} groups of {group}");
             }
+
+            counts[index[i]]++;
+            trivial &= index[i] == i / group;
         }
+
+        if (trivial)
+        {
+            return null;
+        }
+
+        if (counts.Any(c => c != group))
+        {
+            throw Bad(checkpoint, name,
+                $"puts {counts.Min()}..{counts.Max()} input rows in a group, not {group} each; MatMulNBits blocks hold group_size rows, so ModelBuilder converts act-order checkpoints whose groups are whole (GPTQ without static_groups)");
+        }
+
+        var order = new int[k];
+        var next = new int[groups];
+        for (var i = 0; i < k; i++)
+        {
+            var g = index[i];
+            order[(g * group) + next[g]++] = i;
+        }
+
+        return order;
+    }
+
+    /// <summary>Codes with each row's input columns in <paramref name="order"/>.</summary>
+    private static byte[] Permuted(byte[] codes, int n, int k, int bits, int[] order)
+    {
+        var rowBytes = PackedWeight.PackedBytes(k, bits);
+        var result = new byte[codes.Length];
+        var values = new int[k];
+        for (var r = 0; r < n; r++)
+        {
+            var row = codes.AsSpan(r * rowBytes, rowBytes);
+            for (var c = 0; c < k; c++)
+            {
+                values[c] = PackedWeight.Unpack(row, order[c], bits);
+            }
+
+            PackedWeight.Pack(values, result.AsSpan(r * rowBytes, rowBytes), bits);
+        }
+
+        return result;
     }
 
     private static void Expect(SafeTensorsCheckpoint checkpoint, string name, string[] dtypes, long rows, long columns)

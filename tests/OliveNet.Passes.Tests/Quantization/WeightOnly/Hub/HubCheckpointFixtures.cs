@@ -36,8 +36,11 @@ internal static class HubCheckpointFixtures
     /// Writes <paramref name="rtn"/> (an Olive-layout checkpoint) as <paramref name="layout"/> into <paramref name="hub"/>
     /// and its dequantized weights as float32 into <paramref name="dequantized"/>. <paramref name="edit"/> may rename or
     /// drop tensors (malformed checkpoints): it gets each tensor's name and returns the name to write, or null to drop it.
+    /// With <paramref name="actOrder"/> (GPTQ), each weight's input rows are stored permuted, as GPTQ's act-order leaves
+    /// them: stored row k holds the block values of row Q(k) = 5k mod K, and g_idx[k] = Q(k) / group_size, so each group
+    /// is scattered over K; the float checkpoint holds the same permuted weight.
     /// </summary>
-    public static void Write(string rtn, Layout layout, string hub, string dequantized, Func<string, string?>? edit = null)
+    public static void Write(string rtn, Layout layout, string hub, string dequantized, Func<string, string?>? edit = null, bool actOrder = false)
     {
         var config = (JsonObject)JsonNode.Parse(File.ReadAllText(Path.Combine(rtn, "config.json")))!;
         using var source = SafeTensorsCheckpoint.Open(rtn);
@@ -64,7 +67,19 @@ internal static class HubCheckpointFixtures
             var module = name[..^CheckpointPlan.Suffixes[0].Length];
             var w = tensors.Prequantized(module + ".weight")!;
             var half = w.Scales.Select(s => (Half)s).ToArray();
-            var codes = Unpacked(w);
+            var group = w.Spec.GroupOf(w.Columns);
+            var from = Enumerable.Range(0, w.Columns).Select(k => actOrder ? 5 * k % w.Columns : k).ToArray();
+            var groupOf = from.Select(k => k / group).ToArray();
+            var original = Unpacked(w);
+            var codes = new int[original.Length];
+            for (var r = 0; r < w.Rows; r++)
+            {
+                for (var c = 0; c < w.Columns; c++)
+                {
+                    codes[(r * w.Columns) + c] = original[(r * w.Columns) + from[c]];
+                }
+            }
+
             var zeros = new int[w.Rows * w.Groups];
             for (var r = 0; r < w.Rows; r++)
             {
@@ -74,14 +89,13 @@ internal static class HubCheckpointFixtures
                 }
             }
 
-            hubTensors.AddRange(layout == Layout.Awq ? Awq(module, w, codes, zeros, half) : Gptq(module, w, codes, zeros, half, layout == Layout.Gptq ? 1 : 0));
-            var group = w.Spec.GroupOf(w.Columns);
+            hubTensors.AddRange(layout == Layout.Awq ? Awq(module, w, codes, zeros, half) : Gptq(module, w, codes, zeros, half, layout == Layout.Gptq ? 1 : 0, groupOf));
             var weight = new float[w.Rows * w.Columns];
             for (var r = 0; r < w.Rows; r++)
             {
                 for (var c = 0; c < w.Columns; c++)
                 {
-                    var g = c / group;
+                    var g = groupOf[c];
                     weight[(r * w.Columns) + c] = (codes[(r * w.Columns) + c] - zeros[(r * w.Groups) + g]) * (float)half[(r * w.Groups) + g];
                 }
             }
@@ -93,7 +107,7 @@ internal static class HubCheckpointFixtures
             ? new JsonObject { ["quant_method"] = "awq", ["bits"] = olive.Default.Bits, ["group_size"] = olive.Default.GroupSize, ["version"] = "gemm", ["zero_point"] = true }
             : new JsonObject
             {
-                ["quant_method"] = "gptq", ["bits"] = olive.Default.Bits, ["group_size"] = olive.Default.GroupSize, ["desc_act"] = false,
+                ["quant_method"] = "gptq", ["bits"] = olive.Default.Bits, ["group_size"] = olive.Default.GroupSize, ["desc_act"] = actOrder,
                 ["sym"] = olive.Default.Symmetric, ["checkpoint_format"] = layout == Layout.Gptq ? "gptq" : "gptq_v2",
             };
         var hubConfig = (JsonObject)config.DeepClone();
@@ -121,7 +135,7 @@ internal static class HubCheckpointFixtures
         WriteTensors(path, tensors);
     }
 
-    private static IEnumerable<(SafeTensorsWriter.Entry, byte[])> Gptq(string module, PackedWeight w, int[] codes, int[] zeros, Half[] scales, int offset)
+    private static IEnumerable<(SafeTensorsWriter.Entry, byte[])> Gptq(string module, PackedWeight w, int[] codes, int[] zeros, Half[] scales, int offset, int[] groupOf)
     {
         var bits = w.Spec.Bits;
         var perWord = 32 / bits;
@@ -144,11 +158,10 @@ internal static class HubCheckpointFixtures
             }
         }
 
-        var group = w.Spec.GroupOf(w.Columns);
         yield return (new SafeTensorsWriter.Entry(module + ".qweight", "I32", [w.Columns / perWord, w.Rows]), Bytes(qweight));
         yield return (new SafeTensorsWriter.Entry(module + ".qzeros", "I32", [w.Groups, w.Rows / perWord]), Bytes(qzeros));
         yield return (new SafeTensorsWriter.Entry(module + ".scales", "F16", [w.Groups, w.Rows]), Transposed(scales, w.Rows, w.Groups));
-        yield return (new SafeTensorsWriter.Entry(module + ".g_idx", "I32", [w.Columns]), Bytes(Enumerable.Range(0, w.Columns).Select(k => k / group).ToArray()));
+        yield return (new SafeTensorsWriter.Entry(module + ".g_idx", "I32", [w.Columns]), Bytes(groupOf));
     }
 
     private static IEnumerable<(SafeTensorsWriter.Entry, byte[])> Awq(string module, PackedWeight w, int[] codes, int[] zeros, Half[] scales)
