@@ -39,7 +39,7 @@ internal static class HubPackedReader
             throw Bad(checkpoint, module + ".qweight", $"is {info.DType} [{string.Join(", ", info.Shape)}]; {config.Method} packs codes into a 2-D I32 tensor");
         }
 
-        var perWord = 32 / config.Bits;
+        var perWord = 32 / config.For(module).Bits;
         return config.Method == "awq"
             ? ((int)info.Shape[1] * perWord, (int)info.Shape[0])
             : ((int)info.Shape[1], (int)info.Shape[0] * perWord);
@@ -50,9 +50,9 @@ internal static class HubPackedReader
     public static PackedWeight Read(SafeTensorsCheckpoint checkpoint, string module, HubQuantizationConfig config)
     {
         var (n, k) = Shape(checkpoint, module, config);
-        var bits = config.Bits;
+        var (bits, groupSize) = config.For(module);
         var perWord = 32 / bits;
-        var group = config.GroupOf(k);
+        var group = groupSize == -1 ? k : groupSize;
         if (k % group != 0)
         {
             throw Bad(checkpoint, module + ".qweight", $"holds {k} input rows, not a whole number of groups of {group}; does quantization_config.group_size match the weights");
@@ -100,7 +100,7 @@ internal static class HubPackedReader
             codes = Permuted(codes, n, k, bits, order);
         }
 
-        var spec = new QuantSpec(bits, config.GroupSize, Symmetric: false);
+        var spec = new QuantSpec(bits, groupSize, Symmetric: false);
         var scales = new float[(long)n * groups];
         var zeroValues = new int[(long)n * groups];
         var mask = (1 << bits) - 1;

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 
 namespace OliveNet.Passes.Quantization.WeightOnly.Hub;
 
@@ -12,8 +13,14 @@ namespace OliveNet.Passes.Quantization.WeightOnly.Hub;
 /// <param name="Bits">Bits per code: 2, 4 or 8 for GPTQ, 4 for AWQ.</param>
 /// <param name="GroupSize">Input rows per group, or −1 for one group per output column.</param>
 /// <param name="ZeroOffset">Added to each stored zero point (modulo 2^bits): 1 for GPTQ's original layout, which stores zero − 1; 0 for gptq_v2 and AWQ.</param>
-internal sealed record HubQuantizationConfig(string Method, int Bits, int GroupSize, int ZeroOffset)
+/// <param name="Dynamic">GPTQModel's per-module overrides (<c>dynamic</c>): a regular expression matched at the start of the
+/// module name (as Python's <c>re.match</c>), with the bits and group size it sets; the first match wins. Negative
+/// (<c>-:</c>) entries are not listed: the modules they skip are float in the checkpoint.</param>
+internal sealed record HubQuantizationConfig(string Method, int Bits, int GroupSize, int ZeroOffset, IReadOnlyList<HubQuantizationConfig.Override>? Dynamic = null)
 {
+    /// <summary>One <c>dynamic</c> entry.</summary>
+    public sealed record Override(string Pattern, int? Bits, int? GroupSize);
+
     /// <summary>The quant_method values this reads.</summary>
     public static readonly string[] Methods = ["gptq", "awq"];
 
@@ -62,11 +69,7 @@ internal sealed record HubQuantizationConfig(string Method, int Bits, int GroupS
             throw new FormatException($"quantization_config.bits is {bits}; MatMulNBits takes 2, 4 or 8-bit GPTQ codes (3-bit codes straddle the int32 words).");
         }
 
-        if (q["dynamic"] is JsonObject { Count: > 0 })
-        {
-            throw new FormatException(
-                "quantization_config.dynamic sets per-module GPTQ settings, which ModelBuilder does not read yet; export a checkpoint quantized with one bits/group_size for every module.");
-        }
+        var dynamic = ReadDynamic(q["dynamic"] as JsonObject);
 
         var format = (q["checkpoint_format"] ?? q["format"])?.GetValue<string>()?.ToLowerInvariant() ?? "gptq";
         var offset = format switch
@@ -76,11 +79,47 @@ internal sealed record HubQuantizationConfig(string Method, int Bits, int GroupS
             _ => throw new FormatException(
                 $"quantization_config.checkpoint_format is '{format}'; ModelBuilder converts the gptq and gptq_v2 layouts (Marlin, BitBLAS and IPEX repack codes for their kernels)."),
         };
-        return new HubQuantizationConfig(method, bits, group, offset);
+        return new HubQuantizationConfig(method, bits, group, offset, dynamic);
     }
 
-    /// <summary>Input rows per group for a weight with <paramref name="columns"/> input rows.</summary>
-    public int GroupOf(int columns) => GroupSize == -1 ? columns : GroupSize;
+    /// <summary>The bits and group size of <paramref name="module"/> (e.g. <c>model.layers.0.mlp.up_proj</c>).</summary>
+    public (int Bits, int GroupSize) For(string module)
+    {
+        var o = Dynamic?.FirstOrDefault(d => Regex.IsMatch(module, $"^(?:{d.Pattern})", RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1)));
+        return (o?.Bits ?? Bits, o?.GroupSize ?? GroupSize);
+    }
+
+    private static List<Override> ReadDynamic(JsonObject? dynamic)
+    {
+        var result = new List<Override>();
+        foreach (var (key, value) in dynamic ?? [])
+        {
+            if (key.StartsWith("-:", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            var pattern = key.StartsWith("+:", StringComparison.Ordinal) ? key[2..] : key;
+            try
+            {
+                _ = new Regex(pattern, RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+            }
+            catch (ArgumentException e)
+            {
+                throw new FormatException($"quantization_config.dynamic key '{key}' is not a regular expression ({e.Message}).", e);
+            }
+
+            var bits = value?["bits"] is JsonValue b ? b.GetValue<int>() : (int?)null;
+            if (bits is { } n && n is not (2 or 4 or 8))
+            {
+                throw new FormatException($"quantization_config.dynamic '{key}' sets bits {n}; MatMulNBits takes 2, 4 or 8-bit GPTQ codes.");
+            }
+
+            result.Add(new Override(pattern, bits, value?["group_size"] is JsonValue g ? g.GetValue<int>() : null));
+        }
+
+        return result;
+    }
 
     private static int Int(JsonObject q, string key, string method) =>
         q[key] is JsonValue v && v.TryGetValue<int>(out var i) ? i

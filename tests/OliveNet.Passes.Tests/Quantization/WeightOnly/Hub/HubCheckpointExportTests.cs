@@ -46,6 +46,31 @@ public sealed class HubCheckpointExportTests(Xunit.Abstractions.ITestOutputHelpe
     }
 
     [Fact]
+    public void Gptq_dynamic_per_module_settings_give_those_modules_their_bits_and_group_size()
+    {
+        using var temp = new TempFolder();
+        var overrides = new Dictionary<string, QuantOverride>
+        {
+            ["model.layers.0.mlp.down_proj"] = new() { Bits = 8, GroupSize = 32 },
+            ["model.layers.1.self_attn.o_proj"] = new() { GroupSize = 32 },
+        };
+        var (hub, reference) = Checkpoints(temp, Layout.GptqV2, new RtnOptions { Bits = 4, GroupSize = 16, Overrides = overrides, LmHead = true });
+        var quantized = WeightOnlyFixtures.Export(hub, temp.Sub("hub-onnx"), "int4", accuracyLevel: 0);
+        var plain = WeightOnlyFixtures.Export(reference, temp.Sub("float-onnx"), "fp32", accuracyLevel: 0);
+        var nodes = OnnxModel.Load(Path.Combine(quantized, "model.onnx")).Proto.Graph.Node.Where(n => n.OpType == "MatMulNBits").ToDictionary(n => n.Name, StringComparer.Ordinal);
+        long Attribute(string node, string name) => nodes[node].Attribute.Single(a => a.Name == name).I;
+        Assert.Equal((8L, 32L), (Attribute("/model/layers.0/mlp/down_proj/MatMulNBits", "bits"), Attribute("/model/layers.0/mlp/down_proj/MatMulNBits", "block_size")));
+        Assert.Equal((4L, 32L), (Attribute("/model/layers.1/attn/o_proj/MatMulNBits", "bits"), Attribute("/model/layers.1/attn/o_proj/MatMulNBits", "block_size")));
+        Assert.Equal((4L, 16L), (Attribute("/model/layers.1/mlp/down_proj/MatMulNBits", "bits"), Attribute("/model/layers.1/mlp/down_proj/MatMulNBits", "block_size")));
+        var (ids, _, _) = HfFixtures.Reference("qwen3");
+        using var a = new DecoderSession(quantized);
+        using var b = new DecoderSession(plain);
+        var expected = b.Step(ids);
+        var diff = a.Step(ids).Zip(expected, (x, y) => Math.Abs(x - y)).Max();
+        Assert.True(diff <= Tolerance * expected.Max(MathF.Abs), $"max |Δlogit| {diff}");
+    }
+
+    [Fact]
     public void Gptq_codes_are_packed_into_matmulnbits_as_the_rtn_blocks_they_came_from()
     {
         using var temp = new TempFolder();

@@ -46,6 +46,7 @@ internal static class HubCheckpointFixtures
         using var source = SafeTensorsCheckpoint.Open(rtn);
         var tensors = CheckpointTensors.Create(source, config);
         var olive = QuantizationConfig.Read(config)!;
+        var dynamic = new JsonObject();
         var hubTensors = new List<(SafeTensorsWriter.Entry Entry, byte[] Data)>();
         var floatTensors = new List<(SafeTensorsWriter.Entry Entry, byte[] Data)>();
         foreach (var name in source.Names)
@@ -66,6 +67,12 @@ internal static class HubCheckpointFixtures
 
             var module = name[..^CheckpointPlan.Suffixes[0].Length];
             var w = tensors.Prequantized(module + ".weight")!;
+            if (w.Spec.Bits != olive.Default.Bits || w.Spec.GroupSize != olive.Default.GroupSize)
+            {
+                // GPTQModel's per-module settings: "+:" and a regular expression matched at the start of the name.
+                dynamic["+:" + System.Text.RegularExpressions.Regex.Escape(module) + "$"] = new JsonObject { ["bits"] = w.Spec.Bits, ["group_size"] = w.Spec.GroupSize };
+            }
+
             var half = w.Scales.Select(s => (Half)s).ToArray();
             var group = w.Spec.GroupOf(w.Columns);
             var from = Enumerable.Range(0, w.Columns).Select(k => actOrder ? 5 * k % w.Columns : k).ToArray();
@@ -110,6 +117,11 @@ internal static class HubCheckpointFixtures
                 ["quant_method"] = "gptq", ["bits"] = olive.Default.Bits, ["group_size"] = olive.Default.GroupSize, ["desc_act"] = actOrder,
                 ["sym"] = olive.Default.Symmetric, ["checkpoint_format"] = layout == Layout.Gptq ? "gptq" : "gptq_v2",
             };
+        if (dynamic.Count > 0)
+        {
+            quantization["dynamic"] = dynamic;
+        }
+
         var hubConfig = (JsonObject)config.DeepClone();
         hubConfig[QuantizationConfig.Key] = quantization;
         var floatConfig = (JsonObject)config.DeepClone();
