@@ -110,6 +110,23 @@ public sealed class HubCheckpointExportTests(Xunit.Abstractions.ITestOutputHelpe
     }
 
     [Fact]
+    public void The_model_builder_pass_exports_a_hub_checkpoint_byte_identically_and_fails_a_broken_one_naming_the_tensor()
+    {
+        using var temp = new TempFolder();
+        var (hub, _) = Checkpoints(temp, Layout.Awq, new RtnOptions { Bits = 4, GroupSize = 32 });
+        var pass = new ModelBuilderPass();
+        void Run(string output) => pass.Run(
+            new Engine.Passes.PassContext(Engine.Artifacts.ModelArtifact.Checkpoint(hub), output, Engine.Passes.Target.Cpu, TextWriter.Null, default), new ModelBuilderOptions());
+        Run(temp.Sub("a"));
+        Run(temp.Sub("b"));
+        PassRunner.AssertSameFiles(Path.Combine(temp.Path, "a"), Path.Combine(temp.Path, "b"));
+        const string Zeros = "model.layers.0.mlp.up_proj.qzeros"; // [64/32 groups, 192/8]
+        HubCheckpointFixtures.Replace(hub, Zeros, new SafeTensorsWriter.Entry(Zeros, "I32", [1, 24]), new byte[24 * 4]);
+        var e = Assert.Throws<Engine.Passes.PassFailedException>(() => Run(temp.Sub("c")));
+        Assert.Contains($"tensor '{Zeros}' is I32 [1, 24]; the qweight and quantization_config imply I32 [2, 24]", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_missing_qzeros_is_an_error_naming_the_tensor()
     {
         using var temp = new TempFolder();
