@@ -1,3 +1,5 @@
+using System.Runtime.Intrinsics;
+
 namespace OliveNet.Passes.Quantization.BlockWise;
 
 /// <summary>
@@ -15,7 +17,8 @@ namespace OliveNet.Passes.Quantization.BlockWise;
 /// <item>after each, the least-squares scale for the codes it gave with its zero point (one refit).</item>
 /// </list>
 /// Every candidate is scored on the codes it actually stores (<c>clamp(round(x/scale + zp))</c>, RTN's rounding), so the
-/// score is the stored block's error. Deterministic and allocation-free; thread-safe.
+/// score is the stored block's error (summed in float, eight lanes at a time; RTN's own candidate in double). Deterministic
+/// and allocation-free; thread-safe.
 /// </summary>
 internal static class KQuantScaleSearch
 {
@@ -36,8 +39,8 @@ internal static class KQuantScaleSearch
 
         var maxq = (1 << bits) - 1;
         var mid = 1 << (bits - 1);
-        Span<byte> trial = stackalloc byte[x.Length];
         var (min, max) = Common.SpanStats.MinMax(x);
+        var searched = false;
         for (var s = 0; s < Steps; s++)
         {
             float candidateScale;
@@ -71,16 +74,19 @@ internal static class KQuantScaleSearch
                     break;
                 }
 
-                BlockQuantizer.RoundClamp(x, trial, candidateScale, candidateZero, 0, maxq, 0);
-                var error = Error(x, w, trial, candidateScale, candidateZero);
+                var (error, num, den) = Evaluate(x, w, candidateScale, candidateZero, maxq);
                 if (error < best)
                 {
-                    (best, scale, zero) = (error, candidateScale, candidateZero);
-                    trial.CopyTo(q);
+                    (best, scale, zero, searched) = (error, candidateScale, candidateZero, true);
                 }
 
-                candidateScale = Refit(x, w, trial, candidateZero);
+                candidateScale = den > 0 ? (float)(num / den) : 0f;
             }
+        }
+
+        if (searched)
+        {
+            BlockQuantizer.RoundClamp(x, q, scale, zero, 0, maxq, 0);
         }
 
         return (scale, zero);
@@ -115,11 +121,75 @@ internal static class KQuantScaleSearch
         }
     }
 
+    /// <summary>
+    /// For the codes qᵢ = clamp(round(xᵢ/scale + zp)) that <paramref name="scale"/> and <paramref name="zero"/> store (the
+    /// rounding of <see cref="BlockQuantizer.RoundClamp"/>, eight lanes at a time): the objective, and the sums
+    /// Σ w x l and Σ w l² (l = q − zp) whose ratio is the least-squares scale for those codes.
+    /// </summary>
+    private static (double Error, double Num, double Den) Evaluate(ReadOnlySpan<float> x, ReadOnlySpan<float> w, float scale, int zero, int maxq)
+    {
+        var i = 0;
+        float error = 0, num = 0, den = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var vs = Vector256.Create(scale);
+            var vz = Vector256.Create((float)zero);
+            var hi = Vector256.Create((float)maxq);
+            Vector256<float> e = default, nn = default, dd = default;
+            for (; i <= x.Length - Vector256<float>.Count; i += Vector256<float>.Count)
+            {
+                var vx = Vector256.Create(x.Slice(i, Vector256<float>.Count));
+                var vw = Vector256.Create(w.Slice(i, Vector256<float>.Count));
+                var l = Vector256.Min(Vector256.Max(Vector256.Round((vx / vs) + vz), Vector256<float>.Zero), hi) - vz;
+                var diff = (l * vs) - vx;
+                e += vw * diff * diff;
+                nn += vw * vx * l;
+                dd += vw * l * l;
+            }
+
+            (error, num, den) = (Vector256.Sum(e), Vector256.Sum(nn), Vector256.Sum(dd));
+        }
+
+        for (; i < x.Length; i++)
+        {
+            var l = Math.Clamp(MathF.Round((x[i] / scale) + zero), 0, maxq) - zero;
+            var diff = (l * scale) - x[i];
+            error += w[i] * diff * diff;
+            num += w[i] * x[i] * l;
+            den += w[i] * l * l;
+        }
+
+        return (error, num, den);
+    }
+
     /// <summary>Codes lᵢ = clamp(round(inverse·(xᵢ − min))), then the weighted least squares x ≈ scale·l + offset.</summary>
     private static bool Fit(ReadOnlySpan<float> x, ReadOnlySpan<float> w, float inverse, float min, int maxq, out float scale, out float offset)
     {
-        double sumW = 0, sumL = 0, sumL2 = 0, sumX = 0, sumXl = 0;
-        for (var i = 0; i < x.Length; i++)
+        var i = 0;
+        float sumW = 0, sumL = 0, sumL2 = 0, sumX = 0, sumXl = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var vi = Vector256.Create(inverse);
+            var vm = Vector256.Create(min);
+            var hi = Vector256.Create((float)maxq);
+            Vector256<float> a = default, b = default, c = default, d = default, e = default;
+            for (; i <= x.Length - Vector256<float>.Count; i += Vector256<float>.Count)
+            {
+                var vx = Vector256.Create(x.Slice(i, Vector256<float>.Count));
+                var vw = Vector256.Create(w.Slice(i, Vector256<float>.Count));
+                var l = Vector256.Min(Vector256.Max(Vector256.Round(vi * (vx - vm)), Vector256<float>.Zero), hi);
+                var wl = vw * l;
+                a += vw;
+                b += wl;
+                c += wl * l;
+                d += vw * vx;
+                e += wl * vx;
+            }
+
+            (sumW, sumL, sumL2, sumX, sumXl) = (Vector256.Sum(a), Vector256.Sum(b), Vector256.Sum(c), Vector256.Sum(d), Vector256.Sum(e));
+        }
+
+        for (; i < x.Length; i++)
         {
             var l = Math.Clamp(MathF.Round(inverse * (x[i] - min)), 0, maxq);
             sumW += w[i];
@@ -129,23 +199,9 @@ internal static class KQuantScaleSearch
             sumXl += w[i] * l * x[i];
         }
 
-        var d = (sumW * sumL2) - (sumL * sumL);
-        scale = (float)(((sumW * sumXl) - (sumX * sumL)) / d);
-        offset = (float)(((sumL2 * sumX) - (sumL * sumXl)) / d);
-        return d > 0 && scale > 0 && float.IsFinite(scale) && float.IsFinite(offset);
-    }
-
-    /// <summary>The weighted least-squares scale for fixed codes and zero point: Σ w x (q − zp) / Σ w (q − zp)².</summary>
-    private static float Refit(ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<byte> q, int zero)
-    {
-        double num = 0, den = 0;
-        for (var i = 0; i < x.Length; i++)
-        {
-            var l = q[i] - zero;
-            num += w[i] * x[i] * l;
-            den += w[i] * l * l;
-        }
-
-        return den > 0 ? (float)(num / den) : 0f;
+        var det = ((double)sumW * sumL2) - ((double)sumL * sumL);
+        scale = (float)((((double)sumW * sumXl) - ((double)sumX * sumL)) / det);
+        offset = (float)((((double)sumL2 * sumX) - ((double)sumL * sumXl)) / det);
+        return det > 0 && scale > 0 && float.IsFinite(scale) && float.IsFinite(offset);
     }
 }
