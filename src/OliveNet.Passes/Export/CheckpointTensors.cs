@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using OliveNet.Passes.Export.SafeTensors;
 using OliveNet.Passes.Quantization.WeightOnly;
+using OliveNet.Passes.Quantization.WeightOnly.Hub;
 
 namespace OliveNet.Passes.Export;
 
@@ -8,9 +9,11 @@ namespace OliveNet.Passes.Export;
 /// A checkpoint's tensors as the exporter sees them. In a checkpoint quantized by Rtn/Gptq (or Olive), a quantized
 /// module's <c>weight</c> is absent and <c>weight_qweight</c>/<c>weight_scales</c>/<c>weight_qzeros</c> stand in for it:
 /// here the <c>weight</c> name still resolves, with its float shape, reads dequantize it (for consumers that need floats,
-/// such as the embedding Gather), and <see cref="Prequantized"/> hands out the quantized blocks themselves.
+/// such as the embedding Gather), and <see cref="Prequantized"/> hands out the quantized blocks themselves. A GPTQ or AWQ
+/// checkpoint from the Hub (<c>qweight</c>/<c>qzeros</c>/<c>scales</c> per module) is read the same way, its blocks
+/// converted to Olive's layout by <see cref="HubPackedReader"/>.
 /// </summary>
-internal sealed class CheckpointTensors(SafeTensorsCheckpoint checkpoint, QuantizationConfig? quantization)
+internal sealed class CheckpointTensors(SafeTensorsCheckpoint checkpoint, QuantizationConfig? quantization, HubQuantizationConfig? hub = null)
 {
     private (string Name, PackedWeight Weight)? _last;
 
@@ -26,7 +29,9 @@ internal sealed class CheckpointTensors(SafeTensorsCheckpoint checkpoint, Quanti
     {
         try
         {
-            return new CheckpointTensors(checkpoint, QuantizationConfig.Read(config));
+            return HubQuantizationConfig.Applies(config)
+                ? new CheckpointTensors(checkpoint, null, HubQuantizationConfig.Read(config))
+                : new CheckpointTensors(checkpoint, QuantizationConfig.Read(config));
         }
         catch (Exception e) when (e is FormatException or InvalidOperationException)
         {
@@ -46,6 +51,13 @@ internal sealed class CheckpointTensors(SafeTensorsCheckpoint checkpoint, Quanti
         }
 
         var module = name[..^".weight".Length];
+        if (hub is not null)
+        {
+            var (rows, columns) = HubPackedReader.Shape(checkpoint, module, hub);
+            var scaleType = checkpoint.Contains(module + ".scales") ? checkpoint.Info(module + ".scales").DType : "F16";
+            return new SafeTensorInfo(name, scaleType, [rows, columns], 0, 0);
+        }
+
         var codes = checkpoint.Info(module + CheckpointPlan.Suffixes[0]);
         var bits = quantization!.Resolve(module).Bits;
         return new SafeTensorInfo(name, checkpoint.Info(module + CheckpointPlan.Suffixes[1]).DType, [codes.Shape[0], codes.Shape[1] * 8 / bits], 0, 0);
@@ -81,6 +93,13 @@ internal sealed class CheckpointTensors(SafeTensorsCheckpoint checkpoint, Quanti
         }
 
         var module = name[..^".weight".Length];
+        if (hub is not null)
+        {
+            var converted = HubPackedReader.Read(checkpoint, module, hub);
+            _last = (name, converted);
+            return converted;
+        }
+
         var spec = quantization!.Resolve(module);
         var info = Info(name);
         var scales = checkpoint.ReadFloat32(module + CheckpointPlan.Suffixes[1]);
@@ -102,6 +121,7 @@ internal sealed class CheckpointTensors(SafeTensorsCheckpoint checkpoint, Quanti
     }
 
     private bool IsQuantized(string name) =>
-        quantization is not null && name.EndsWith(".weight", StringComparison.Ordinal) && !checkpoint.Contains(name)
+        hub is not null ? name.EndsWith(".weight", StringComparison.Ordinal) && !checkpoint.Contains(name) && HubPackedReader.IsQuantized(checkpoint, name[..^".weight".Length])
+        : quantization is not null && name.EndsWith(".weight", StringComparison.Ordinal) && !checkpoint.Contains(name)
         && checkpoint.Contains(name[..^".weight".Length] + CheckpointPlan.Suffixes[0]);
 }

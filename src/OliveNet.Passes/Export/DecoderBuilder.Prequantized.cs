@@ -8,7 +8,8 @@ namespace OliveNet.Passes.Export;
 /// Weights a quantized checkpoint (Rtn/Gptq, or Olive) carries as blocks: packed into MatMulNBits unchanged. Olive's
 /// layout is MatMulNBits's (codes <c>[N, K·bits/8]</c> = <c>[N, blocks, blob]</c>, scales and zero points per row), so
 /// the codes are copied; a group larger than MatMulNBits's largest block (per-channel groups) is written as several
-/// blocks that repeat its scale and zero point, which dequantizes to the same values.
+/// blocks that repeat its scale and zero point, which dequantizes to the same values. An act-order weight (GPTQ desc_act)
+/// is stored with its input rows sorted by group, and its input is gathered in that order first.
 /// </summary>
 internal sealed partial class DecoderBuilder
 {
@@ -21,6 +22,20 @@ internal sealed partial class DecoderBuilder
         {
             throw new ExportException(
                 $"{_w.Describe(weightName)}: the weights packed into this MatMulNBits were quantized with different settings ({string.Join(", ", parts.Select(p => p.Spec))}); quantize them alike (Rtn/Gptq give a layer's q/k/v one setting).");
+        }
+
+        var order = parts[0].InputOrder;
+        if (parts.Any(p => p.InputOrder is null != order is null || (order is not null && !p.InputOrder!.AsSpan().SequenceEqual(order))))
+        {
+            throw new ExportException(
+                $"{_w.Describe(weightName)}: the weights packed into this MatMulNBits were quantized with different act-order permutations (g_idx); they read the same input, so GPTQ gives them one — is the checkpoint from one GPTQ run?");
+        }
+
+        if (order is not null)
+        {
+            // Act-order GPTQ: the stored columns are the input rows in this order, so the activations are gathered the same way.
+            input = _g.Op("Gather", nodeName.Replace("/MatMul", "/ActOrder/Gather", StringComparison.Ordinal),
+                [input, _g.Initializer<long>($"{weightName}.weight.act_order", order.Select(i => (long)i).ToArray(), [order.Length])], string.Empty, GraphBuilder.Int("axis", -1));
         }
 
         var group = spec.GroupOf(k);

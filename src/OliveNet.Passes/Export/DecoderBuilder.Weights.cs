@@ -184,7 +184,8 @@ internal sealed partial class DecoderBuilder
     }
 
     /// <summary>
-    /// Quantizes the stacked weight (the one place export weights are quantized) and returns the MatMulNBits inputs
+    /// Quantizes the stacked weight (the one place export weights are quantized: round to nearest, or the k-quant recipes'
+    /// scale search) and returns the MatMulNBits inputs
     /// after A: packed weight, scales, and zero points when asymmetric. Quantized in chunks of output columns: the
     /// packed layout <c>[N, k_blocks, blob]</c>, the scales and the zero points are all column-major, so chunks along N
     /// concatenate.
@@ -206,7 +207,9 @@ internal sealed partial class DecoderBuilder
             var width = Math.Min(chunk, n - n0);
             var w = width == chunk ? buffer : new float[(long)k * width];
             _w.TransposedInto(WeightReader.Slice(parts, n0, n0 + width), k, width, w);
-            var q = BlockQuantizer.Quantize(w, k, width, bits, _s.BlockSize, _s.Symmetric);
+            var q = _s.SearchScales
+                ? BlockQuantizer.QuantizeSearched(w, k, width, bits, _s.BlockSize, _s.Symmetric)
+                : BlockQuantizer.Quantize(w, k, width, bits, _s.BlockSize, _s.Symmetric);
             _g.Data.Append(q.Packed);
             q.Scales.CopyTo(scales.AsSpan((int)((long)n0 * kBlocks)));
             q.ZeroPoints?.CopyTo(zeroPoints.AsSpan((int)((long)n0 * zeroPointRow)));

@@ -57,6 +57,9 @@ internal sealed record ExportSettings(
     /// <summary>The LM head gets 8 bits in an int4 export (the algo_config's last_matmul placement).</summary>
     public bool LastMatMulInt8 => AlgoConfig is "rtn_last" or "k_quant_last" or "k_quant_mixed" or "k_quant_linear";
 
+    /// <summary>Each block's scale and zero point are searched to minimise its weighted squared error (the k_quant* recipes) instead of rounded to nearest.</summary>
+    public bool SearchScales => AlgoConfig.StartsWith("k_quant", StringComparison.Ordinal);
+
     /// <summary>The most quantization-sensitive projections get 8 bits in an int4 export (the algo_config's mixed_layers placement).</summary>
     public bool MixedLayersInt8 => AlgoConfig == "k_quant_mixed";
 

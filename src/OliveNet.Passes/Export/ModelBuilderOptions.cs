@@ -46,7 +46,7 @@ public sealed record ModelBuilderOptions
     public string[] Int4NodesToExclude { get; init; } = [];
 
     /// <summary>The GenAI builder's algo_config: which weights get 8 bits in an int4 export.</summary>
-    [Option("Weight quantization recipe (the GenAI builder's algo_config): default and rtn round every block to nearest; rtn_last and k_quant_last keep the LM head in 8 bits; k_quant_mixed also the most sensitive layers' qkv/v/down projections (first and last eighth and every third layer, llama.cpp's mix); k_quant_linear equals k_quant_last here (no linear-attention layers). Blocks are rounded to nearest in every recipe.", Candidates = new object[] { "rtn", "k_quant_mixed" })]
+    [Option("Weight quantization recipe (the GenAI builder's algo_config): default and rtn round every block to nearest; rtn_last and k_quant_last keep the LM head in 8 bits; k_quant_mixed also the most sensitive layers' qkv/v/down projections (first and last eighth and every third layer, llama.cpp's mix); k_quant_linear equals k_quant_last here (no linear-attention layers). default, rtn and rtn_last round every block to nearest; the k_quant recipes search each block's scale and zero point to minimise its importance-weighted squared error (llama.cpp's make_qkx weighting, as ONNX Runtime's k-quant quantizer), never above round-to-nearest's.", Candidates = new object[] { "rtn", "k_quant_mixed" })]
     public string Int4AlgoConfig { get; init; } = "default";
 
     /// <summary>Compute logits only for the last position.</summary>

@@ -101,7 +101,7 @@ public sealed class ModelBuilderPass : IPass<ModelBuilderOptions>
         var settings = ExportSettings.From(options);
         if (settings.Bits != 0 && settings.AlgoConfig.StartsWith("k_quant", StringComparison.Ordinal))
         {
-            context.Log.WriteLine($"{PassId}: int4_algo_config {settings.AlgoConfig}: its 8-bit placement is applied; blocks are rounded to nearest (k-quant's per-block scale search is not implemented).");
+            context.Log.WriteLine($"{PassId}: int4_algo_config {settings.AlgoConfig}: each block's scale and zero point are searched to minimise its weighted squared error (k-quant); blocks a checkpoint pass already quantized are packed as they are.");
         }
 
         try

@@ -198,7 +198,7 @@ public sealed unsafe class SafeTensorsFile : IDisposable
         var elementSize = SafeTensorInfo.ElementSize(dtype);
         if (elementSize == 0)
         {
-            throw Bad(path, $"tensor '{name}' has dtype {dtype}; OliveNet reads F32, F16, BF16 and U8 tensors");
+            throw Bad(path, $"tensor '{name}' has dtype {dtype}; OliveNet reads F32, F16, BF16, U8 and I32 tensors");
         }
 
         var shape = new List<long>();

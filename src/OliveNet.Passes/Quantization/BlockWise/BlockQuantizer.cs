@@ -51,6 +51,14 @@ public static partial class BlockQuantizer
             Gather(weight, k, n, n0, width, kPad, buffer));
 
     /// <summary>
+    /// Quantizes a float <c>[k, n]</c> weight with the k-quant recipes' search of each block's scale and integer zero
+    /// point (<see cref="KQuantScaleSearch"/>): the same layout as <see cref="Quantize(float[], int, int, int, int, bool)"/>,
+    /// each block's weighted squared error at most round-to-nearest's.
+    /// </summary>
+    internal static BlockQuantizedWeight QuantizeSearched(float[] weight, int k, int n, int bits, int blockSize, bool symmetric) =>
+        Quantize(weight.Length, k, n, bits, blockSize, symmetric, null, (tile, buffer, n0, width, kPad) => Gather(weight, k, n, n0, width, kPad, buffer), search: true);
+
+    /// <summary>
     /// Quantizes one block of <paramref name="block"/>.Length values (a multiple of 8) into <paramref name="q"/>
     /// (unsigned, 0..2^bits−1). Returns the scale and the stored zero point.
     /// </summary>
@@ -179,7 +187,7 @@ public static partial class BlockQuantizer
     private delegate void TileGather(int tile, Span<float> buffer, int n0, int width, int kPad);
 
     private static BlockQuantizedWeight Quantize(
-        long length, int k, int n, int bits, int blockSize, bool symmetric, IBlockOptimizer? optimizer, TileGather gather)
+        long length, int k, int n, int bits, int blockSize, bool symmetric, IBlockOptimizer? optimizer, TileGather gather, bool search = false)
     {
         Check(length, k, n, bits, blockSize);
         var kBlocks = (k + blockSize - 1) / blockSize;
@@ -192,7 +200,7 @@ public static partial class BlockQuantizer
         var floatZeroPoints = optimizer is null ? null : new float[(long)n * kBlocks];
         var tiles = (n + TileColumns - 1) / TileColumns;
 
-        // Used with a per-block optimizer (HQQ), which needs each block contiguous.
+        // Used with a per-block optimizer (HQQ) or the k-quant search, which need each block contiguous.
         // Tiles of columns are independent and write disjoint parts of the outputs, so the result is the same whatever
         // the thread schedule. Each tile is first transposed so every block is a contiguous run of k values.
         Parallel.For(
@@ -217,7 +225,7 @@ public static partial class BlockQuantizer
                         }
                         else
                         {
-                            (scales[index], var zp) = QuantizeBlock(block, scratch.Q, bits, symmetric);
+                            (scales[index], var zp) = search ? KQuantScaleSearch.Block(block, scratch.Q, bits, symmetric) : QuantizeBlock(block, scratch.Q, bits, symmetric);
                             if (zeroPoints is not null)
                             {
                                 var at = ((long)column * zeroPointRow) + (bits == 8 ? b : b / 2);

@@ -18,6 +18,7 @@ internal static class PackedRows
             w.Spec,
             w.Codes.AsSpan(start * rowBytes, count * rowBytes).ToArray(),
             w.Scales.AsSpan(start * w.Groups, count * w.Groups).ToArray(),
-            w.Zeros?.AsSpan(start * w.ZeroRowBytes, count * w.ZeroRowBytes).ToArray());
+            w.Zeros?.AsSpan(start * w.ZeroRowBytes, count * w.ZeroRowBytes).ToArray(),
+            w.InputOrder);
     }
 }

@@ -4,9 +4,11 @@ namespace OliveNet.Passes.Quantization.WeightOnly;
 /// A weight <c>[Rows (out), Columns (in)]</c> quantized in Olive's checkpoint layout, which is also MatMulNBits's:
 /// <see cref="Codes"/> <c>[Rows, Columns·bits/8]</c> packed along the input dimension, lowest bits first;
 /// <see cref="Scales"/> <c>[Rows, groups]</c>; <see cref="Zeros"/> <c>[Rows, ⌈groups·bits/8⌉]</c> packed the same way,
-/// or null when symmetric (every zero point is the midpoint).
+/// or null when symmetric (every zero point is the midpoint). <see cref="InputOrder"/>, when set, says the stored columns
+/// are the input rows in that order (stored column c is input row <c>InputOrder[c]</c>): an act-order GPTQ weight, whose
+/// groups are contiguous only after that permutation; the graph gathers its activations in the same order.
 /// </summary>
-internal sealed record PackedWeight(int Rows, int Columns, QuantSpec Spec, byte[] Codes, float[] Scales, byte[]? Zeros)
+internal sealed record PackedWeight(int Rows, int Columns, QuantSpec Spec, byte[] Codes, float[] Scales, byte[]? Zeros, int[]? InputOrder = null)
 {
     /// <summary>Groups per row.</summary>
     public int Groups => Spec.GroupsOf(Columns);
@@ -39,7 +41,7 @@ internal sealed record PackedWeight(int Rows, int Columns, QuantSpec Spec, byte[
     public int Zero(int row, int group) =>
         Zeros is null ? Spec.MidQ : Unpack(Zeros.AsSpan(row * ZeroRowBytes, ZeroRowBytes), group, Spec.Bits);
 
-    /// <summary>The dequantized weight <c>[Rows, Columns]</c> row-major: (code − zero) · scale.</summary>
+    /// <summary>The dequantized weight <c>[Rows, Columns]</c> row-major in input order: (code − zero) · scale.</summary>
     public float[] Dequantize()
     {
         var result = new float[(long)Rows * Columns];
@@ -51,7 +53,7 @@ internal sealed record PackedWeight(int Rows, int Columns, QuantSpec Spec, byte[
             for (var c = 0; c < Columns; c++)
             {
                 var g = c / group;
-                result[((long)r * Columns) + c] = (Unpack(codes, c, Spec.Bits) - Zero(r, g)) * Scales[(r * Groups) + g];
+                result[((long)r * Columns) + (InputOrder?[c] ?? c)] = (Unpack(codes, c, Spec.Bits) - Zero(r, g)) * Scales[(r * Groups) + g];
             }
         }
 

@@ -56,7 +56,7 @@ internal sealed record QuantizationConfig(
         var method = q["quant_method"]?.GetValue<string>() ?? "(none)";
         if (method != "olive")
         {
-            throw new FormatException($"quantization_config.quant_method is '{method}'; OliveNet reads checkpoints quantized by Olive or OliveNet (quant_method olive).");
+            throw new FormatException($"quantization_config.quant_method is '{method}'; OliveNet's checkpoint passes read checkpoints quantized by Olive or OliveNet (quant_method olive); start from the float checkpoint (ModelBuilder alone also reads gptq and awq checkpoints).");
         }
 
         foreach (var key in RequiredKeys)

@@ -35,7 +35,7 @@ public sealed class SafeTensorsFileTests : IDisposable
     [InlineData("""{"a":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}}""", "needs 12")]
     [InlineData("""{"a":{"dtype":"F32","shape":[4],"data_offsets":[0,16]}}""", "truncated")]
     [InlineData("""{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F16","shape":[2],"data_offsets":[4,8]}}""", "overlap")]
-    [InlineData("""{"a":{"dtype":"I64","shape":[1],"data_offsets":[0,8]}}""", "OliveNet reads F32, F16, BF16 and U8")]
+    [InlineData("""{"a":{"dtype":"I64","shape":[1],"data_offsets":[0,8]}}""", "OliveNet reads F32, F16, BF16, U8 and I32")]
     [InlineData("""{"a":{"dtype":"F32","shape":[-2],"data_offsets":[0,8]}}""", "non-negative integer")]
     [InlineData("""{"a":{"dtype":"F32","shape":[2],"data_offsets":[8,0]}}""", "not a valid range")]
     [InlineData("""{"a":{"dtype":"F32","shape":[2]}}""", "data_offsets")]

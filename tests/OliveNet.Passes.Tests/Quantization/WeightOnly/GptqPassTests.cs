@@ -51,9 +51,9 @@ public sealed class GptqPassTests
         }
 
         var config = JsonNode.Parse(File.ReadAllText(Path.Combine(folder, "config.json")))!.AsObject();
-        config["quantization_config"] = new JsonObject { ["quant_method"] = "gptq", ["bits"] = 4, ["group_size"] = 128 };
+        config["quantization_config"] = new JsonObject { ["quant_method"] = "bitsandbytes", ["load_in_4bit"] = true };
         File.WriteAllText(Path.Combine(folder, "config.json"), config.ToJsonString());
         var e = Assert.Throws<ExportException>(() => WeightOnlyFixtures.Export(folder, temp.Sub("onnx")));
-        Assert.Contains("quant_method is 'gptq'", e.Message, StringComparison.Ordinal);
+        Assert.Contains("quant_method is 'bitsandbytes'", e.Message, StringComparison.Ordinal);
     }
 }
