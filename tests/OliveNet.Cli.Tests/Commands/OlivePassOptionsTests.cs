@@ -190,6 +190,29 @@ public sealed class OlivePassOptionsTests : IDisposable
     }
 
     [Fact]
+    public void Model_builder_extra_options_take_booleans_as_the_genai_builder_reads_them_one_and_zero_or_text()
+    {
+        // Olive's Qwen3-Embedding CPU recipes write include_hidden_states: 1 (the GenAI builder reads extra_options as key=value text).
+        var recipe = LoadCheckpointRecipe("""
+            passes:
+              m: {type: ModelBuilder, precision: fp32, extra_options: {include_hidden_states: 1, prune_lm_head: "0", exclude_embeds: "False", enable_cuda_graph: "1"}}
+            """);
+
+        var options = Assert.IsType<OliveNet.Passes.Export.ModelBuilderOptions>(Choice(recipe).Options);
+        Assert.True(options.IncludeHiddenStates);
+        Assert.False(options.PruneLmHead);
+        Assert.False(options.ExcludeEmbeds);
+
+        var error = Assert.Throws<RecipeException>(() => LoadCheckpointRecipe("""
+            passes:
+              m: {type: ModelBuilder, extra_options: {include_hidden_states: 2}}
+            """));
+        var problem = Assert.Single(error.Errors);
+        Assert.EndsWith("include_hidden_states", problem.KeyPath, StringComparison.Ordinal);
+        Assert.Contains("expected a boolean, got '2'", problem.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void An_unknown_model_builder_extra_option_is_refused_with_the_closest_name()
     {
         var error = Assert.Throws<RecipeException>(() => LoadCheckpointRecipe("""
