@@ -111,11 +111,12 @@ public sealed partial class RecipeLoader
             : Missing<InputModelSpec>(reader, root, "input_model", "the source model: input_model: {type: ONNXModel, model_path: model.onnx}");
         var refusedData = new HashSet<string>(StringComparer.Ordinal);
         var data = keys.TryGetValue("data_configs", out var dc) && !RecipeReader.IsNull(dc.Node) ? ReadDataConfigs(reader, dc.Node, folder, refusedData) : [];
+        var errorsBeforeEvaluator = reader.Errors.Count;
         var evaluator = ReadEvaluator(reader, keys.GetValueOrDefault("evaluator").Node, keys.GetValueOrDefault("evaluators").Node, new DataScope(data, refusedData), notes);
+        // A refused evaluator has its own errors; a search or an evaluation-only recipe needs no second one.
+        var evaluatorRefused = evaluator is null && reader.Errors.Count > errorsBeforeEvaluator;
         var search = keys.TryGetValue("search_strategy", out var ss) ? ReadSearch(reader, ss.Node) : null;
-        // A named evaluator that was refused has its own errors; the search needs no second one.
-        var evaluatorNamed = keys.TryGetValue("evaluator", out var en) && !RecipeReader.IsNull(en.Node);
-        if (search is not null && evaluator is null && !evaluatorNamed)
+        if (search is not null && evaluator is null && !evaluatorRefused)
         {
             reader.Error(ss.Node, "search_strategy", "needs an evaluator to compare candidates: set evaluator: <name of an evaluators entry>");
         }
@@ -124,9 +125,9 @@ public sealed partial class RecipeLoader
         var passData = new PassDataContext(data, System.IO.Path.Combine(cacheRoot ?? "cache", workflowId ?? "default_workflow", "data"), refusedData);
         var passes = keys.TryGetValue("passes", out var ps) && !(ps.Node is YamlMappingNode { Children.Count: 0 } || RecipeReader.IsNull(ps.Node))
             ? ReadPasses(reader, ps.Node, target ?? Target.Cpu, notes, search, passData, folder)
-            : ps.Node is null && evaluator is null && !evaluatorNamed
+            : ps.Node is null && evaluator is null && !evaluatorRefused
                 ? Missing<IReadOnlyList<PassStep>>(reader, root, "passes", NoPasses)
-                : EvaluationOnly(reader, ps.Node ?? root, input, evaluator is not null, evaluatorNamed, search is not null, notes);
+                : EvaluationOnly(reader, ps.Node ?? root, input, evaluator is not null, evaluatorRefused, search is not null, notes);
 
         var cacheDir = cacheRoot;
         var outputDir = keys.TryGetValue("output_dir", out var od) && !RecipeReader.IsNull(od.Node)
@@ -239,9 +240,9 @@ public sealed partial class RecipeLoader
     /// passes itself (its auto-optimizer), which OliveNet does not do.
     /// </summary>
     private static IReadOnlyList<PassStep>? EvaluationOnly(
-        RecipeReader reader, YamlNode node, InputModelSpec? input, bool hasEvaluator, bool evaluatorNamed, bool hasSearch, List<string> notes)
+        RecipeReader reader, YamlNode node, InputModelSpec? input, bool hasEvaluator, bool evaluatorRefused, bool hasSearch, List<string> notes)
     {
-        if (!hasEvaluator && evaluatorNamed)
+        if (evaluatorRefused)
         {
             return null; // the named evaluator is refused, with its own errors
         }

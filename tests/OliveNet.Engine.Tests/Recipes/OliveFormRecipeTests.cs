@@ -197,6 +197,20 @@ public sealed class OliveFormRecipeTests : IDisposable
     }
 
     [Fact]
+    public void An_evaluator_without_metrics_measures_nothing_as_in_olive()
+    {
+        // olive-recipes' aitk workflows write evaluators: {common_evaluator: {}}; Olive's metrics default to [].
+        var recipe = Load("""
+            evaluators:
+              common_evaluator: {}
+            evaluator: common_evaluator
+            """);
+
+        Assert.Null(recipe.Evaluator);
+        Assert.Contains(recipe.Notes, n => n.StartsWith("evaluators.common_evaluator has no metrics (Olive allows that and measures nothing)", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void An_lm_eval_evaluator_is_one_error_not_one_per_key()
     {
         var error = Assert.Throws<RecipeException>(() => Load("""
