@@ -48,6 +48,7 @@ DELIBERATE = [
     ("refused by design (float16 in fusion, cast_chain_elimination)", r"float16: true is not supported|cast_chain_elimination: true is not supported"),
     ("packaging / builds", r"packaging|named builds"),
     ("Hugging Face evaluate metric (huggingface_metrics backend, Python)", r"names a Hugging Face evaluate metric"),
+    ("no passes and no evaluator (Olive's auto-optimizer)", r"its auto-optimizer, which OliveNet does not have"),
 ]
 
 # Keys that are not in Olive's run config either (Olive warns and ignores them), by key path.
@@ -61,6 +62,7 @@ FOLLOW_ON = [
 ]
 
 OFFLINE_ONLY = {"Hugging Face hub download offline", "input model made by another recipe, not present"}
+NOT_OLIVE = "not an Olive run config (Vitis AI vaip pass list)"
 
 ERROR_LINE = re.compile(r"^  (?P<key>\S*): (?P<message>.*?)(?: — (?P<where>.*))?$")
 
@@ -98,6 +100,16 @@ def classify(message, key=""):
         if re.search(pattern, message):
             return "deliberate", label
     return "incompatible", None
+
+
+def classify_all(errors):
+    """Classifies every error line of one file; in a file that is not an Olive run config the rest follow from that."""
+    for e in errors:
+        e["class"], e["label"] = classify(e["message"], e["key"])
+    if any(e["label"] == NOT_OLIVE for e in errors):
+        for e in errors:
+            if e["class"] == "incompatible":
+                e["class"], e["label"] = "follow-on", "key of a non-Olive config"
 
 
 def reason(key, message):
@@ -156,8 +168,7 @@ def standin_sweep(checkout, results, olivenet, standins, run, top):
     candidates = []
     for result in results:
         errors = result["errors"]
-        for e in errors:
-            e["class"], e["label"] = classify(e["message"], e["key"])
+        classify_all(errors)
         labels = {e["label"] for e in errors if e["class"] == "deliberate"}
         if result["exit"] != 0 and labels and labels <= {"Hugging Face hub download offline"} and not any(e["class"] == "incompatible" for e in errors):
             candidates.append(result["file"])
@@ -206,8 +217,7 @@ def summarize(results, top):
     incompatible_files = collections.Counter()
     for result in results:
         errors = result["errors"]
-        for e in errors:
-            e["class"], e["label"] = classify(e["message"], e["key"])
+        classify_all(errors)
         if result["exit"] == 0:
             status = "accepted"
         elif any(e["class"] == "incompatible" for e in errors) or not errors:

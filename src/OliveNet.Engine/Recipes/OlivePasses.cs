@@ -39,6 +39,10 @@ internal static class OlivePasses
         _ when olivePass.StartsWith("NVModelOpt", StringComparison.Ordinal) => "it runs NVIDIA's ModelOpt/TensorRT toolchain (Python); vendor toolchains are out of OliveNet's scope",
         "EPContextBinaryGenerator" => "it compiles EP context binaries with a vendor execution provider (QNN, OpenVINO, TensorRT RTX); vendor toolchains are out of OliveNet's scope",
         "OnnxConversion" or "OptimumConversion" or "OptimumMerging" => "it exports PyTorch modules to ONNX with Python; OliveNet does not run PyTorch: start from an ONNX model, or from an HfModel checkpoint of a decoder architecture ModelBuilder supports",
+        "MobiusBuilder" => "it builds ONNX packages (text, vision, speech components) with the mobius Python package; for a decoder checkpoint of an architecture OliveNet supports, use ModelBuilder",
+        "StaticLLM" or "SplitModel" or "CaptureSplitInfo" or "ComposeOnnxModels"
+            => "it splits or fixes the shapes of an LLM for NPU runtimes (QNN, Vitis AI); only NPU recipes use it, and CPU models keep one dynamic-shaped graph",
+        "QuaRot" or "SpinQuant" => "it rotates a PyTorch model's weights (Hadamard rotations, Python) so that NPU activation quantization loses less; only QNN/NPU recipes use it, and CPU int4 recipes quantize weights only",
         _ => null,
     };
 

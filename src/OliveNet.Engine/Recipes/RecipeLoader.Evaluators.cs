@@ -56,7 +56,14 @@ public sealed partial class RecipeLoader
 
         _ = reader.Entries(map, path, ["metrics", "type", "config"]).Count();
 
-        if (metricsNode is not YamlSequenceNode list || list.Children.Count == 0)
+        if (metricsNode is null || RecipeReader.IsNull(metricsNode) || metricsNode is YamlSequenceNode { Children.Count: 0 })
+        {
+            // Olive's OliveEvaluatorConfig defaults metrics to [] (olive-recipes' aitk workflows write evaluators: {common_evaluator: {}}).
+            notes.Add($"{path} has no metrics (Olive allows that and measures nothing), so nothing is evaluated");
+            return null;
+        }
+
+        if (metricsNode is not YamlSequenceNode list)
         {
             reader.Error(metricsNode ?? map, $"{path}.metrics", "is required: a list of metrics, e.g. [{name: accuracy, type: accuracy, sub_types: [{name: accuracy_score}]}]");
             return null;

@@ -68,6 +68,17 @@ public sealed partial class RecipeLoader
             return null;
         }
 
+        if (pathNode is YamlMappingNode resource)
+        {
+            // Olive's resource-path form, e.g. {type: azureml_registry_model, registry_name: azureml, name: ..., version: ...}.
+            var kind = RecipeReader.Child(resource, "type") is YamlScalarNode { Value: { } k } ? k : string.Empty;
+            reader.Error(pathNode, "input_model.model_path", kind is "file" or "folder"
+                ? $"is Olive's resource form {{type: {kind}, config: {{path: ...}}}}: write the path itself, model_path: <file or folder>"
+                : $"is an Olive resource path ({(kind.Length > 0 ? kind : "a mapping")}); AzureML models and other remote resources are not supported by OliveNet: "
+                    + "give a local ONNX file or Hugging Face checkpoint folder");
+            return null;
+        }
+
         var reference = reader.String(pathNode, "input_model.model_path");
         if (reference is null)
         {

@@ -74,6 +74,7 @@ public sealed partial class RecipeLoader
 
         var table = form.Entries.Select(e => e.Split('=', 2)).ToDictionary(p => p[0], p => p.Length == 2 ? p[1] : null, StringComparer.Ordinal);
         var ignored = new List<string>();
+        var booleans = PassOptions.Describe(pass.OptionsType).Where(o => o.Type == "boolean").Select(o => o.Key).ToHashSet(StringComparer.Ordinal);
         foreach (var (entry, entryValue) in reader.Entries(map, where))
         {
             if (!table.TryGetValue(entry, out var option))
@@ -91,7 +92,7 @@ public sealed partial class RecipeLoader
             }
             else
             {
-                yield return (option, entryValue);
+                yield return (option, booleans.Contains(option) ? BuilderBoolean(entryValue) : entryValue);
             }
         }
 
@@ -100,6 +101,20 @@ public sealed partial class RecipeLoader
             notes.Add($"{where}: {string.Join(", ", ignored)} accepted and without effect in OliveNet: {form.Ignored}");
         }
     }
+
+    /// <summary>
+    /// A boolean entry of a string-valued Olive mapping (ModelBuilder's extra_options, which the GenAI builder reads as
+    /// key=value text): 1/0 and "1"/"0"/"true"/"false" mean true/false there, as recipes write include_hidden_states: 1.
+    /// Anything else is left as it is, for the option's own type check to report.
+    /// </summary>
+    private static YamlNode BuilderBoolean(YamlNode value) => value is YamlScalarNode { Value: { } text } && !RecipeReader.IsNull(value)
+        ? text.ToLowerInvariant() switch
+        {
+            "1" or "true" => new YamlScalarNode("true"),
+            "0" or "false" => new YamlScalarNode("false"),
+            _ => value,
+        }
+        : value;
 
     /// <summary>Olive's exclusion list (e.g. op_types_to_exclude) taken out of the list option it narrows.</summary>
     private static void RemoveValues(RecipeReader reader, IReadOnlyList<OptionInfo> infos, string targetKey, string path, YamlNode value, JsonObject options)

@@ -111,18 +111,23 @@ public sealed partial class RecipeLoader
             : Missing<InputModelSpec>(reader, root, "input_model", "the source model: input_model: {type: ONNXModel, model_path: model.onnx}");
         var refusedData = new HashSet<string>(StringComparer.Ordinal);
         var data = keys.TryGetValue("data_configs", out var dc) && !RecipeReader.IsNull(dc.Node) ? ReadDataConfigs(reader, dc.Node, folder, refusedData) : [];
+        var errorsBeforeEvaluator = reader.Errors.Count;
         var evaluator = ReadEvaluator(reader, keys.GetValueOrDefault("evaluator").Node, keys.GetValueOrDefault("evaluators").Node, new DataScope(data, refusedData), notes);
+        // A refused evaluator has its own errors; a search or an evaluation-only recipe needs no second one.
+        var evaluatorRefused = evaluator is null && reader.Errors.Count > errorsBeforeEvaluator;
         var search = keys.TryGetValue("search_strategy", out var ss) ? ReadSearch(reader, ss.Node) : null;
-        if (search is not null && evaluator is null)
+        if (search is not null && evaluator is null && !evaluatorRefused)
         {
             reader.Error(ss.Node, "search_strategy", "needs an evaluator to compare candidates: set evaluator: <name of an evaluators entry>");
         }
 
         var (cacheRoot, sharedCache) = ReadCacheDir(reader, keys.GetValueOrDefault("cache_dir").Node, folder);
         var passData = new PassDataContext(data, System.IO.Path.Combine(cacheRoot ?? "cache", workflowId ?? "default_workflow", "data"), refusedData);
-        var passes = keys.TryGetValue("passes", out var ps)
+        var passes = keys.TryGetValue("passes", out var ps) && !(ps.Node is YamlMappingNode { Children.Count: 0 } || RecipeReader.IsNull(ps.Node))
             ? ReadPasses(reader, ps.Node, target ?? Target.Cpu, notes, search, passData, folder)
-            : Missing<IReadOnlyList<PassStep>>(reader, root, "passes", "an ordered mapping of pass name → {type: ..., options}");
+            : ps.Node is null && evaluator is null && !evaluatorRefused
+                ? Missing<IReadOnlyList<PassStep>>(reader, root, "passes", NoPasses)
+                : EvaluationOnly(reader, ps.Node ?? root, input, evaluator is not null, evaluatorRefused, search is not null, notes);
 
         var cacheDir = cacheRoot;
         var outputDir = keys.TryGetValue("output_dir", out var od) && !RecipeReader.IsNull(od.Node)
@@ -226,6 +231,45 @@ public sealed partial class RecipeLoader
         path is null ? null : System.IO.Path.GetFullPath(System.IO.Path.Combine(folder, path));
 
     /// <summary>Reports a missing required key, unless a misspelling of it (reported as an unknown key) explains it.</summary>
+    private const string NoPasses = "an ordered mapping of pass name → {type: ..., options}. Without passes Olive evaluates the input model "
+        + "(give an evaluator to do that) or picks passes itself (its auto-optimizer, which OliveNet does not have)";
+
+    /// <summary>
+    /// A run config without passes (or with <c>passes: {}</c>): Olive then evaluates the input model with the evaluator and
+    /// stops, and so does OliveNet (no passes, the input model is the only candidate). Without an evaluator Olive would pick
+    /// passes itself (its auto-optimizer), which OliveNet does not do.
+    /// </summary>
+    private static IReadOnlyList<PassStep>? EvaluationOnly(
+        RecipeReader reader, YamlNode node, InputModelSpec? input, bool hasEvaluator, bool evaluatorRefused, bool hasSearch, List<string> notes)
+    {
+        if (evaluatorRefused)
+        {
+            return null; // the named evaluator is refused, with its own errors
+        }
+
+        if (!hasEvaluator)
+        {
+            reader.Error(node, "passes", $"is required: {NoPasses}");
+            return null;
+        }
+
+        if (hasSearch)
+        {
+            reader.Error(node, "passes", "is empty, so there is nothing for search_strategy to search: list passes, or remove search_strategy to only evaluate the input model");
+            return null;
+        }
+
+        if (input is { Type: "HfModel" })
+        {
+            reader.Error(node, "passes", "is empty, so the recipe only evaluates its input model, but a Hugging Face checkpoint is a PyTorch model: PyTorch inputs are not supported by "
+                + "OliveNet's evaluator; add a ModelBuilder pass to evaluate the exported ONNX model");
+            return null;
+        }
+
+        notes.Add("no passes: the recipe evaluates the input model only (as Olive does without passes); the published model is the input model");
+        return [];
+    }
+
     private static T? Missing<T>(RecipeReader reader, YamlMappingNode root, string key, string what)
         where T : class
     {

@@ -45,9 +45,9 @@ public static partial class RecipeSchema
         "passes" => new JsonObject
         {
             ["description"] = "The passes, run in the order written: each key names a step, each value is a pass entry. A "
-                + "list of entries is a search space (alternatives), as is a list of values for an option; both need search_strategy.",
+                + "list of entries is a search space (alternatives), as is a list of values for an option; both need search_strategy. "
+                + "Without passes (or with passes: {}) the recipe only evaluates the input model with the evaluator, as Olive does.",
             ["type"] = "object",
-            ["minProperties"] = 1,
             ["additionalProperties"] = new JsonObject
             {
                 ["oneOf"] = new JsonArray(

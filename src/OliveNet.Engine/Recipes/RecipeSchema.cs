@@ -46,7 +46,7 @@ public static partial class RecipeSchema
             ["type"] = "object",
             ["properties"] = properties,
             ["additionalProperties"] = false,
-            ["allOf"] = new JsonArray(RequiredSomewhere("input_model"), RequiredSomewhere("passes")),
+            ["allOf"] = new JsonArray(RequiredSomewhere("input_model")),
             ["$defs"] = Definitions(passes),
         };
         return root.ToJsonString(Format) + "\n";

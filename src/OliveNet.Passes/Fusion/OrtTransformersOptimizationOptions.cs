@@ -16,7 +16,7 @@ namespace OliveNet.Passes.Fusion;
         "enable_bias_gelu", "enable_gelu_approximation", "enable_qordered_matmul", "enable_shape_inference", "enable_gemm_fast_gelu",
         "enable_nhwc_conv", "enable_group_norm", "enable_skip_group_norm", "enable_bias_splitgelu", "enable_packed_qkv", "enable_packed_kv",
         "enable_bias_add", "enable_rotary_embeddings", "enable_embed_layer_norm", "use_multi_head_attention", "disable_multi_head_attention_bias",
-        "use_group_norm_channels_last", "attention_mask_format", "use_raw_attention_mask", "disable_attention_mask",
+        "use_group_norm_channels_last", "group_norm_channels_last", "attention_mask_format", "use_raw_attention_mask", "disable_attention_mask",
     },
     Ignored = "OliveNet's fusions other than attention are not switched one by one (ONNX Runtime's own level-2 optimizations apply as opt_level says)")]
 [OliveOption("force_fp32_ops", Ignored = "it applies only with float16: true; OliveNet converts to float16 in an OnnxFloatToFloat16 pass, whose op_block_list keeps op types float32")]

@@ -113,14 +113,16 @@ public sealed class OlivePassOptionsTests : IDisposable
               opt:
                 type: OrtTransformersOptimization
                 model_type: bert
-                optimization_options: {enable_attention: false, enable_gelu: true}
+                optimization_options: {enable_attention: false, enable_gelu: true, group_norm_channels_last: false}
                 force_fp32_ops: [SkipLayerNormalization]
                 force_fp16_inputs: {GroupNorm: [0, 1, 2]}
             """);
 
         var options = Assert.IsType<OrtTransformersOptimizationOptions>(Choice(recipe).Options);
         Assert.False(options.FuseAttention);
-        Assert.Contains(recipe.Notes, n => n.StartsWith("passes.opt.optimization_options: enable_gelu accepted and without effect", StringComparison.Ordinal));
+        // group_norm_channels_last is ONNX Runtime's FusionOptions attribute, which Olive's optimization_options update
+        // (use_group_norm_channels_last is the optimizer's command-line name for it); olive-recipes' Stable Diffusion recipes set it.
+        Assert.Contains(recipe.Notes, n => n.StartsWith("passes.opt.optimization_options: enable_gelu, group_norm_channels_last accepted and without effect", StringComparison.Ordinal));
         Assert.Contains(recipe.Notes, n => n.StartsWith("passes.opt.force_fp32_ops:", StringComparison.Ordinal));
         Assert.Contains(recipe.Notes, n => n.StartsWith("passes.opt.force_fp16_inputs:", StringComparison.Ordinal));
     }
@@ -187,6 +189,29 @@ public sealed class OlivePassOptionsTests : IDisposable
         Assert.Equal(["/model/lm_head/MatMul"], options.Int4NodesToExclude);
         Assert.Contains(recipe.Notes, n => n.StartsWith("passes.mb.enable_cuda_graph: Olive's ModelBuilder option is accepted and has no effect", StringComparison.Ordinal));
         Assert.Contains(recipe.Notes, n => n.StartsWith("passes.mb.extra_options: filename accepted and without effect", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Model_builder_extra_options_take_booleans_as_the_genai_builder_reads_them_one_and_zero_or_text()
+    {
+        // Olive's Qwen3-Embedding CPU recipes write include_hidden_states: 1 (the GenAI builder reads extra_options as key=value text).
+        var recipe = LoadCheckpointRecipe("""
+            passes:
+              m: {type: ModelBuilder, precision: fp32, extra_options: {include_hidden_states: 1, prune_lm_head: "0", exclude_embeds: "False", enable_cuda_graph: "1"}}
+            """);
+
+        var options = Assert.IsType<OliveNet.Passes.Export.ModelBuilderOptions>(Choice(recipe).Options);
+        Assert.True(options.IncludeHiddenStates);
+        Assert.False(options.PruneLmHead);
+        Assert.False(options.ExcludeEmbeds);
+
+        var error = Assert.Throws<RecipeException>(() => LoadCheckpointRecipe("""
+            passes:
+              m: {type: ModelBuilder, extra_options: {include_hidden_states: 2}}
+            """));
+        var problem = Assert.Single(error.Errors);
+        Assert.EndsWith("include_hidden_states", problem.KeyPath, StringComparison.Ordinal);
+        Assert.Contains("expected a boolean, got '2'", problem.Message, StringComparison.Ordinal);
     }
 
     [Fact]

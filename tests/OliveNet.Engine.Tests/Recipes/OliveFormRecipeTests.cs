@@ -178,6 +178,39 @@ public sealed class OliveFormRecipeTests : IDisposable
     }
 
     [Fact]
+    public void An_azureml_registry_model_path_is_refused_as_a_remote_resource_and_a_file_resource_names_the_plain_form()
+    {
+        // olive-recipes' deberta-base-mnli/aml recipe names its model in the AzureML registry.
+        var path = Path.Combine(_dir.FullName, "aml.json");
+        File.WriteAllText(path, """
+            {"input_model": {"type": "HfModel", "model_path": {"type": "azureml_registry_model", "registry_name": "azureml", "name": "microsoft-deberta-base-mnli", "version": "15"}},
+             "passes": {"doc": {"type": "DocString"}}}
+            """);
+        var error = Assert.Throws<RecipeException>(() => _loader.Load(path));
+        var only = Assert.Single(error.Errors);
+        Assert.Equal("input_model.model_path", only.KeyPath);
+        Assert.StartsWith("is an Olive resource path (azureml_registry_model); AzureML models and other remote resources are not supported", only.Message, StringComparison.Ordinal);
+
+        File.WriteAllText(path, """{"input_model": {"type": "ONNXModel", "model_path": {"type": "file", "config": {"path": "relu.onnx"}}}, "passes": {"doc": {"type": "DocString"}}}""");
+        error = Assert.Throws<RecipeException>(() => _loader.Load(path));
+        Assert.Contains("write the path itself, model_path: <file or folder>", Assert.Single(error.Errors).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_evaluator_without_metrics_measures_nothing_as_in_olive()
+    {
+        // olive-recipes' aitk workflows write evaluators: {common_evaluator: {}}; Olive's metrics default to [].
+        var recipe = Load("""
+            evaluators:
+              common_evaluator: {}
+            evaluator: common_evaluator
+            """);
+
+        Assert.Null(recipe.Evaluator);
+        Assert.Contains(recipe.Notes, n => n.StartsWith("evaluators.common_evaluator has no metrics (Olive allows that and measures nothing)", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void An_lm_eval_evaluator_is_one_error_not_one_per_key()
     {
         var error = Assert.Throws<RecipeException>(() => Load("""
@@ -245,12 +278,19 @@ public sealed class OliveFormRecipeTests : IDisposable
               v: {type: OpenVINOConversion}
               c: {type: OnnxConversion}
               d: {type: DocStrin}
+              r: {type: QuaRot, rotate_mode: hadamard}
+              s: {type: StaticLLM, batch_size: 1, context_length: 64}
+              m: {type: MobiusBuilder, precision: fp32}
             """));
 
         Assert.Contains(error.Errors, e => e.KeyPath == "passes.g.type" && e.Message.StartsWith("'SliceGPT' is an Olive pass OliveNet does not support yet", StringComparison.Ordinal));
         Assert.Contains(error.Errors, e => e.KeyPath == "passes.v.type" && e.Message.StartsWith("'OpenVINOConversion' is out of OliveNet's scope: it runs Intel's OpenVINO toolchain", StringComparison.Ordinal));
         Assert.Contains(error.Errors, e => e.KeyPath == "passes.c.type" && e.Message.StartsWith("'OnnxConversion' is out of OliveNet's scope: it exports PyTorch modules", StringComparison.Ordinal));
         Assert.Contains(error.Errors, e => e.KeyPath == "passes.d.type" && e.Message.Contains("is not a pass OliveNet has (did you mean DocString?)", StringComparison.Ordinal));
+        // Only QNN/NPU recipes of olive-recipes use QuaRot and StaticLLM; gemma-4's CPU recipes use MobiusBuilder (the mobius Python package).
+        Assert.Contains(error.Errors, e => e.KeyPath == "passes.r.type" && e.Message.StartsWith("'QuaRot' is out of OliveNet's scope: it rotates a PyTorch model's weights", StringComparison.Ordinal));
+        Assert.Contains(error.Errors, e => e.KeyPath == "passes.s.type" && e.Message.StartsWith("'StaticLLM' is out of OliveNet's scope: it splits or fixes the shapes of an LLM for NPU runtimes", StringComparison.Ordinal));
+        Assert.Contains(error.Errors, e => e.KeyPath == "passes.m.type" && e.Message.StartsWith("'MobiusBuilder' is out of OliveNet's scope: it builds ONNX packages", StringComparison.Ordinal));
     }
 
     [Fact]
