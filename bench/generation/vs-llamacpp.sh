@@ -4,6 +4,7 @@
 #   onnx-int4/genai        ModelBuilder int4 (the pass's defaults)     `olivenet generate` (ONNX Runtime GenAI 0.20)
 #   gguf-q4_0/llamasharp   GgufExport Q4_0 (llama-quantize's rules)    `olivenet generate` (llama.cpp via LLamaSharp 0.30)
 #   gguf-q4_0/node         the same file                               npm node-llama-cpp 3.22.1 (a second llama.cpp build)
+#   gguf-q4_0-pure/llamasharp  GgufExport Q4_0, pure: true (every matrix Q4_0, the tied head too: llama-quantize --pure)
 # Same prompt text (its ids are equal: tests/…/GgufTokenizerTests), greedy, NEW_TOKENS generated. Prints per arm the
 # median and range of prefill and decode tokens/s, the weight bytes each token reads (the weight files: the embedding
 # is tied to the head, so every table is read once per token), the machine's read bandwidth, and the share of the
@@ -14,7 +15,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 rounds="${1:-7}"; threads="${THREADS:-$(nproc)}"; new="${NEW_TOKENS:-128}"; wait_load="${WAIT_LOAD:-0.5}"
-arms=(${ARMS:-onnx-int4/genai gguf-q4_0/llamasharp gguf-q4_0/node})
+arms=(${ARMS:-onnx-int4/genai gguf-q4_0/llamasharp gguf-q4_0-pure/llamasharp gguf-q4_0/node})
 work="$(pwd)/bench/.work"; mkdir -p "$work"
 ckpt="$work/qwen3-0.6b-shaped"
 [ -f "$ckpt/model.safetensors" ] || /usr/bin/python3 bench/export/make_qwen3_shaped.py "$ckpt"
@@ -44,14 +45,16 @@ YAML
 }
 export_once export-defaults "type: ModelBuilder, precision: int4"
 export_once gguf-q4_0 "type: GgufExport, quantization: Q4_0"
+export_once gguf-q4_0-pure "type: GgufExport, quantization: Q4_0, pure: true"
 onnx_bytes=$(( $(stat -c %s "$work"/export-defaults/*.onnx | paste -sd+) + $(cat "$work"/export-defaults/*.onnx.data 2>/dev/null | wc -c) ))
 gguf_bytes=$(stat -c %s "$work/gguf-q4_0/model.gguf")
+pure_bytes=$(stat -c %s "$work/gguf-q4_0-pure/model.gguf")
 
 prompt="$(printf 'the quick brown fox jumps over the lazy dog %.0s' 1 2 3 4 5 6 7)"
 run_arm() {  # arm → "prefill_tok_s decode_tok_s prompt_tokens"
   case "$1" in
-    onnx-int4/genai|gguf-q4_0/llamasharp)
-      local model="$work/export-defaults"; [ "$1" = onnx-int4/genai ] || model="$work/gguf-q4_0/model.gguf"
+    onnx-int4/genai|gguf-q4_0/llamasharp|gguf-q4_0-pure/llamasharp)
+      local model="$work/export-defaults"; [ "$1" = onnx-int4/genai ] || model="$work/${1%/*}/model.gguf"
       "$cli" generate "$model" -p "$prompt" -n "$new" -t "$threads" 2>&1 >/dev/null | grep -o 'prefill:.*' |
         sed -E 's/prefill: ([0-9]+) tokens in [0-9.]+ ms \(([0-9.]+) tokens\/s\) · decode: [0-9]+ tokens in [0-9.]+ ms \(([0-9.]+) tokens\/s\).*/\2 \3 \1/' ;;
     gguf-q4_0/node)
@@ -75,11 +78,11 @@ done
 
 stats() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {printf "%7.1f (%.1f–%.1f)", (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2), a[1], a[NR]}'; }
 median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
-printf '\nread bandwidth %.1f GB/s (GenerationBench --bandwidth); weights read per token: ONNX int4 %d MB, GGUF Q4_0 %d MB\n' \
-  "$(echo "$bandwidth / 1000000000" | bc -l)" $((onnx_bytes / 1000000)) $((gguf_bytes / 1000000))
+printf '\nread bandwidth %.1f GB/s (GenerationBench --bandwidth); weights read per token: ONNX int4 %d MB, GGUF Q4_0 %d MB, pure %d MB\n' \
+  "$(echo "$bandwidth / 1000000000" | bc -l)" $((onnx_bytes / 1000000)) $((gguf_bytes / 1000000)) $((pure_bytes / 1000000))
 printf '%-22s %-26s %-26s %s\n' arm "prefill tok/s median (range)" "decode tok/s median (range)" "decode share of the bandwidth bound"
 for arm in "${arms[@]}"; do
-  bytes=$gguf_bytes; [ "$arm" = onnx-int4/genai ] && bytes=$onnx_bytes
+  bytes=$gguf_bytes; [ "$arm" = onnx-int4/genai ] && bytes=$onnx_bytes; [ "${arm%/*}" = gguf-q4_0-pure ] && bytes=$pure_bytes
   share=$(echo "$(median <<<"${decode[$arm]}") * $bytes / $bandwidth * 100" | bc -l)
   printf '%-22s %-26s %-26s %5.1f %%\n' "$arm" "$(stats <<<"${prefill[$arm]}")" "$(stats <<<"${decode[$arm]}")" "$share"
 done

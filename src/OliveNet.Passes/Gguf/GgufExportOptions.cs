@@ -11,6 +11,10 @@ public sealed record GgufExportOptions
         Candidates = new object[] { "Q4_K_M", "Q4_0", "Q5_1", "Q8_0", "F16" })]
     public string Quantization { get; init; } = "Q4_K_M";
 
+    /// <summary>llama-quantize's --pure.</summary>
+    [Option("Every weight matrix in the format's base type (llama-quantize --pure): no Q6_K output projection or tied embedding, no Q4_K_M/Q5_K_M mix. Smaller and faster to decode; the output projection is the most quantization-sensitive tensor, so it costs quality.")]
+    public bool Pure { get; init; }
+
     /// <summary>The context length the Ollama Modelfile asks for (num_ctx).</summary>
     [Option("Context length written to the Ollama Modelfile (PARAMETER num_ctx); 0 uses min(max_position_embeddings, 4096).")]
     public int NumCtx { get; init; }

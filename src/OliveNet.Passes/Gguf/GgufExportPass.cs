@@ -66,7 +66,7 @@ public sealed class GgufExportPass : IPass<GgufExportOptions>
 
         try
         {
-            Export(context.Input.Folder, context.OutputFolder, GgufQuantization.Canonical(options.Quantization)!, options.NumCtx, context.Log, context.Cancellation);
+            Export(context.Input.Folder, context.OutputFolder, GgufQuantization.Canonical(options.Quantization)!, options.NumCtx, context.Log, context.Cancellation, options.Pure);
         }
         catch (Exception e) when (e is ExportException or SafeTensorsException)
         {
@@ -77,11 +77,11 @@ public sealed class GgufExportPass : IPass<GgufExportOptions>
     /// <summary>Writes <c>model.gguf</c> and <c>Modelfile</c> for <paramref name="checkpoint"/> into <paramref name="output"/>.</summary>
     /// <exception cref="ExportException">The config or tokenizer is unsupported or inconsistent with the weights.</exception>
     /// <exception cref="SafeTensorsException">The weights are missing or malformed.</exception>
-    public static string Export(string checkpoint, string output, string format, int numCtx, TextWriter log, CancellationToken cancellation)
+    public static string Export(string checkpoint, string output, string format, int numCtx, TextWriter log, CancellationToken cancellation, bool pure = false)
     {
         Directory.CreateDirectory(output);
         var path = Path.Combine(output, FileName);
-        var result = GgufExporter.Export(checkpoint, path, format, log, cancellation);
+        var result = GgufExporter.Export(checkpoint, path, format, log, cancellation, pure);
         OllamaModelfile.Write(output, FileName, result.Vocabulary, numCtx > 0 ? numCtx : Math.Min(result.ContextLength, 4096), log);
 
         // The GGUF carries its own vocabulary; tokenizer.json beside it lets OliveNet tokenize evaluation text the same way.

@@ -178,7 +178,7 @@ internal sealed partial class GgufExporter
         var columns = (int)info.Shape[1];
         var count = s.Rows >= 0 ? s.Rows : (int)info.Shape[0];
         long[] dims = [columns, count];
-        var type = GgufQuantization.TypeOf(_format, s.Gguf, dims, s.Layer, _config.Layers, outputLike);
+        var type = GgufQuantization.TypeOf(_format, s.Gguf, dims, s.Layer, _config.Layers, outputLike, _pure);
         return new GgufTensor(s.Gguf, dims, type, stream => Stream(s.Hf!, columns, count, s.RotaryHeads, type, stream));
     }
 

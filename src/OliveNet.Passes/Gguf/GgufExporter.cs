@@ -17,13 +17,15 @@ internal sealed partial class GgufExporter
     private readonly HfConfig _config;
     private readonly SafeTensorsCheckpoint _weights;
     private readonly string _format;
+    private readonly bool _pure;
     private readonly string _arch;
 
-    private GgufExporter(HfConfig config, SafeTensorsCheckpoint weights, string format)
+    private GgufExporter(HfConfig config, SafeTensorsCheckpoint weights, string format, bool pure)
     {
         _config = config;
         _weights = weights;
         _format = format;
+        _pure = pure;
         _arch = config.Family switch
         {
             DecoderFamily.Llama or DecoderFamily.Mistral => "llama",
@@ -40,11 +42,11 @@ internal sealed partial class GgufExporter
     /// <summary>Exports <paramref name="checkpoint"/> to <paramref name="path"/> in <paramref name="format"/> (a canonical name of <see cref="GgufQuantization.Formats"/>).</summary>
     /// <exception cref="ExportException">The config, tokenizer or weights are unsupported or inconsistent.</exception>
     /// <exception cref="SafeTensorsException">The weights are missing or malformed.</exception>
-    public static Result Export(string checkpoint, string path, string format, TextWriter log, CancellationToken cancellation)
+    public static Result Export(string checkpoint, string path, string format, TextWriter log, CancellationToken cancellation, bool pure = false)
     {
         var config = HfConfig.Load(checkpoint);
         using var weights = SafeTensorsCheckpoint.Open(checkpoint);
-        return new GgufExporter(config, weights, format).Write(checkpoint, path, log, cancellation);
+        return new GgufExporter(config, weights, format, pure).Write(checkpoint, path, log, cancellation);
     }
 
     private Result Write(string checkpoint, string path, TextWriter log, CancellationToken cancellation)
@@ -84,7 +86,7 @@ internal sealed partial class GgufExporter
             types[tensor.Type.ToString()] = types.GetValueOrDefault(tensor.Type.ToString()) + 1;
         }
 
-        log.WriteLine($"GgufExport: {_config.Architecture} as '{_arch}', {_format}, {writer.Tensors.Count} tensors ({string.Join(", ", types.Select(t => $"{t.Value} {t.Key}"))})");
+        log.WriteLine($"GgufExport: {_config.Architecture} as '{_arch}', {_format}{(_pure ? " (pure)" : "")}, {writer.Tensors.Count} tensors ({string.Join(", ", types.Select(t => $"{t.Value} {t.Key}"))})");
         var bytes = writer.Write(path, cancellation);
         log.WriteLine($"GgufExport: wrote {path} ({bytes / 1e6:0.0} MB)");
         return new Result(path, bytes, _arch, writer.Tensors.Count, types, vocabulary, _config.MaxPositions);

@@ -42,7 +42,8 @@ public static class GgufQuantization
     /// <param name="layer">The block index, or -1 outside blocks.</param>
     /// <param name="layers">The number of blocks.</param>
     /// <param name="outputLike">Whether this is the output projection (or the token embedding that doubles as it).</param>
-    public static GgmlType TypeOf(string format, string name, IReadOnlyList<long> dimensions, int layer, int layers, bool outputLike)
+    /// <param name="pure">llama-quantize's <c>--pure</c>: every weight gets the format's base type (no Q6_K output, no _M mix); row fallbacks still apply.</param>
+    public static GgmlType TypeOf(string format, string name, IReadOnlyList<long> dimensions, int layer, int layers, bool outputLike, bool pure = false)
     {
         if (dimensions.Count < 2 || name.EndsWith("_norm.weight", StringComparison.Ordinal) || name.StartsWith("rope_", StringComparison.Ordinal))
         {
@@ -69,7 +70,11 @@ public static class GgufQuantization
         }
 
         var columns = dimensions[0];
-        if (outputLike)
+        if (pure)
+        {
+            // The base type everywhere.
+        }
+        else if (outputLike)
         {
             type = columns % 256 != 0 || type == GgmlType.Q8_0 ? GgmlType.Q8_0 : GgmlType.Q6_K;
         }

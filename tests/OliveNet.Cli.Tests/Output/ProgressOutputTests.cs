@@ -78,27 +78,39 @@ public sealed partial class ProgressOutputTests : IDisposable
         // the signal comes, and only stops because of it.
         var recipe = Recipe("latency", "{warmup_num: 0, repeat_test_num: 1000000000}");
         using var process = CliProcess.Start(new Dictionary<string, string?> { ["CI"] = "true" }, _dir.Path, "dotnet", CliProcess.Dll, "run", recipe);
-        var output = process.StandardOutput.ReadToEndAsync();
-        var log = new System.Text.StringBuilder();
-        string? line;
-        while ((line = await process.StandardError.ReadLineAsync()) is not null)
+        try
         {
-            log.AppendLine(line);
-            if (line.Contains("evaluating candidate 0", StringComparison.Ordinal))
+            var output = process.StandardOutput.ReadToEndAsync();
+            var log = new System.Text.StringBuilder();
+            using var patience = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+            string? line;
+            while ((line = await process.StandardError.ReadLineAsync(patience.Token)) is not null)
             {
-                using var kill = Process.Start("kill", ["-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
-                kill.WaitForExit();
-                break;
+                log.AppendLine(line);
+                if (line.Contains("evaluating candidate 0", StringComparison.Ordinal))
+                {
+                    using var kill = Process.Start("kill", ["-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+                    kill.WaitForExit();
+                    break;
+                }
+            }
+
+            var exited = process.WaitForExit(TimeSpan.FromMinutes(2));
+            Assert.True(exited, $"still running 2 minutes after SIGINT: {log}");
+            log.Append(await process.StandardError.ReadToEndAsync());
+            await output;
+            Assert.True(process.ExitCode == 130, $"exit {process.ExitCode}: {log}");
+            Assert.Contains("interrupted: 2 pass(es) cached; rerun resumes from there", log.ToString(), StringComparison.Ordinal);
+            Assert.DoesNotContain("   at ", log.ToString(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            // A run that ignored the signal must not outlive the test (its latency metric would run for days).
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
             }
         }
-
-        log.Append(await process.StandardError.ReadToEndAsync());
-        Assert.True(process.WaitForExit(TimeSpan.FromMinutes(2)), log.ToString());
-        await output;
-
-        Assert.True(process.ExitCode == 130, $"exit {process.ExitCode}: {log}");
-        Assert.Contains("interrupted: 2 pass(es) cached; rerun resumes from there", log.ToString(), StringComparison.Ordinal);
-        Assert.DoesNotContain("   at ", log.ToString(), StringComparison.Ordinal);
     }
 
     [GeneratedRegex(@"^\[\d\d:\d\d:\d\d\] ")]
