@@ -128,9 +128,11 @@ internal static class RunCommand
                     return;
                 }
 
+                // Cancel before writing: the message shares stderr's lock with the progress lines, and a busy loop
+                // that keeps taking that lock must not be able to delay the stop.
                 context.Cancel = true;
-                error.WriteLine("stopping after the current step (Ctrl+C again to quit at once) ...");
                 _source.Cancel();
+                error.WriteLine("stopping after the current step (Ctrl+C again to quit at once) ...");
             });
         }
 
