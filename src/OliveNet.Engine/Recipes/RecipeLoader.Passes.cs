@@ -15,7 +15,8 @@ public sealed partial class RecipeLoader
     internal static readonly string[] EntryKeys = ["type", "config", "host", "evaluator", "disable_search", "output_name", "timeout", "data_config"];
 
     private IReadOnlyList<PassStep>? ReadPasses(
-        RecipeReader reader, YamlNode node, Target target, List<string> notes, Search.SearchSpec? search, PassDataContext data, string folder)
+        RecipeReader reader, YamlNode node, Target target, List<string> notes, Search.SearchSpec? search, PassDataContext data, string folder,
+        InputModelSpec? input)
     {
         if (reader.Mapping(node, "passes") is not { } map)
         {
@@ -33,6 +34,7 @@ public sealed partial class RecipeLoader
                 var choicePath = configs.Count == 1 ? path : $"{path}[{i}]";
                 if (ReadPass(reader, configs[i], choicePath, target, notes, search, data, folder) is { } choice)
                 {
+                    CheckCheckpoint(reader, configs[i], choicePath, choice, input);
                     choices.AddRange(choice);
                 }
             }
@@ -54,6 +56,26 @@ public sealed partial class RecipeLoader
         }
 
         return steps;
+    }
+
+    /// <summary>
+    /// Passes that read the input checkpoint (ModelBuilder, Gptq, GGUF, …) look at its config.json now, so an
+    /// architecture they do not handle is refused by <c>validate</c> rather than when the run reaches the pass. The
+    /// checkpoint passes keep the architecture, so every one of them is checked against the input's config.
+    /// </summary>
+    private static void CheckCheckpoint(RecipeReader reader, YamlNode node, string path, List<PassChoice> choices, InputModelSpec? input)
+    {
+        if (input is not { Type: "HfModel" } || !Directory.Exists(input.Path))
+        {
+            return;
+        }
+
+        var typeNode = node is YamlMappingNode map ? RecipeReader.Child(map, "type") ?? node : node;
+        foreach (var problem in choices.Where(c => c.Pass is ICheckpointCheck && c.Pass.Metadata.ReadsCheckpoint)
+                     .SelectMany(c => ((ICheckpointCheck)c.Pass).CheckCheckpoint(input.Path, c.Options)).Distinct(StringComparer.Ordinal))
+        {
+            reader.Error(typeNode, $"{path}.type", problem);
+        }
     }
 
     private List<PassChoice>? ReadPass(

@@ -124,7 +124,7 @@ public sealed partial class RecipeLoader
         var (cacheRoot, sharedCache) = ReadCacheDir(reader, keys.GetValueOrDefault("cache_dir").Node, folder);
         var passData = new PassDataContext(data, System.IO.Path.Combine(cacheRoot ?? "cache", workflowId ?? "default_workflow", "data"), refusedData);
         var passes = keys.TryGetValue("passes", out var ps) && !(ps.Node is YamlMappingNode { Children.Count: 0 } || RecipeReader.IsNull(ps.Node))
-            ? ReadPasses(reader, ps.Node, target ?? Target.Cpu, notes, search, passData, folder)
+            ? ReadPasses(reader, ps.Node, target ?? Target.Cpu, notes, search, passData, folder, input)
             : ps.Node is null && evaluator is null && !evaluatorRefused
                 ? Missing<IReadOnlyList<PassStep>>(reader, root, "passes", NoPasses)
                 : EvaluationOnly(reader, ps.Node ?? root, input, evaluator is not null, evaluatorRefused, search is not null, notes);

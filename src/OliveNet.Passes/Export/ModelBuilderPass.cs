@@ -15,7 +15,7 @@ namespace OliveNet.Passes.Export;
 /// asked otherwise, <c>genai_config.json</c> and the tokenizer files beside it. It must be the first pass of a recipe
 /// whose input is an HfModel. Options and defaults: docs/modelbuilder.md.
 /// </summary>
-public sealed class ModelBuilderPass : IPass<ModelBuilderOptions>
+public sealed class ModelBuilderPass : IPass<ModelBuilderOptions>, ICheckpointCheck
 {
     /// <summary>The pass id (Olive's pass type name).</summary>
     public const string PassId = "ModelBuilder";
@@ -85,6 +85,9 @@ public sealed class ModelBuilderPass : IPass<ModelBuilderOptions>
 
         return errors;
     }
+
+    /// <inheritdoc/>
+    public IReadOnlyList<string> CheckCheckpoint(string folder, object options) => CheckpointArchitecture.Problems(folder);
 
     /// <inheritdoc/>
     public void Run(PassContext context, ModelBuilderOptions options)

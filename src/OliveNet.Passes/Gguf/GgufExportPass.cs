@@ -8,7 +8,7 @@ namespace OliveNet.Passes.Gguf;
 /// Exports a Hugging Face decoder checkpoint to one GGUF v3 file for llama.cpp and Ollama (<c>model.gguf</c>), with an
 /// Ollama <c>Modelfile</c> and the checkpoint's tokenizer.json beside it. It must be the first pass of a recipe whose input is an HfModel.
 /// </summary>
-public sealed class GgufExportPass : IPass<GgufExportOptions>
+public sealed class GgufExportPass : IPass<GgufExportOptions>, ICheckpointCheck
 {
     /// <summary>The pass id.</summary>
     public const string PassId = "GgufExport";
@@ -34,6 +34,21 @@ public sealed class GgufExportPass : IPass<GgufExportOptions>
         Lossy = true,
         ReadsCheckpoint = true,
     };
+
+    /// <inheritdoc/>
+    public IReadOnlyList<string> CheckCheckpoint(string folder, object options)
+    {
+        var problems = CheckpointArchitecture.Problems(folder);
+        if (problems.Count > 0)
+        {
+            return problems;
+        }
+
+        var config = HfConfig.Load(folder);
+        return GgufExporter.Architecture(config.Family) is null
+            ? [$"{PassId}: {config.Architecture} has no GGUF writer in OliveNet yet (the supported architectures are those of {string.Join(", ", GgufExporter.Families)}); export it with ModelBuilder to ONNX instead."]
+            : [];
+    }
 
     /// <inheritdoc/>
     public IReadOnlyList<string> Validate(GgufExportOptions options, Target target)

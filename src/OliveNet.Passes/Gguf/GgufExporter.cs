@@ -26,15 +26,24 @@ internal sealed partial class GgufExporter
         _weights = weights;
         _format = format;
         _pure = pure;
-        _arch = config.Family switch
-        {
-            DecoderFamily.Llama or DecoderFamily.Mistral => "llama",
-            DecoderFamily.Qwen2 => "qwen2",
-            DecoderFamily.Qwen3 => "qwen3",
-            DecoderFamily.Phi3 => "phi3",
-            _ => "gemma3",
-        };
+        _arch = Architecture(config.Family)
+            ?? throw new ExportException($"{config.Architecture} has no GGUF writer in OliveNet yet (supported: {string.Join(", ", Families)}); export it with ModelBuilder to ONNX instead.");
     }
+
+    /// <summary>The decoder families the GGUF writer handles.</summary>
+    internal static IReadOnlyList<DecoderFamily> Families { get; } =
+        [DecoderFamily.Llama, DecoderFamily.Mistral, DecoderFamily.Qwen2, DecoderFamily.Qwen3, DecoderFamily.Phi3, DecoderFamily.Gemma3];
+
+    /// <summary>llama.cpp's <c>general.architecture</c> for <paramref name="family"/>, or null when the writer does not handle it.</summary>
+    internal static string? Architecture(DecoderFamily family) => family switch
+    {
+        DecoderFamily.Llama or DecoderFamily.Mistral => "llama",
+        DecoderFamily.Qwen2 => "qwen2",
+        DecoderFamily.Qwen3 => "qwen3",
+        DecoderFamily.Phi3 => "phi3",
+        DecoderFamily.Gemma3 => "gemma3",
+        _ => null,
+    };
 
     /// <summary>What was written.</summary>
     public sealed record Result(string Path, long Bytes, string Architecture, int Tensors, IReadOnlyDictionary<string, int> TypeCounts, GgufVocabulary Vocabulary, int ContextLength);

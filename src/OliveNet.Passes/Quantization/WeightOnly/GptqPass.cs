@@ -11,7 +11,7 @@ namespace OliveNet.Passes.Quantization.WeightOnly;
 /// its linear modules give each one's Hessian, and the GPTQ update quantizes the weights with error feedback
 /// (<see cref="GptqSolver"/>). The result is a quantized checkpoint that ModelBuilder packs into MatMulNBits as it is.
 /// </summary>
-public sealed class GptqPass : IPass<GptqOptions>
+public sealed class GptqPass : IPass<GptqOptions>, ICheckpointCheck
 {
     /// <summary>The pass id (Olive's pass type name).</summary>
     public const string PassId = "Gptq";
@@ -32,6 +32,10 @@ public sealed class GptqPass : IPass<GptqOptions>
         ReadsCheckpoint = true,
         WritesCheckpoint = true,
     };
+
+    /// <inheritdoc/>
+    public IReadOnlyList<string> CheckCheckpoint(string folder, object options) =>
+        CheckpointArchitecture.Problems(folder, $"{PassId} runs the checkpoint's layers through the ModelBuilder export to collect calibration activations");
 
     /// <inheritdoc/>
     public IReadOnlyList<string> Validate(GptqOptions options, Target target)

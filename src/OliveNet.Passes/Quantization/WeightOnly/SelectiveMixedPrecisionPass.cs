@@ -12,7 +12,7 @@ namespace OliveNet.Passes.Quantization.WeightOnly;
 /// are copied unchanged. A following Rtn or Gptq quantizes by that plan. Each layer's q/k/v projections are chosen
 /// together, since ModelBuilder packs them into one MatMulNBits; a tied LM head's choice also applies to the embeddings.
 /// </summary>
-public sealed class SelectiveMixedPrecisionPass : IPass<SelectiveMixedPrecisionOptions>
+public sealed class SelectiveMixedPrecisionPass : IPass<SelectiveMixedPrecisionOptions>, ICheckpointCheck
 {
     /// <summary>The pass id (Olive's pass type name).</summary>
     public const string PassId = "SelectiveMixedPrecision";
@@ -34,6 +34,12 @@ public sealed class SelectiveMixedPrecisionPass : IPass<SelectiveMixedPrecisionO
         ReadsCheckpoint = true,
         WritesCheckpoint = true,
     };
+
+    /// <inheritdoc/>
+    public IReadOnlyList<string> CheckCheckpoint(string folder, object options) =>
+        ((SelectiveMixedPrecisionOptions)options).Algorithm == "kld_gradient"
+            ? CheckpointArchitecture.Problems(folder, $"{PassId} kld_gradient runs the checkpoint's layers through the ModelBuilder export")
+            : [];
 
     /// <inheritdoc/>
     public IReadOnlyList<string> Validate(SelectiveMixedPrecisionOptions options, Target target)

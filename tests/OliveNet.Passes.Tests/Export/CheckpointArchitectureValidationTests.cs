@@ -1,0 +1,85 @@
+using OliveNet.Engine.Passes;
+using OliveNet.Engine.Recipes;
+using OliveNet.Passes.Export;
+using OliveNet.Passes.Gguf;
+using OliveNet.Passes.Quantization.WeightOnly;
+
+namespace OliveNet.Passes.Tests.Export;
+
+/// <summary>
+/// The passes that read the input checkpoint look at its config.json while the recipe is validated: an architecture
+/// ModelBuilder does not export (a Whisper checkpoint, config only) is refused at each such pass's <c>type</c>, before
+/// anything runs, while a supported checkpoint validates and passes that do not need the export (Rtn, SMP's weight
+/// scores) are not held to it.
+/// </summary>
+public sealed class CheckpointArchitectureValidationTests : IDisposable
+{
+    private readonly TempFolder _temp = new();
+
+    private readonly RecipeLoader _loader = new(new PassRegistry(
+        [new ModelBuilderPass(), new GptqPass(), new RtnPass(), new SelectiveMixedPrecisionPass(), new GgufExportPass()]));
+
+    public void Dispose() => _temp.Dispose();
+
+    [Fact]
+    public void An_unsupported_architecture_is_refused_at_every_pass_that_exports_it_when_the_recipe_is_loaded()
+    {
+        var whisper = _temp.Sub("whisper-tiny");
+        File.WriteAllText(Path.Combine(whisper, "config.json"), """{"architectures": ["WhisperForConditionalGeneration"], "model_type": "whisper", "d_model": 384}""");
+        var e = Assert.Throws<RecipeException>(() => Load(whisper, """
+            passes:
+              s: {type: SelectiveMixedPrecision, algorithm: kld_gradient, ratio: 0.5, calibration_text: in the beginning}
+              g: {type: Gptq, calibration_text: in the beginning}
+              r: {type: Rtn, bits: 4}
+              m: {type: ModelBuilder, precision: int4}
+              q: {type: GgufExport, quantization: Q4_0}
+            """));
+        var lines = e.Message.Split('\n');
+        foreach (var step in new[] { "s", "g", "m", "q" })
+        {
+            Assert.Contains(lines, l => l.Contains($"passes.{step}.type:", StringComparison.Ordinal) && l.Contains("'WhisperForConditionalGeneration' is not supported", StringComparison.Ordinal));
+        }
+
+        // Rtn rounds weights by name and needs no export, so it is not refused for the architecture.
+        Assert.DoesNotContain(lines, l => l.Contains("passes.r.type", StringComparison.Ordinal));
+        Assert.Contains("Qwen3ForCausalLM", e.Message, StringComparison.Ordinal);
+        Assert.Contains("'whisper' (a speech encoder–decoder", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Selective_mixed_precision_by_weight_scores_needs_no_export()
+    {
+        var whisper = _temp.Sub("whisper-base");
+        File.WriteAllText(Path.Combine(whisper, "config.json"), """{"architectures": ["WhisperForConditionalGeneration"]}""");
+        var recipe = Load(whisper, """
+            passes:
+              s: {type: SelectiveMixedPrecision, algorithm: snr, ratio: 0.5}
+            """);
+        Assert.Single(recipe.Passes);
+    }
+
+    [Fact]
+    public void A_supported_checkpoint_validates_through_the_whole_olive_cpu_chain()
+    {
+        var recipe = Load(HfFixtures.Checkpoint("qwen3"), """
+            passes:
+              s: {type: SelectiveMixedPrecision, algorithm: kld_gradient, ratio: 0.5, calibration_text: in the beginning}
+              g: {type: Gptq, calibration_text: in the beginning}
+              r: {type: Rtn, bits: 4}
+              m: {type: ModelBuilder, precision: int4}
+            """);
+        Assert.Equal(4, recipe.Passes.Count);
+    }
+
+    private Recipe Load(string checkpoint, string body)
+    {
+        var path = Path.Combine(_temp.Sub("recipe-" + Path.GetFileName(checkpoint)), "recipe.yaml");
+        File.WriteAllText(path, $"""
+            input_model:
+              type: HfModel
+              model_path: {checkpoint}
+            {body}
+            """);
+        return _loader.Load(path, null, new Dictionary<string, string?>());
+    }
+}
