@@ -47,12 +47,18 @@ internal static class BenchCommand
         };
         var seed = new Option<int>("--seed") { Description = "Seed of the generated inputs.", DefaultValueFactory = _ => 0 };
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of the table." };
+        var profile = new Option<int>("--profile-runs")
+        {
+            Description = "After the timed runs, profile this many more with ONNX Runtime's profiler (own session) and print where the time goes: kernel time per operator type and the slowest nodes.",
+            DefaultValueFactory = _ => 0,
+            HelpName = "runs",
+        };
 
         var command = new Command(
             "bench",
             "Measure ONNX Runtime inference latency with generated inputs on an execution provider (--ep): warm-up, N timed runs, then mean, p50, p90, p99, and where the nodes really ran (one profiled run).")
         {
-            model, dims, shapes, fills, warmup, runs, threads, provider, level, seed, json,
+            model, dims, shapes, fills, warmup, runs, threads, provider, level, seed, profile, json,
         };
 
         command.SetAction(parse => CommandErrors.Guard(error, () =>
@@ -69,6 +75,7 @@ internal static class BenchCommand
                 OptimizationLevel = parse.GetValue(level),
                 ExecutionProvider = parse.GetValue(provider)!,
                 Seed = parse.GetValue(seed),
+                ProfileRuns = parse.GetValue(profile),
                 Dims = Pairs<long>(parse.GetValue(dims), "--dim", "batch=1", ParseLong),
                 Shapes = Pairs<long[]>(parse.GetValue(shapes), "--shape", "x=1x3x224x224", ParseShape),
                 Fill = Pairs<double>(parse.GetValue(fills), "--fill", "sr=16000", ParseDouble),

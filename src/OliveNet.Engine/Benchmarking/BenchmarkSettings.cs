@@ -31,4 +31,10 @@ public sealed record BenchmarkSettings
 
     /// <summary>Seed of the generated input data: the same seed gives the same inputs.</summary>
     public int Seed { get; init; }
+
+    /// <summary>
+    /// Runs profiled with ORT's profiler after the timed ones, in their own session, to report where the time goes per
+    /// operator type and node; 0 profiles one run only for the placement.
+    /// </summary>
+    public int ProfileRuns { get; init; }
 }

@@ -20,6 +20,11 @@ public static class LatencyBenchmark
             throw new BenchmarkException($"runs must be at least 1 and warm-up at least 0 (got runs {settings.Runs}, warm-up {settings.Warmup}).");
         }
 
+        if (settings.ProfileRuns < 0)
+        {
+            throw new BenchmarkException($"profiled runs must be 0 or more, got {settings.ProfileRuns}.");
+        }
+
         if (settings.Threads is < 0)
         {
             throw new BenchmarkException($"threads must be 0 (ONNX Runtime's default) or more, got {settings.Threads}.");
@@ -54,8 +59,21 @@ public static class LatencyBenchmark
                 samples[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
             }
 
-            // One more run under ORT's profiler, in its own session so the timed runs are untouched: where nodes really ran.
-            var placement = ProviderPlacement.Measure(modelPath, o => Configure(o, settings), feed);
+            // More runs under ORT's profiler, in their own session so the timed runs are untouched: where nodes really
+            // ran, and with ProfileRuns where the time goes.
+            OperatorProfile? profile = null;
+            IReadOnlyDictionary<string, int> placement;
+            if (settings.ProfileRuns > 0)
+            {
+                progress?.WriteLine($"profiling: {settings.ProfileRuns} runs");
+                profile = OperatorProfile.Measure(modelPath, o => Configure(o, settings), feed, settings.ProfileRuns);
+                placement = profile.NodesByProvider;
+            }
+            else
+            {
+                placement = ProviderPlacement.Measure(modelPath, o => Configure(o, settings), feed);
+            }
+
             return new BenchmarkReport(
                 Model: modelPath,
                 OnnxRuntimeVersion: OrtRuntime.Version,
@@ -68,7 +86,8 @@ public static class LatencyBenchmark
                 Inputs: inputs.Select(i => i.Info).ToList(),
                 Notes: notes,
                 LatencyMs: LatencyStatistics.From(samples),
-                NodesByProvider: placement);
+                NodesByProvider: placement,
+                Profile: profile);
         }
         finally
         {

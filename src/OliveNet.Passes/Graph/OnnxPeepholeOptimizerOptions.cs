@@ -43,6 +43,14 @@ public sealed record OnnxPeepholeOptimizerOptions
     [Option("Merge initializers of one graph with the same data type, dims and bytes into one.")]
     public bool DedupeInitializers { get; init; } = true;
 
+    /// <summary>Fold constant scale/shift nodes into the Conv beside them.</summary>
+    [Option("Fold a constant Mul/Add after a Conv (scalar or per output channel) and a scalar Mul/Add before an unpadded Conv into that Conv's weights and bias (PP-OCR's learnable affine blocks). Exact in real arithmetic but not bit-identical (float rounding), so off by default; OnnxStaticQuantization does it anyway before placing Q/DQ.")]
+    public bool FoldConvAffine { get; init; }
+
+    /// <summary>Rewrite decomposed HardSwish.</summary>
+    [Option("Rewrite HardSwish written out as x·Clip(x+3, 0, 6)/6 (Paddle exports) into HardSwish (opset 14+) or x·HardSigmoid(x). Exact in real arithmetic but not bit-identical, so off by default; OnnxStaticQuantization does it anyway before placing Q/DQ.")]
+    public bool FuseHardswish { get; init; }
+
     /// <summary>Fold shape-only ops on constants.</summary>
     [Option("Fold nodes whose inputs are all constants into initializers: Reshape/Squeeze/Unsqueeze by relabelling dims, other ops by running them in ONNX Runtime's own kernel (exact; results that would grow the file are left alone).")]
     public bool ConstantFolding { get; init; } = true;

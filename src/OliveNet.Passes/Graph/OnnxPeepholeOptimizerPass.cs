@@ -7,8 +7,9 @@ namespace OliveNet.Passes.Graph;
 /// <summary>
 /// EP-neutral clean-ups on OliveNet's own IR: Identity and inference Dropout removal, Reshape chain folding, constant
 /// folding (shape-only ops by relabelling dims; any other op with all-constant inputs by running it alone in ONNX
-/// Runtime's CPU kernel), dead node and unused initializer removal, and initializer de-duplication. Every rewrite is
-/// exact, so results are bit-identical to the input model's. Graphs are visited innermost first so
+/// Runtime's CPU kernel), dead node and unused initializer removal, and initializer de-duplication. Every default rewrite
+/// is exact, so results are bit-identical to the input model's; the opt-in <c>fold_conv_affine</c> and <c>fuse_hardswish</c> are exact
+/// in real arithmetic only. Graphs are visited innermost first so
 /// that a subgraph's reads of outer values are settled before its parent's dead nodes are judged.
 /// </summary>
 public sealed class OnnxPeepholeOptimizerPass : IPass<OnnxPeepholeOptimizerOptions>
@@ -41,6 +42,16 @@ public sealed class OnnxPeepholeOptimizerPass : IPass<OnnxPeepholeOptimizerOptio
         ArgumentNullException.ThrowIfNull(options);
         var model = OnnxModel.Load(context.Input.ModelPath);
         var stats = Optimize(model, options, context.Cancellation);
+        if (options.FoldConvAffine)
+        {
+            stats.AffineFolded = Quantization.Static.ConvAffineFolding.Apply(model, new Quantization.Dynamic.UniqueNames(model), new HashSet<string>(StringComparer.Ordinal));
+        }
+
+        if (options.FuseHardswish)
+        {
+            stats.HardSwishes = Quantization.Static.HardSwishFusion.Apply(model, new Quantization.Dynamic.UniqueNames(model));
+        }
+
         if (options.FixComMicrosoftOpset)
         {
             stats.OpsetsDeclared = DeclareMicrosoftOpset(model);

@@ -48,6 +48,45 @@ public sealed class OnnxPeepholeOptimizerPassTests(ITestOutputHelper output)
         }
     }
 
+    /// <summary>
+    /// The opt-in rewrites on the PP-OCRv4 recognizer: its 52 learnable affine blocks (a scalar Mul and Add before and
+    /// after every HardSwish) fold into the Convs beside them where that is exact (after any Conv; before an unpadded one),
+    /// and its 28 HardSwishes written as x·Clip(x+3, 0, 6)/6 become x·HardSigmoid(x). Outputs are softmax probabilities
+    /// after ~40 layers: each rewrite only reorders float rounding (≈1e-7 relative per op), so 1e-4 absolute on a
+    /// probability is far above the drift and far below a changed character (the argmax of every time step must agree).
+    /// </summary>
+    [Fact]
+    public void Folding_the_affine_blocks_and_hardswish_keeps_the_recognizers_outputs()
+    {
+        var shape = new long[] { 1, 3, 48, 320 };
+        using var temp = new TempFolder();
+        var log = new StringWriter();
+        var optimized = PassRunner.Run(
+            new OnnxPeepholeOptimizerPass(), TestModels.OcrRec, new OnnxPeepholeOptimizerOptions { FoldConvAffine = true, FuseHardswish = true }, temp.Sub("out"), log);
+        output.WriteLine($"rec: nodes {Nodes(TestModels.OcrRec)} → {Nodes(optimized)}; {log}");
+        Assert.Contains("folded 80 constant Mul/Add node(s) into Convs", log.ToString(), StringComparison.Ordinal);
+        Assert.Contains("rewrote 28 decomposed HardSwish(es)", log.ToString(), StringComparison.Ordinal);
+        var ops = OnnxModel.Load(optimized).MainGraph.Nodes.GroupBy(n => n.OpType).ToDictionary(g => g.Key, g => g.Count());
+        Assert.Equal(28 + 2, ops["HardSigmoid"]);
+        Assert.False(ops.ContainsKey("Clip"), "every Clip was part of a HardSwish");
+
+        var expected = ModelRunner.RunImage(TestModels.OcrRec, shape);
+        var actual = ModelRunner.RunImage(optimized, shape);
+        foreach (var (name, values) in expected)
+        {
+            var diff = ModelRunner.MaxAbsDiff(values, actual[name]);
+            output.WriteLine($"{name}: max |Δ| {diff:G3}");
+            Assert.True(diff <= 1e-4, $"{name}: max |Δ| {diff:G3} > 1e-4");
+            var classes = 6625;
+            for (var t = 0; t < values.Length / classes; t++)
+            {
+                var row = values.AsSpan(t * classes, classes);
+                var other = actual[name].AsSpan(t * classes, classes);
+                Assert.Equal(row.IndexOf(System.Linq.Enumerable.Max(row.ToArray())), other.IndexOf(System.Linq.Enumerable.Max(other.ToArray())));
+            }
+        }
+    }
+
     [Fact]
     public void Same_input_and_options_give_byte_identical_files()
     {

@@ -22,7 +22,7 @@ public sealed partial class OnnxStaticQuantizationPass : IPass<OnnxStaticQuantiz
     /// <inheritdoc/>
     public PassMetadata Metadata { get; } = new(
         Id: "OnnxStaticQuantization",
-        Version: 1,
+        Version: 2,
         Summary: "Static INT8 quantization (ONNX Runtime quantize_static semantics, QDQ or QOperator format): calibrated activations, int8 Conv/MatMul/Gemm weights, int32 biases.",
         Devices: [],
         ExecutionProviders: [],
@@ -58,6 +58,16 @@ public sealed partial class OnnxStaticQuantizationPass : IPass<OnnxStaticQuantiz
         if (settings.OpTypes.Contains("Conv") && BatchNormFolding.Apply(model, new UniqueNames(model), settings.NodesToExclude) is > 0 and var folded)
         {
             context.Log.WriteLine($"OnnxStaticQuantization: folded {folded} BatchNormalization node(s) into the Conv before them.");
+        }
+
+        if (settings.OpTypes.Contains("Conv") && ConvAffineFolding.Apply(model, new UniqueNames(model), settings.NodesToExclude) is > 0 and var affine)
+        {
+            context.Log.WriteLine($"OnnxStaticQuantization: folded {affine} constant Mul/Add node(s) into the Conv beside them (scale and shift of its weights and bias).");
+        }
+
+        if (settings.OpTypes.Contains("Conv") && HardSwishFusion.Apply(model, new UniqueNames(model)) is > 0 and var hardSwish)
+        {
+            context.Log.WriteLine($"OnnxStaticQuantization: rewrote {hardSwish} HardSwish(es) written as x·Clip(x+3, 0, 6)/6 into {(model.OpsetImports.GetValueOrDefault(string.Empty) >= 14 ? "HardSwish" : "x·HardSigmoid(x)")} (fewer float nodes between DequantizeLinear and QuantizeLinear).");
         }
 
         // FusedMatMul with a constant B, and MatMuls whose B is a Transpose/Reshape of a constant, become MatMul(A, constant)
