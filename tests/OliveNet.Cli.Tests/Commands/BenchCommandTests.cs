@@ -20,6 +20,33 @@ public sealed class BenchCommandTests
         Assert.Equal(1, report.GetProperty("threads").GetInt32());
     }
 
+    /// <summary>
+    /// --profile-runs reads ORT's own profile of extra runs: the recognizer's Convs appear with their node count (38 after
+    /// ORT's fusions), op-type shares add up to the whole kernel time, and the text form prints the table.
+    /// </summary>
+    [Fact]
+    public void Profile_runs_say_where_the_time_goes_per_operator_type()
+    {
+        var report = CliRunner.Json(
+            "bench", RealModels.OcrRecognizer, "--shape", "x=1x3x48x160", "--runs", "2", "--warmup", "1", "--threads", "1", "--profile-runs", "3", "--json");
+
+        var profile = report.GetProperty("profile");
+        Assert.Equal(3, profile.GetProperty("runs").GetInt32());
+        var ops = profile.GetProperty("by_op_type").EnumerateArray().ToList();
+        var conv = ops.Single(o => o.GetProperty("op_type").GetString() == "Conv");
+        Assert.Equal(38, conv.GetProperty("nodes").GetInt32());
+        Assert.Equal(1.0, ops.Sum(o => o.GetProperty("share").GetDouble()), 6);
+        var kernel = profile.GetProperty("kernel_microseconds_per_run").GetDouble();
+        Assert.Equal(kernel, ops.Sum(o => o.GetProperty("microseconds_per_run").GetDouble()), 3);
+        Assert.True(kernel > 0 && kernel <= profile.GetProperty("run_microseconds_per_run").GetDouble() * 1.05, $"kernels {kernel} µs vs runs {profile.GetProperty("run_microseconds_per_run").GetDouble()} µs");
+        Assert.NotEmpty(profile.GetProperty("top_nodes").EnumerateArray());
+
+        var (exit, stdout, _) = CliRunner.Run("bench", RealModels.OcrRecognizer, "--shape", "x=1x3x48x160", "--runs", "1", "--warmup", "0", "--profile-runs", "1");
+        Assert.Equal(0, exit);
+        Assert.Contains("slowest nodes:", stdout, StringComparison.Ordinal);
+        Assert.Matches(@"\n  Conv +38 ", stdout);
+    }
+
     [Fact]
     public void Bench_resolves_named_symbolic_dims_and_constant_fills()
     {
