@@ -140,6 +140,12 @@ STANDIN_FAMILIES = [("qwen3", "qwen3"), ("qwen2", "qwen2"), ("qwen", "qwen2"), (
                     ("phi", "phi3"), ("gemma", "gemma3"), ("mistral", "mistral")]
 
 
+# Families without a stand-in checkpoint: their real config.json (architecture and type, from the hub cards) is enough for
+# validate to say whether OliveNet exports them at all.
+CONFIG_ONLY = [("whisper", {"architectures": ["WhisperForConditionalGeneration"], "model_type": "whisper"}),
+               ("moonshine", {"architectures": ["MoonshineForConditionalGeneration"], "model_type": "moonshine"})]
+
+
 def standin_config(path, standins):
     """A copy of the config beside it with an HfModel hub id replaced by a stand-in checkpoint, or None."""
     with open(path, encoding="utf-8") as f:
@@ -154,9 +160,20 @@ def standin_config(path, standins):
         return None
     hub = str(model.get("model_path", "")).lower()
     family = next((folder for key, folder in STANDIN_FAMILIES if key in hub.replace("-", "")), None)
-    if family is None or not os.path.isdir(os.path.join(standins, family)):
-        return None
-    model["model_path"] = os.path.join(standins, family)
+    if family is not None and os.path.isdir(os.path.join(standins, family)):
+        model["model_path"] = os.path.join(standins, family)
+    else:
+        # No weights of this family here: a folder with only the real config.json still lets validate judge the architecture.
+        config = next((c for key, c in CONFIG_ONLY if key in hub.replace("-", "")), None)
+        if config is None:
+            return None
+        import tempfile
+
+        folder = os.path.join(tempfile.gettempdir(), "olivenet-config-only", config["model_type"])
+        os.makedirs(folder, exist_ok=True)
+        with open(os.path.join(folder, "config.json"), "w", encoding="utf-8") as f:
+            json.dump(config, f)
+        model["model_path"] = folder
     copy = os.path.join(os.path.dirname(path), f".standin-{os.path.splitext(os.path.basename(path))[0]}.json")
     with open(copy, "w", encoding="utf-8") as f:
         json.dump(data, f)
