@@ -100,7 +100,9 @@ public static class Selection
 
     private static string Join(IEnumerable<SelectionEntry> entries) => string.Join(", ", entries.Select(e => e.Index));
 
-    private static string Format(double v) => v.ToString("G4", CultureInfo.InvariantCulture);
+    /// <summary>Four significant digits, but whole numbers from 10,000 up in full with separators (sizes in bytes, not 1.176E+06).</summary>
+    private static string Format(double v) =>
+        Math.Abs(v) >= 1e4 && Math.Abs(v) < 1e15 ? v.ToString("N0", CultureInfo.InvariantCulture) : v.ToString("G4", CultureInfo.InvariantCulture);
 
     private sealed class OrderComparer : IComparer<IReadOnlyList<int>>
     {
