@@ -89,7 +89,8 @@ internal static class MultimodalConfig
             flat["rope_scaling"] ??= rope.DeepClone();
         }
 
-        return flat;
+        // Reparsed so that every value reads as if from a file (a default added as an int also reads as a double).
+        return JsonNode.Parse(flat.ToJsonString())!.AsObject();
     }
 
     /// <summary>
