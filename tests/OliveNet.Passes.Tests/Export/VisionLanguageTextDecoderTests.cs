@@ -166,6 +166,26 @@ public sealed class VisionLanguageTextDecoderTests(Xunit.Abstractions.ITestOutpu
         Assert.True(cosine >= 0.9, $"{name}: cosine {cosine}");
     }
 
+    /// <summary>SelectiveMixedPrecision's kld_gradient runs the wrapper's layers through ONNX Runtime as it does a plain decoder's, and its plan names plain modules.</summary>
+    [Theory]
+    [InlineData("qwen3_vl")]
+    [InlineData("mistral3")]
+    public void Kld_gradient_plans_the_text_decoder_of_a_wrapper(string name)
+    {
+        using var temp = new TempFolder();
+        var options = new SelectiveMixedPrecisionOptions
+        {
+            Algorithm = "kld_gradient", Ratio = 0.7, GroupSize = 32, CalibrationText = WeightOnlyFixtures.CalibrationText, MaxSeqLen = 32, MaxSamples = 3,
+        };
+        SelectiveMixedPrecisionPass.Annotate(HfFixtures.Checkpoint(name), temp.Sub("plan"), options, TextWriter.Null);
+        var config = JsonNode.Parse(File.ReadAllText(Path.Combine(temp.Sub("plan"), "config.json")))!;
+        var overrides = config[QuantizationConfig.MixedPrecisionKey]!["overrides"]!.AsObject();
+        Assert.NotEmpty(overrides);
+        Assert.All(overrides, o => Assert.True(o.Key is "lm_head" or "model.embed_tokens" || o.Key.StartsWith("model.layers.", StringComparison.Ordinal), o.Key));
+        var onnx = WeightOnlyFixtures.Export(WeightOnlyFixtures.Rtn(temp.Sub("plan"), temp.Sub("rtn"), new RtnOptions { Bits = 4, GroupSize = 32 }), temp.Sub("onnx"));
+        Assert.True(ModelBuilderQuantizedTests.Cosine(name, onnx) >= 0.9);
+    }
+
     [Fact]
     public void Gguf_export_refuses_a_vision_language_checkpoint_in_one_line()
     {
