@@ -15,6 +15,12 @@ public sealed class ModelBuilderLogitsTests(Xunit.Abstractions.ITestOutputHelper
 
     public static TheoryData<string> Architectures => new() { "llama", "qwen2", "qwen3", "mistral", "phi3", "gemma3", "qwen3_vl", "qwen2_5_vl", "gemma3_vl", "mistral3" };
 
+    /// <summary>The vision-language wrapper fixtures (ModelBuilder exports their text decoder; GGUF export refuses them).</summary>
+    public static readonly string[] VisionLanguage = ["qwen3_vl", "qwen2_5_vl", "gemma3_vl", "mistral3"];
+
+    /// <summary>The fixtures of plain decoder checkpoints, which GGUF export takes too (Architectures without VisionLanguage).</summary>
+    public static TheoryData<string> TextDecoders => new(new[] { "llama", "qwen2", "qwen3", "mistral", "phi3", "gemma3" });
+
     [Theory]
     [MemberData(nameof(Architectures))]
     public void Fp32_export_matches_the_reference_forward_over_the_whole_sequence(string name)
