@@ -136,7 +136,10 @@ def validate_all(checkout, olivenet):
     return results
 
 
-STANDIN_FAMILIES = [("qwen3", "qwen3"), ("qwen2", "qwen2"), ("qwen", "qwen2"), ("llama", "llama"), ("smollm", "llama"),
+# Vision-language wrappers first (their hub ids also contain the generic keys): ModelBuilder exports their text decoder.
+STANDIN_FAMILIES = [("qwen3vl", "qwen3_vl"), ("qwen2.5vl", "qwen2_5_vl"), ("fara", "qwen2_5_vl"), ("translategemma", "gemma3_vl"),
+                    ("gemma34b", "gemma3_vl"), ("ministral3", "mistral3"),
+                    ("qwen3", "qwen3"), ("qwen2", "qwen2"), ("qwen", "qwen2"), ("llama", "llama"), ("smollm", "llama"),
                     ("phi", "phi3"), ("gemma", "gemma3"), ("mistral", "mistral")]
 
 

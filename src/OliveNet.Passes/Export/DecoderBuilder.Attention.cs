@@ -28,11 +28,12 @@ internal sealed partial class DecoderBuilder
             return new RopeSet(new LayerRope(global.Cos, global.Sin, -1), new LayerRope(local.Cos, local.Sin, window), GemmaIsLocal);
         }
 
-        var frequencies = RopeTables.InverseFrequencies(rot, _c.RopeTheta, scaling);
+        var frequencies = RopeTables.InverseFrequencies(rot, _c.RopeTheta, scaling, _c.MaxPositions);
         var slidingWindow = SlidingWindow();
         if (RopeTables.Kind(scaling) != "longrope")
         {
-            var (cos, sin) = Caches("cos_cache", "sin_cache", frequencies, null, 1.0);
+            var yarnMagnitude = RopeTables.Kind(scaling) == "yarn" ? RopeTables.YarnMagnitude(scaling!, _c.MaxPositions) : 1.0;
+            var (cos, sin) = Caches("cos_cache", "sin_cache", frequencies, null, yarnMagnitude);
             return new RopeSet(new LayerRope(cos, sin, slidingWindow), null, _ => false);
         }
 
@@ -83,7 +84,7 @@ internal sealed partial class DecoderBuilder
     {
         var use = _c.Family switch
         {
-            DecoderFamily.Mistral or DecoderFamily.Phi3 => true,
+            DecoderFamily.Mistral or DecoderFamily.Phi3 or DecoderFamily.Ministral3 => true,
             DecoderFamily.Qwen2 or DecoderFamily.Qwen3 => _c.Raw["use_sliding_window"]?.GetValue<bool>() ?? false,
             _ => false,
         };
@@ -113,12 +114,22 @@ internal sealed partial class DecoderBuilder
         var bias = _w.Has(p + "q_proj.bias") ? _w.Concat(p + "q_proj.bias", p + "k_proj.bias", p + "v_proj.bias") : null;
         var qkv = Linear($"{n}/qkv_proj/MatMul", x, $"model.layers.{layer}.attn.qkv_proj", parts, bias);
         string query = qkv, key = string.Empty, value = string.Empty;
-        if (_w.Has(p + "q_norm.weight"))
+        var queryScale = QueryPositionScale();
+        if (_w.Has(p + "q_norm.weight") || queryScale is not null)
         {
             var split = _g.Node("Split", $"{n}/qkv_proj/Split", [qkv, _g.Int64(false, q, kv, kv)], 3, string.Empty, GraphBuilder.Int("axis", -1));
-            query = HeadNorm(layer, "q_norm", split[0], p + "q_norm.weight", q);
-            key = HeadNorm(layer, "k_norm", split[1], p + "k_norm.weight", kv);
-            value = split[2];
+            (query, key, value) = (split[0], split[1], split[2]);
+            if (_w.Has(p + "q_norm.weight"))
+            {
+                query = HeadNorm(layer, "q_norm", query, p + "q_norm.weight", q);
+                key = HeadNorm(layer, "k_norm", key, p + "k_norm.weight", kv);
+            }
+
+            if (queryScale is not null)
+            {
+                // Scaling q before the fused rotary equals scaling it after: the rotation is linear.
+                query = _g.Op("Mul", $"{n}/query_position_scale/Mul", [query, queryScale]);
+            }
         }
 
         var scale = Gemma ? (float)Math.Pow(_c.Number("query_pre_attn_scalar") ?? _c.HeadDim, -0.5) : 1f / MathF.Sqrt(_c.HeadDim);

@@ -20,6 +20,9 @@ internal enum DecoderFamily
 
     /// <summary>Gemma 3 text (1+w norms, embedding scale, GELU-tanh, q/k norms, local/global layers).</summary>
     Gemma3,
+
+    /// <summary>Ministral 3 (Mistral 3's text decoder): Llama layers, yarn rope, queries scaled by position (llama_4_scaling_beta).</summary>
+    Ministral3,
 }
 
 /// <summary>Architecture names → families.</summary>
@@ -33,6 +36,12 @@ internal static class DecoderFamilies
         ("Qwen3ForCausalLM", DecoderFamily.Qwen3),
         ("Phi3ForCausalLM", DecoderFamily.Phi3),
         ("Gemma3ForCausalLM", DecoderFamily.Gemma3),
+
+        // Vision-language checkpoints: their text decoder (MultimodalConfig; Mistral 3's family follows its text_config).
+        ("Qwen3VLForConditionalGeneration", DecoderFamily.Qwen3),
+        ("Qwen2_5_VLForConditionalGeneration", DecoderFamily.Qwen2),
+        ("Gemma3ForConditionalGeneration", DecoderFamily.Gemma3),
+        ("Mistral3ForConditionalGeneration", DecoderFamily.Ministral3),
     ];
 
     /// <summary>Every supported architecture name.</summary>

@@ -62,7 +62,7 @@ internal static class GenAiConfig
                 },
                 ["eos_token_id"] = eos,
                 ["pad_token_id"] = Setting("pad_token_id") ?? (eos is JsonArray a ? a[0]!.DeepClone() : eos.DeepClone()),
-                ["type"] = ModelType(c.Architecture),
+                ["type"] = MultimodalConfig.GenAiType(c.Architecture, c.Family) ?? ModelType(c.Architecture),
                 ["vocab_size"] = c.Vocab,
             },
             ["search"] = new JsonObject

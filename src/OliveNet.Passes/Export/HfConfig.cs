@@ -24,6 +24,9 @@ internal sealed record HfConfig
     public required JsonObject Raw { get; init; }
     public required JsonObject Generation { get; init; }
 
+    /// <summary>Whether this is the text decoder of a vision-language checkpoint (<see cref="MultimodalConfig"/>).</summary>
+    public bool IsMultimodal => MultimodalConfig.IsWrapper(Architecture);
+
     /// <summary>Rotary dimensions per head (Phi-3 partial rotary: a fraction of the head).</summary>
     public int RotaryDim => (int)(HeadDim * (Raw["partial_rotary_factor"]?.GetValue<double>() ?? 1.0));
 
@@ -32,12 +35,17 @@ internal sealed record HfConfig
     public static HfConfig Load(string folder)
     {
         var path = Path.Combine(folder, "config.json");
-        var raw = ReadJson(path) ?? throw new ExportException($"{path}: not found; a Hugging Face checkpoint folder has config.json.");
+        var raw = MultimodalConfig.Flatten(ReadJson(path) ?? throw new ExportException($"{path}: not found; a Hugging Face checkpoint folder has config.json."));
         var generation = ReadJson(Path.Combine(folder, "generation_config.json")) ?? [];
         var architecture = raw["architectures"] is JsonArray { Count: > 0 } a ? a[0]!.GetValue<string>() : "(none)";
         var family = DecoderFamilies.Of(architecture)
             ?? throw new ExportException(
                 $"{path}: architecture '{architecture}' is not supported by ModelBuilder; supported: {string.Join(", ", DecoderFamilies.Supported)}.");
+        if (MultimodalConfig.IsWrapper(architecture))
+        {
+            family = MultimodalConfig.TextFamily(architecture, raw, path);
+        }
+
         var hidden = Int(raw, path, "hidden_size");
         var heads = Int(raw, path, "num_attention_heads");
         return new HfConfig

@@ -54,6 +54,12 @@ internal sealed partial class GgufExporter
     public static Result Export(string checkpoint, string path, string format, TextWriter log, CancellationToken cancellation, bool pure = false)
     {
         var config = HfConfig.Load(checkpoint);
+        if (config.IsMultimodal)
+        {
+            throw new ExportException(
+                $"{checkpoint}: GgufExport does not write vision-language checkpoints ({config.Architecture}); llama.cpp would need the text decoder as one GGUF under its own architecture (qwen2vl/qwen3vl/gemma3/mistral3 metadata) and the vision tower as a separate mmproj GGUF, neither of which OliveNet writes. Export the text decoder with ModelBuilder, or convert with llama.cpp's convert_hf_to_gguf.py (with --mmproj for the vision part).");
+        }
+
         using var weights = SafeTensorsCheckpoint.Open(checkpoint);
         return new GgufExporter(config, weights, format, pure).Write(checkpoint, path, log, cancellation);
     }

@@ -13,7 +13,13 @@ public sealed class ModelBuilderLogitsTests(Xunit.Abstractions.ITestOutputHelper
     // while a wrong rope frequency, norm offset, window or bias moves logits by O(0.1–1) of the scale.
     private const double Fp32Tolerance = 1e-4;
 
-    public static TheoryData<string> Architectures => new() { "llama", "qwen2", "qwen3", "mistral", "phi3", "gemma3" };
+    public static TheoryData<string> Architectures => new() { "llama", "qwen2", "qwen3", "mistral", "phi3", "gemma3", "qwen3_vl", "qwen2_5_vl", "gemma3_vl", "mistral3" };
+
+    /// <summary>The vision-language wrapper fixtures (ModelBuilder exports their text decoder; GGUF export refuses them).</summary>
+    public static readonly string[] VisionLanguage = ["qwen3_vl", "qwen2_5_vl", "gemma3_vl", "mistral3"];
+
+    /// <summary>The fixtures of plain decoder checkpoints, which GGUF export takes too (Architectures without VisionLanguage).</summary>
+    public static TheoryData<string> TextDecoders => new(new[] { "llama", "qwen2", "qwen3", "mistral", "phi3", "gemma3" });
 
     [Theory]
     [MemberData(nameof(Architectures))]

@@ -6,6 +6,10 @@ namespace OliveNet.Passes.Export.SafeTensors;
 /// The weights of a Hugging Face checkpoint folder: <c>model.safetensors</c>, or the shards named by
 /// <c>model.safetensors.index.json</c> (its <c>weight_map</c>: tensor name → shard file). Every shard is opened and
 /// validated up front; a tensor the index names must exist in its shard. Dispose to unmap the files.
+/// A vision-language checkpoint keeps its text decoder under a wrapper prefix (<c>model.language_model.*</c>, or
+/// <c>language_model.model.*</c> and <c>language_model.lm_head.*</c> in older saves); those tensors are listed and read
+/// under the plain decoder names (<c>model.*</c>, <c>lm_head.*</c>) every reader uses, the rest (vision tower,
+/// projector) under their own.
 /// </summary>
 public sealed class SafeTensorsCheckpoint : IDisposable
 {
@@ -15,14 +19,29 @@ public sealed class SafeTensorsCheckpoint : IDisposable
     /// <summary>The shard index name.</summary>
     public const string IndexFile = "model.safetensors.index.json";
 
+    // Wrapper prefixes of a text decoder's tensors → the plain decoder prefix they stand for.
+    private static readonly (string Stored, string Plain)[] TextPrefixes =
+    [
+        ("model.language_model.", "model."), ("language_model.model.", "model."), ("language_model.lm_head.", "lm_head."),
+    ];
+
     private readonly List<SafeTensorsFile> _files;
-    private readonly Dictionary<string, SafeTensorsFile> _byTensor;
+    private readonly Dictionary<string, (SafeTensorsFile File, string Stored)> _byTensor;
 
     private SafeTensorsCheckpoint(string folder, List<SafeTensorsFile> files, Dictionary<string, SafeTensorsFile> byTensor)
     {
         Folder = folder;
         _files = files;
-        _byTensor = byTensor;
+        _byTensor = new Dictionary<string, (SafeTensorsFile, string)>(StringComparer.Ordinal);
+        foreach (var (stored, file) in byTensor.OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            var name = Plain(stored);
+            if (!_byTensor.TryAdd(name, (file, stored)))
+            {
+                throw new SafeTensorsException(
+                    $"{folder}: both '{stored}' and '{_byTensor[name].Stored}' stand for the decoder tensor '{name}'; a checkpoint holds its text decoder under one prefix.");
+            }
+        }
     }
 
     /// <summary>The checkpoint folder.</summary>
@@ -94,45 +113,71 @@ public sealed class SafeTensorsCheckpoint : IDisposable
                     byTensor[t.Name] = single;
                 }
             }
+
+            return new SafeTensorsCheckpoint(full, files, byTensor);
         }
         catch
         {
             files.ForEach(f => f.Dispose());
             throw;
         }
-
-        return new SafeTensorsCheckpoint(full, files, byTensor);
     }
 
     /// <summary>Whether the checkpoint holds <paramref name="name"/>.</summary>
     public bool Contains(string name) => _byTensor.ContainsKey(name);
 
-    /// <summary>The header entry of a tensor.</summary>
+    /// <summary>The header entry of a tensor (under the name it was asked by).</summary>
     /// <exception cref="SafeTensorsException">No such tensor.</exception>
-    public SafeTensorInfo Info(string name) => FileOf(name).Info(name);
+    public SafeTensorInfo Info(string name)
+    {
+        var (file, stored) = FileOf(name);
+        return file.Info(stored) with { Name = name };
+    }
 
     /// <summary>A tensor as a new float32 array (converted from F16/BF16 when needed).</summary>
     /// <exception cref="SafeTensorsException">No such tensor.</exception>
     public float[] ReadFloat32(string name)
     {
-        var file = FileOf(name);
-        var data = new float[file.Info(name).ElementCount];
-        file.ReadFloat32(name, data);
+        var (file, stored) = FileOf(name);
+        var data = new float[file.Info(stored).ElementCount];
+        file.ReadFloat32(stored, data);
         return data;
     }
 
     /// <summary>Rows <c>[start, start + count)</c> of a tensor as float32 into <paramref name="destination"/>.</summary>
     /// <exception cref="SafeTensorsException">No such tensor.</exception>
-    public void ReadRowsFloat32(string name, int start, int count, Span<float> destination) => FileOf(name).ReadRowsFloat32(name, start, count, destination);
+    public void ReadRowsFloat32(string name, int start, int count, Span<float> destination)
+    {
+        var (file, stored) = FileOf(name);
+        file.ReadRowsFloat32(stored, start, count, destination);
+    }
 
     /// <summary>The stored bytes of a tensor (any dtype).</summary>
     /// <exception cref="SafeTensorsException">No such tensor.</exception>
-    public byte[] ReadBytes(string name) => FileOf(name).ReadBytes(name);
+    public byte[] ReadBytes(string name)
+    {
+        var (file, stored) = FileOf(name);
+        return file.ReadBytes(stored);
+    }
 
     /// <inheritdoc/>
     public void Dispose() => _files.ForEach(f => f.Dispose());
 
-    private SafeTensorsFile FileOf(string name) => _byTensor.TryGetValue(name, out var f)
+    /// <summary>The plain decoder name of a stored tensor name (itself unless it carries a wrapper's text prefix).</summary>
+    internal static string Plain(string stored)
+    {
+        foreach (var (prefix, plain) in TextPrefixes)
+        {
+            if (stored.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                return plain + stored[prefix.Length..];
+            }
+        }
+
+        return stored;
+    }
+
+    private (SafeTensorsFile File, string Stored) FileOf(string name) => _byTensor.TryGetValue(name, out var f)
         ? f
         : throw new SafeTensorsException($"{Folder}: the checkpoint has no tensor '{name}'; is config.json from a different model than the weights?");
 

@@ -14,14 +14,14 @@ internal static class CheckpointInput
         : throw new PassFailedException(
             $"{passId} quantizes Hugging Face checkpoints (input_model type HfModel), but its input is the ONNX model {context.Input.ModelPath}; put {passId} before ModelBuilder, or use OnnxBlockWiseRtnQuantization / OnnxHqqQuantization on ONNX models.");
 
-    /// <summary>config.json of <paramref name="folder"/>.</summary>
+    /// <summary>config.json of <paramref name="folder"/>; a vision-language checkpoint's flattened to its text decoder (Export.MultimodalConfig).</summary>
     /// <exception cref="PassFailedException">It is missing or not a JSON object.</exception>
     public static JsonObject Config(string folder)
     {
         var path = Path.Combine(folder, "config.json");
         try
         {
-            return JsonNode.Parse(File.ReadAllText(path)) as JsonObject ?? throw new PassFailedException($"{path}: not a JSON object.");
+            return Export.MultimodalConfig.Flatten(JsonNode.Parse(File.ReadAllText(path)) as JsonObject ?? throw new PassFailedException($"{path}: not a JSON object."));
         }
         catch (System.Text.Json.JsonException e)
         {
