@@ -44,10 +44,7 @@ public sealed class GgufExportPass : IPass<GgufExportOptions>, ICheckpointCheck
             return problems;
         }
 
-        var config = HfConfig.Load(folder);
-        return GgufExporter.Architecture(config.Family) is null
-            ? [$"{PassId}: {config.Architecture} has no GGUF writer in OliveNet yet (the supported architectures are those of {string.Join(", ", GgufExporter.Families)}); export it with ModelBuilder to ONNX instead."]
-            : [];
+        return GgufExporter.Refusal(HfConfig.Load(folder), folder) is { } refusal ? [refusal] : [];
     }
 
     /// <inheritdoc/>

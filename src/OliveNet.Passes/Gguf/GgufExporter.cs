@@ -45,6 +45,14 @@ internal sealed partial class GgufExporter
         _ => null,
     };
 
+    /// <summary>Why the writer cannot export <paramref name="config"/> (read from <paramref name="checkpoint"/>), or null when it can.</summary>
+    internal static string? Refusal(HfConfig config, string checkpoint) =>
+        config.IsMultimodal
+            ? $"{checkpoint}: GgufExport does not write vision-language checkpoints ({config.Architecture}); llama.cpp would need the text decoder as one GGUF under its own architecture (qwen2vl/qwen3vl/gemma3/mistral3 metadata) and the vision tower as a separate mmproj GGUF, neither of which OliveNet writes. Export the text decoder with ModelBuilder, or convert with llama.cpp's convert_hf_to_gguf.py (with --mmproj for the vision part)."
+            : Architecture(config.Family) is null
+                ? $"{checkpoint}: GgufExport has no GGUF writer for {config.Architecture} yet (it writes {string.Join(", ", Families)}); export it with ModelBuilder to ONNX instead."
+                : null;
+
     /// <summary>What was written.</summary>
     public sealed record Result(string Path, long Bytes, string Architecture, int Tensors, IReadOnlyDictionary<string, int> TypeCounts, GgufVocabulary Vocabulary, int ContextLength);
 
@@ -54,10 +62,9 @@ internal sealed partial class GgufExporter
     public static Result Export(string checkpoint, string path, string format, TextWriter log, CancellationToken cancellation, bool pure = false)
     {
         var config = HfConfig.Load(checkpoint);
-        if (config.IsMultimodal)
+        if (Refusal(config, checkpoint) is { } refusal)
         {
-            throw new ExportException(
-                $"{checkpoint}: GgufExport does not write vision-language checkpoints ({config.Architecture}); llama.cpp would need the text decoder as one GGUF under its own architecture (qwen2vl/qwen3vl/gemma3/mistral3 metadata) and the vision tower as a separate mmproj GGUF, neither of which OliveNet writes. Export the text decoder with ModelBuilder, or convert with llama.cpp's convert_hf_to_gguf.py (with --mmproj for the vision part).");
+            throw new ExportException(refusal);
         }
 
         using var weights = SafeTensorsCheckpoint.Open(checkpoint);

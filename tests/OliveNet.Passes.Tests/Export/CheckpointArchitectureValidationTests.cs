@@ -71,6 +71,22 @@ public sealed class CheckpointArchitectureValidationTests : IDisposable
         Assert.Equal(4, recipe.Passes.Count);
     }
 
+    [Fact]
+    public void A_vision_language_checkpoint_validates_for_modelbuilder_and_is_refused_for_gguf_before_the_run()
+    {
+        var checkpoint = HfFixtures.Checkpoint("qwen3_vl");
+        Assert.Single(Load(checkpoint, """
+            passes:
+              m: {type: ModelBuilder, precision: int4}
+            """).Passes);
+        var e = Assert.Throws<RecipeException>(() => Load(checkpoint, """
+            passes:
+              q: {type: GgufExport, quantization: Q4_0}
+            """));
+        Assert.Contains("passes.q.type", e.Message, StringComparison.Ordinal);
+        Assert.Contains("does not write vision-language checkpoints", e.Message, StringComparison.Ordinal);
+    }
+
     private Recipe Load(string checkpoint, string body)
     {
         var path = Path.Combine(_temp.Sub("recipe-" + Path.GetFileName(checkpoint)), "recipe.yaml");
