@@ -136,7 +136,7 @@ def validate_all(checkout, olivenet):
     return results
 
 
-STANDIN_FAMILIES = [("qwen3", "qwen3"), ("qwen2", "qwen2"), ("qwen", "qwen2"), ("llama", "llama"), ("smollm", "llama"),
+STANDIN_FAMILIES = [("qwen3.5", "qwen3_5"), ("qwen3", "qwen3"), ("qwen2", "qwen2"), ("qwen", "qwen2"), ("llama", "llama"), ("smollm", "llama"),
                     ("phi", "phi3"), ("gemma", "gemma3"), ("mistral", "mistral")]
 
 

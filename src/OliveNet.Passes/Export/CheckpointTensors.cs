@@ -20,6 +20,12 @@ internal sealed class CheckpointTensors(SafeTensorsCheckpoint checkpoint, Quanti
     /// <summary>The checkpoint folder.</summary>
     public string Folder => checkpoint.Folder;
 
+    /// <summary>
+    /// Where the decoder's <c>model.*</c> tensors live in the checkpoint: <c>model.</c>, or e.g. <c>model.language_model.</c>
+    /// for a vision-language checkpoint's text decoder. Names are given here as <c>model.*</c> and mapped.
+    /// </summary>
+    public string ModelPrefix { get; set; } = "model.";
+
     /// <summary>The quantization config of a quantized checkpoint, else null.</summary>
     public QuantizationConfig? Quantization => quantization;
 
@@ -40,11 +46,16 @@ internal sealed class CheckpointTensors(SafeTensorsCheckpoint checkpoint, Quanti
     }
 
     /// <summary>Whether <paramref name="name"/> exists, as a float tensor or as a quantized module's weight.</summary>
-    public bool Contains(string name) => checkpoint.Contains(name) || IsQuantized(name);
+    public bool Contains(string name)
+    {
+        name = Map(name);
+        return checkpoint.Contains(name) || IsQuantized(name);
+    }
 
     /// <summary>The header entry; for a quantized weight, its float shape in the scales' dtype.</summary>
     public SafeTensorInfo Info(string name)
     {
+        name = Map(name);
         if (!IsQuantized(name))
         {
             return checkpoint.Info(name);
@@ -64,11 +75,16 @@ internal sealed class CheckpointTensors(SafeTensorsCheckpoint checkpoint, Quanti
     }
 
     /// <summary>A tensor as float32 (dequantized when quantized).</summary>
-    public float[] ReadFloat32(string name) => IsQuantized(name) ? Prequantized(name)!.Dequantize() : checkpoint.ReadFloat32(name);
+    public float[] ReadFloat32(string name)
+    {
+        name = Map(name);
+        return IsQuantized(name) ? Prequantized(name)!.Dequantize() : checkpoint.ReadFloat32(name);
+    }
 
     /// <summary>Rows of a tensor as float32 (dequantized when quantized).</summary>
     public void ReadRowsFloat32(string name, int start, int count, Span<float> destination)
     {
+        name = Map(name);
         if (!IsQuantized(name))
         {
             checkpoint.ReadRowsFloat32(name, start, count, destination);
@@ -82,6 +98,7 @@ internal sealed class CheckpointTensors(SafeTensorsCheckpoint checkpoint, Quanti
     /// <summary>The quantized blocks of weight <paramref name="name"/> (e.g. <c>model.layers.0.mlp.up_proj.weight</c>), or null when it is float.</summary>
     public PackedWeight? Prequantized(string name)
     {
+        name = Map(name);
         if (!IsQuantized(name))
         {
             return null;
@@ -119,6 +136,12 @@ internal sealed class CheckpointTensors(SafeTensorsCheckpoint checkpoint, Quanti
         _last = (name, weight);
         return weight;
     }
+
+    /// <summary>A <c>model.*</c> name under <see cref="ModelPrefix"/> (unchanged when it is already there or outside <c>model.</c>).</summary>
+    private string Map(string name) =>
+        ModelPrefix == "model." || name.StartsWith(ModelPrefix, StringComparison.Ordinal) || !name.StartsWith("model.", StringComparison.Ordinal)
+            ? name
+            : ModelPrefix + name["model.".Length..];
 
     private bool IsQuantized(string name) =>
         hub is not null ? name.EndsWith(".weight", StringComparison.Ordinal) && !checkpoint.Contains(name) && HubPackedReader.IsQuantized(checkpoint, name[..^".weight".Length])

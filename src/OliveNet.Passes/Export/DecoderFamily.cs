@@ -20,6 +20,9 @@ internal enum DecoderFamily
 
     /// <summary>Gemma 3 text (1+w norms, embedding scale, GELU-tanh, q/k norms, local/global layers).</summary>
     Gemma3,
+
+    /// <summary>Qwen3.5 text decoder: Gated DeltaNet (linear attention) layers with gated full-attention layers, (1+w) norms.</summary>
+    Qwen35,
 }
 
 /// <summary>Architecture names → families.</summary>
@@ -33,6 +36,8 @@ internal static class DecoderFamilies
         ("Qwen3ForCausalLM", DecoderFamily.Qwen3),
         ("Phi3ForCausalLM", DecoderFamily.Phi3),
         ("Gemma3ForCausalLM", DecoderFamily.Gemma3),
+        ("Qwen3_5ForConditionalGeneration", DecoderFamily.Qwen35),
+        ("Qwen3_5ForCausalLM", DecoderFamily.Qwen35),
     ];
 
     /// <summary>Every supported architecture name.</summary>

@@ -6,7 +6,7 @@ namespace OliveNet.Passes.Export;
 /// The fields of a Hugging Face <c>config.json</c> (and <c>generation_config.json</c>) the decoder export reads,
 /// with each family's defaults filled. Unknown fields are ignored.
 /// </summary>
-internal sealed record HfConfig
+internal sealed partial record HfConfig
 {
     public required string Architecture { get; init; }
     public required DecoderFamily Family { get; init; }
@@ -24,6 +24,9 @@ internal sealed record HfConfig
     public required JsonObject Raw { get; init; }
     public required JsonObject Generation { get; init; }
 
+    /// <summary>What the decoder's tensor names start with in the checkpoint: <c>model.</c>, or <c>model.language_model.</c> in a vision-language checkpoint.</summary>
+    public string WeightPrefix { get; init; } = "model.";
+
     /// <summary>Rotary dimensions per head (Phi-3 partial rotary: a fraction of the head).</summary>
     public int RotaryDim => (int)(HeadDim * (Raw["partial_rotary_factor"]?.GetValue<double>() ?? 1.0));
 
@@ -38,6 +41,12 @@ internal sealed record HfConfig
         var family = DecoderFamilies.Of(architecture)
             ?? throw new ExportException(
                 $"{path}: architecture '{architecture}' is not supported by ModelBuilder; supported: {string.Join(", ", DecoderFamilies.Supported)}.");
+        var prefix = "model.";
+        if (family == DecoderFamily.Qwen35)
+        {
+            (raw, prefix) = FlattenQwen35(raw, path);
+        }
+
         var hidden = Int(raw, path, "hidden_size");
         var heads = Int(raw, path, "num_attention_heads");
         return new HfConfig
@@ -57,6 +66,7 @@ internal sealed record HfConfig
             TieEmbeddings = raw["tie_word_embeddings"]?.GetValue<bool>() ?? family == DecoderFamily.Gemma3,
             Raw = raw,
             Generation = generation,
+            WeightPrefix = prefix,
         };
     }
 

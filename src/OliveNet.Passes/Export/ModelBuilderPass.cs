@@ -31,7 +31,7 @@ public sealed class ModelBuilderPass : IPass<ModelBuilderOptions>
     public PassMetadata Metadata { get; } = new(
         Id: PassId,
         Version: 2,
-        Summary: "Export a Hugging Face decoder checkpoint (Llama, Mistral, Qwen2, Qwen3, Phi3, Gemma3) to the ONNX Runtime GenAI layout in fp32/fp16/int8/int4.",
+        Summary: "Export a Hugging Face decoder checkpoint (Llama, Mistral, Qwen2, Qwen3, Phi3, Gemma3, Qwen3.5) to the ONNX Runtime GenAI layout in fp32/fp16/int8/int4.",
         Devices: ["cpu"],
         ExecutionProviders: ["CPUExecutionProvider"],
         Precisions: ["fp32", "fp16", "int8", "int4"],
@@ -129,7 +129,9 @@ public sealed class ModelBuilderPass : IPass<ModelBuilderOptions>
         log.WriteLine($"{PassId}: {config.Architecture}, {config.Layers} layers, hidden {config.Hidden}, heads {config.Heads}/{config.KvHeads}, precision {settings.Precision}");
         using var data = new ExternalDataWriter(output, "model.onnx.data");
         var graph = new GraphBuilder(data);
-        new DecoderBuilder(config, new WeightReader(CheckpointTensors.Create(weights, config.Raw)), graph, settings).Build(cancellation);
+        var tensors = CheckpointTensors.Create(weights, config.Raw);
+        tensors.ModelPrefix = config.WeightPrefix;
+        new DecoderBuilder(config, new WeightReader(tensors), graph, settings).Build(cancellation);
         var model = new ModelProto { IrVersion = 10, ProducerName = "olivenet", Graph = graph.Graph };
         model.OpsetImport.Add(new OperatorSetIdProto { Domain = string.Empty, Version = 21 });
         model.OpsetImport.Add(new OperatorSetIdProto { Domain = GraphBuilder.Ms, Version = 1 });

@@ -45,6 +45,12 @@ internal sealed partial class GgufExporter
     public static Result Export(string checkpoint, string path, string format, TextWriter log, CancellationToken cancellation, bool pure = false)
     {
         var config = HfConfig.Load(checkpoint);
+        if (config.Family == DecoderFamily.Qwen35)
+        {
+            throw new ExportException(
+                $"{checkpoint}: GGUF export of {config.Architecture} (Qwen3.5, hybrid Gated DeltaNet) is not supported: llama.cpp reads Qwen3.5 through its own hybrid architecture (conv, decay and gate tensors of the linear-attention layers), which OliveNet's GGUF writer does not produce; use ModelBuilder for this model, or llama.cpp's convert_hf_to_gguf.py.");
+        }
+
         using var weights = SafeTensorsCheckpoint.Open(checkpoint);
         return new GgufExporter(config, weights, format, pure).Write(checkpoint, path, log, cancellation);
     }

@@ -68,6 +68,11 @@ public sealed class GptqPass : IPass<GptqOptions>
     {
         var config = CheckpointInput.Config(source);
         var hf = HfConfig.Load(source);
+        if (hf.Family == DecoderFamily.Qwen35)
+        {
+            throw new ExportException($"{PassId}: {hf.Architecture} (Qwen3.5, hybrid Gated DeltaNet) is not supported: calibration runs decoder layers through ONNX Runtime one by one and has no linear-attention layer; drop {PassId} and let ModelBuilder quantize (int4_algo_config rtn or k_quant_*).");
+        }
+
         using var checkpoint = SafeTensorsCheckpoint.Open(source);
         var plan = CheckpointPlan.Create(
             checkpoint, config, new QuantSpec(options.Bits, options.GroupSize, options.Sym), options.LmHead, embeds: false,
