@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json.Nodes;
 using OliveNet.Onnx;
 using OliveNet.Passes.Export.Onnx;
 
@@ -36,6 +37,11 @@ internal sealed partial class DecoderBuilder
         {
             throw new ExportException(
                 $"{_c.Architecture}: precision {_s.Precision} is not supported for Qwen3.5 on CPU (ONNX Runtime's LinearAttention and CausalConvWithState CPU kernels are float32 only); use fp32, int8 or int4.");
+        }
+
+        if (Hybrid && _c.Raw["attn_output_gate"] is JsonValue gate && gate.TryGetValue<bool>(out var gated) && !gated)
+        {
+            throw new ExportException($"{_c.Architecture}: attn_output_gate false is not supported; ModelBuilder exports Qwen3.5's gated full attention (q_proj rows doubled into query and gate).");
         }
 
         var (nk, nv, _, _, _, _) = Linear35;

@@ -36,6 +36,29 @@ public sealed class Qwen35Tests(Xunit.Abstractions.ITestOutputHelper log)
     }
 
     [Fact]
+    public void A_flat_causal_lm_config_takes_its_layer_types_from_the_interval_and_rope_from_rope_parameters()
+    {
+        using var temp = new TempFolder();
+        File.WriteAllText(Path.Combine(temp.Path, "config.json"), """
+            {"architectures": ["Qwen3_5ForCausalLM"], "model_type": "qwen3_5_text", "hidden_size": 64, "intermediate_size": 128,
+             "num_hidden_layers": 8, "num_attention_heads": 4, "num_key_value_heads": 2, "head_dim": 64, "vocab_size": 272,
+             "full_attention_interval": 4, "rope_parameters": {"rope_type": "default", "rope_theta": 5000000.0, "mrope_section": [4, 2, 2]}}
+            """);
+        var config = HfConfig.Load(temp.Path);
+        Assert.Equal("model.", config.WeightPrefix);
+        Assert.Equal(5e6, config.RopeTheta);
+        Assert.Equal(16, config.RotaryDim); // partial_rotary_factor defaults to 0.25
+        Assert.Equal([3, 7], Enumerable.Range(0, 8).Where(l => !config.IsLinearLayer(l)));
+
+        File.WriteAllText(Path.Combine(temp.Path, "config.json"), """
+            {"architectures": ["Qwen3_5ForCausalLM"], "hidden_size": 64, "intermediate_size": 128, "num_hidden_layers": 2,
+             "num_attention_heads": 4, "vocab_size": 272, "layer_types": ["linear_attention", "sliding_attention"]}
+            """);
+        var e = Assert.Throws<ExportException>(() => HfConfig.Load(temp.Path));
+        Assert.Contains("layer_types must list 2 entries", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Linear_layers_carry_conv_and_recurrent_states_and_only_the_full_layer_a_kv_cache()
     {
         using var temp = new TempFolder();
