@@ -16,7 +16,8 @@ public sealed class ModelBuilderLogitsTests(Xunit.Abstractions.ITestOutputHelper
     public static TheoryData<string> Architectures => new() { "llama", "qwen2", "qwen3", "mistral", "phi3", "gemma3" };
 
     /// <summary>Every fixture ModelBuilder exports: the attention decoders above (which GGUF and the layer calibrator also
-    /// take) and Qwen3.5's hybrid (Gated DeltaNet layers with recurrent and conv states beside a KV cache).</summary>
+    /// take) and Qwen3.5's hybrid (Gated DeltaNet layers with recurrent and conv states beside a KV cache) in its
+    /// conditional-generation and causal-LM layouts.</summary>
     public static TheoryData<string> Exported
     {
         get
@@ -28,6 +29,7 @@ public sealed class ModelBuilderLogitsTests(Xunit.Abstractions.ITestOutputHelper
             }
 
             data.Add("qwen3_5");
+            data.Add("qwen3_5_wide");
             return data;
         }
     }
