@@ -218,14 +218,15 @@ public sealed class Qwen35Tests(Xunit.Abstractions.ITestOutputHelper log)
     }
 
     [Fact]
-    public void Gptq_selective_mixed_precision_and_gguf_refuse_it_with_one_line_each()
+    public void Gptq_selective_mixed_precision_rtn_and_gguf_refuse_it_with_one_line_each()
     {
         using var temp = new TempFolder();
         var source = HfFixtures.Checkpoint(Name);
-        var gptq = Assert.Throws<ExportException>(() => GptqPass.Quantize(source, temp.Sub("gptq"), new GptqOptions { CalibrationText = WeightOnlyFixtures.CalibrationText }, TextWriter.Null, default));
+        var gptq = Assert.Throws<PlanException>(() => GptqPass.Quantize(source, temp.Sub("gptq"), new GptqOptions { CalibrationText = WeightOnlyFixtures.CalibrationText }, TextWriter.Null, default));
         var gguf = Assert.Throws<ExportException>(() => GgufExporter.Export(source, Path.Combine(temp.Path, "m.gguf"), "Q4_0", TextWriter.Null, default));
         var smp = Assert.Throws<PlanException>(() => SelectiveMixedPrecisionPass.Annotate(source, temp.Sub("smp"), new SelectiveMixedPrecisionOptions { Algorithm = "k_quant_mixed" }, TextWriter.Null));
-        foreach (var e in new Exception[] { gptq, gguf, smp })
+        var rtn = Assert.Throws<PlanException>(() => RtnPass.Quantize(source, temp.Sub("rtn"), new RtnOptions { Bits = 4, GroupSize = 32 }, TextWriter.Null));
+        foreach (var e in new Exception[] { gptq, gguf, smp, rtn })
         {
             Assert.Contains("Qwen3_5ForConditionalGeneration", e.Message, StringComparison.Ordinal);
             Assert.DoesNotContain('\n', e.Message);
@@ -233,6 +234,8 @@ public sealed class Qwen35Tests(Xunit.Abstractions.ITestOutputHelper log)
 
         Assert.Contains("drop Gptq", gptq.Message, StringComparison.Ordinal);
         Assert.Contains("drop SelectiveMixedPrecision", smp.Message, StringComparison.Ordinal);
+        Assert.Contains("drop Rtn", rtn.Message, StringComparison.Ordinal);
         Assert.Contains("use ModelBuilder", gguf.Message, StringComparison.Ordinal);
     }
 }
+

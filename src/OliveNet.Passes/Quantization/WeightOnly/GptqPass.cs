@@ -67,12 +67,8 @@ public sealed class GptqPass : IPass<GptqOptions>
     internal static void Quantize(string source, string output, GptqOptions options, TextWriter log, CancellationToken cancellation)
     {
         var config = CheckpointInput.Config(source);
+        CheckpointInput.RefuseQwen35(config, PassId, "calibration runs decoder layers through ONNX Runtime one by one and has no linear-attention layer");
         var hf = HfConfig.Load(source);
-        if (hf.Family == DecoderFamily.Qwen35)
-        {
-            throw new ExportException($"{PassId}: {hf.Architecture} (Qwen3.5, hybrid Gated DeltaNet) is not supported: calibration runs decoder layers through ONNX Runtime one by one and has no linear-attention layer; drop {PassId} and let ModelBuilder quantize (int4_algo_config rtn or k_quant_*).");
-        }
-
         using var checkpoint = SafeTensorsCheckpoint.Open(source);
         var plan = CheckpointPlan.Create(
             checkpoint, config, new QuantSpec(options.Bits, options.GroupSize, options.Sym), options.LmHead, embeds: false,

@@ -81,11 +81,7 @@ public sealed class SelectiveMixedPrecisionPass : IPass<SelectiveMixedPrecisionO
             throw new PlanException($"{PassId} plans the quantization of a float checkpoint, but this one is already quantized (config.json has quantization_config); run it first.");
         }
 
-        if (config["architectures"] is JsonArray { Count: > 0 } architectures && DecoderFamilies.Of(architectures[0]!.GetValue<string>()) == DecoderFamily.Qwen35)
-        {
-            throw new PlanException($"{PassId}: {architectures[0]} (Qwen3.5, hybrid Gated DeltaNet) is not supported: its plan and kld_gradient calibration know only attention decoder layers; drop {PassId} and let ModelBuilder quantize (int4_algo_config rtn or k_quant_*).");
-        }
-
+        CheckpointInput.RefuseQwen35(config, PassId, "its plan and kld_gradient calibration know only attention decoder layers");
         var layers = config["num_hidden_layers"]?.GetValue<int>() ?? throw new PlanException($"{source}/config.json has no num_hidden_layers.");
         var tied = config["tie_word_embeddings"]?.GetValue<bool>() ?? false;
         JsonObject defaults;
