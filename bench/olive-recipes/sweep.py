@@ -261,7 +261,7 @@ def main():
     parser.add_argument("--out", help="folder for results.json")
     parser.add_argument("--results", help="a results.json written by --out: sort it again without running validate")
     parser.add_argument("--top", type=int, default=15)
-    parser.add_argument("--standins", help="folder of stand-in checkpoints (qwen3, qwen2, llama, phi3, gemma3, mistral)")
+    parser.add_argument("--standins", help="folder of stand-in checkpoints (qwen3, qwen2, llama, phi3, gemma3, mistral, qwen3_5)")
     parser.add_argument("--run", action="store_true", help="with --standins: also run the configs that validate")
     args = parser.parse_args()
     if args.standins:
