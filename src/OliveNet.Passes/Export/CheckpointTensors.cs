@@ -40,7 +40,10 @@ internal sealed class CheckpointTensors(SafeTensorsCheckpoint checkpoint, Quanti
     }
 
     /// <summary>Whether <paramref name="name"/> exists, as a float tensor or as a quantized module's weight.</summary>
-    public bool Contains(string name) => checkpoint.Contains(name) || IsQuantized(name);
+    public bool Contains(string name)
+    {
+        return checkpoint.Contains(name) || IsQuantized(name);
+    }
 
     /// <summary>The header entry; for a quantized weight, its float shape in the scales' dtype.</summary>
     public SafeTensorInfo Info(string name)
@@ -64,7 +67,10 @@ internal sealed class CheckpointTensors(SafeTensorsCheckpoint checkpoint, Quanti
     }
 
     /// <summary>A tensor as float32 (dequantized when quantized).</summary>
-    public float[] ReadFloat32(string name) => IsQuantized(name) ? Prequantized(name)!.Dequantize() : checkpoint.ReadFloat32(name);
+    public float[] ReadFloat32(string name)
+    {
+        return IsQuantized(name) ? Prequantized(name)!.Dequantize() : checkpoint.ReadFloat32(name);
+    }
 
     /// <summary>Rows of a tensor as float32 (dequantized when quantized).</summary>
     public void ReadRowsFloat32(string name, int start, int count, Span<float> destination)

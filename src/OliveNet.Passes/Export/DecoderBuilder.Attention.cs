@@ -110,15 +110,19 @@ internal sealed partial class DecoderBuilder
         int q = _c.Heads * _c.HeadDim, kv = _c.KvHeads * _c.HeadDim;
         WeightReader.Rows[] parts = _c.Family == DecoderFamily.Phi3
             ? [_w.All(p + "qkv_proj.weight")]
+            : Hybrid ? GatedQkvRows(p)
             : [_w.All(p + "q_proj.weight"), _w.All(p + "k_proj.weight"), _w.All(p + "v_proj.weight")];
         var bias = _w.Has(p + "q_proj.bias") ? _w.Concat(p + "q_proj.bias", p + "k_proj.bias", p + "v_proj.bias") : null;
         var qkv = Linear($"{n}/qkv_proj/MatMul", x, $"model.layers.{layer}.attn.qkv_proj", parts, bias);
-        string query = qkv, key = string.Empty, value = string.Empty;
+        string query = qkv, key = string.Empty, value = string.Empty, gate = string.Empty;
         var queryScale = QueryPositionScale();
         if (_w.Has(p + "q_norm.weight") || queryScale is not null)
         {
-            var split = _g.Node("Split", $"{n}/qkv_proj/Split", [qkv, _g.Int64(false, q, kv, kv)], 3, string.Empty, GraphBuilder.Int("axis", -1));
+            var split = Hybrid
+                ? _g.Node("Split", $"{n}/qkv_proj/Split", [qkv, _g.Int64(false, q, kv, kv, q)], 4, string.Empty, GraphBuilder.Int("axis", -1))
+                : _g.Node("Split", $"{n}/qkv_proj/Split", [qkv, _g.Int64(false, q, kv, kv)], 3, string.Empty, GraphBuilder.Int("axis", -1));
             (query, key, value) = (split[0], split[1], split[2]);
+            gate = Hybrid ? split[3] : string.Empty;
             if (_w.Has(p + "q_norm.weight"))
             {
                 query = HeadNorm(layer, "q_norm", query, p + "q_norm.weight", q);
@@ -146,14 +150,22 @@ internal sealed partial class DecoderBuilder
             GraphBuilder.Real("softcap", 0f),
             GraphBuilder.Int("do_rotary", 1),
             GraphBuilder.Int("rotary_interleaved", 0));
-        return Linear($"{n}/o_proj/MatMul", gqa[0], $"model.layers.{layer}.attn.o_proj", [_w.All(p + "o_proj.weight")], null);
+        var attended = gqa[0];
+        if (Hybrid)
+        {
+            // Qwen3.5's output gate: attention · sigmoid(gate), the gate being the second half of each head's q_proj rows.
+            var sigmoid = _g.Op("Sigmoid", $"{n}/output_gate/Sigmoid", [gate]);
+            attended = _g.Op("Mul", $"{n}/output_gate/Mul", [attended, sigmoid]);
+        }
+
+        return Linear($"{n}/o_proj/MatMul", attended, $"model.layers.{layer}.attn.o_proj", [_w.All(p + "o_proj.weight")], null);
     }
 
     /// <summary>RMS norm over each head: Reshape [0, −1, head] → SimplifiedLayerNormalization → Reshape [0, −1, width].</summary>
     private string HeadNorm(int layer, string which, string x, string weight, int width)
     {
         var n = $"/model/layers.{layer}/attn/{which}";
-        var w = FloatWeight($"model.layers.{layer}.attn.{which}.layernorm.weight", _w.Vector(weight, Gemma ? 1f : 0f), [_c.HeadDim]);
+        var w = FloatWeight($"model.layers.{layer}.attn.{which}.layernorm.weight", _w.Vector(weight, NormOffset), [_c.HeadDim]);
         var heads = _g.Op("Reshape", $"{n}/Reshape_1", [x, _g.Int64(false, 0, -1, _c.HeadDim)]);
         var normed = _g.Op("SimplifiedLayerNormalization", $"{n}/SimplifiedLayerNormalization", [heads, w], attributes:
             [GraphBuilder.Int("axis", -1), GraphBuilder.Real("epsilon", _c.RmsEps), GraphBuilder.Int("stash_type", 1)]);

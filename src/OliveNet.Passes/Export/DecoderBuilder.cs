@@ -41,9 +41,13 @@ internal sealed partial class DecoderBuilder
 
     private bool Gemma => _c.Family == DecoderFamily.Gemma3;
 
+    /// <summary>Norm weights are stored zero-centred and applied as 1 + w (Gemma 3, Qwen3.5).</summary>
+    private float NormOffset => Gemma || Hybrid ? 1f : 0f;
+
     /// <summary>Adds every node, initializer, input and output to the graph.</summary>
     public void Build(CancellationToken cancellation)
     {
+        CheckHybrid();
         Inputs();
         MaskPreprocessing();
         var rope = Rotary();
@@ -55,7 +59,7 @@ internal sealed partial class DecoderBuilder
             cancellation.ThrowIfCancellationRequested();
             var p = $"model.layers.{i}.";
             var (normed, residual) = Norm($"/model/layers.{i}/input_layernorm", x, delta, p + "input_layernorm.weight");
-            var attention = Attention(i, normed, rope.ForLayer(i));
+            var attention = _c.IsLinearLayer(i) ? GatedDeltaNet(i, normed) : Attention(i, normed, rope.ForLayer(i));
             if (Gemma)
             {
                 attention = Norm($"/model/layers.{i}/post_attention_layernorm", attention, null, p + "post_attention_layernorm.weight").Output;
@@ -92,6 +96,12 @@ internal sealed partial class DecoderBuilder
         var head = _c.HeadDim.ToString(System.Globalization.CultureInfo.InvariantCulture);
         for (var i = 0; i < _c.Layers; i++)
         {
+            if (_c.IsLinearLayer(i))
+            {
+                StateIo(i, input: true);
+                continue;
+            }
+
             _g.Input($"past_key_values.{i}.key", Io, "batch_size", kv, "past_sequence_length", head);
             _g.Input($"past_key_values.{i}.value", Io, "batch_size", kv, "past_sequence_length", head);
         }
@@ -145,7 +155,7 @@ internal sealed partial class DecoderBuilder
     /// </summary>
     private (string Output, string Residual) Norm(string name, string x, string? delta, string weight)
     {
-        var w = FloatWeight(weight.Replace(".weight", ".layernorm.weight", StringComparison.Ordinal), _w.Vector(weight, Gemma ? 1f : 0f), [_c.Hidden]);
+        var w = FloatWeight(weight.Replace(".weight", ".layernorm.weight", StringComparison.Ordinal), _w.Vector(weight, NormOffset), [_c.Hidden]);
         if (delta is null)
         {
             var o = _g.Op("SimplifiedLayerNormalization", $"{name}/SimplifiedLayerNorm", [x, w], attributes:
@@ -200,6 +210,12 @@ internal sealed partial class DecoderBuilder
 
         for (var i = 0; i < _c.Layers; i++)
         {
+            if (_c.IsLinearLayer(i))
+            {
+                StateIo(i, input: false);
+                continue;
+            }
+
             var kv = _c.KvHeads.ToString(System.Globalization.CultureInfo.InvariantCulture);
             var head = _c.HeadDim.ToString(System.Globalization.CultureInfo.InvariantCulture);
             _g.Output($"present.{i}.key", Io, "batch_size", kv, "total_sequence_length", head);

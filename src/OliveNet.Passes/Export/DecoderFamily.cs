@@ -23,6 +23,9 @@ internal enum DecoderFamily
 
     /// <summary>Ministral 3 (Mistral 3's text decoder): Llama layers, yarn rope, queries scaled by position (llama_4_scaling_beta).</summary>
     Ministral3,
+
+    /// <summary>Qwen3.5 text decoder: Gated DeltaNet (linear attention) layers with gated full-attention layers, (1+w) norms.</summary>
+    Qwen35,
 }
 
 /// <summary>Architecture names → families.</summary>
@@ -42,6 +45,10 @@ internal static class DecoderFamilies
         ("Qwen2_5_VLForConditionalGeneration", DecoderFamily.Qwen2),
         ("Gemma3ForConditionalGeneration", DecoderFamily.Gemma3),
         ("Mistral3ForConditionalGeneration", DecoderFamily.Ministral3),
+
+        // Qwen3.5: hybrid Gated DeltaNet / gated attention text decoder (the wrapper or the text-only model).
+        ("Qwen3_5ForConditionalGeneration", DecoderFamily.Qwen35),
+        ("Qwen3_5ForCausalLM", DecoderFamily.Qwen35),
     ];
 
     /// <summary>Every supported architecture name.</summary>

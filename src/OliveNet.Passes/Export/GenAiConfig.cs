@@ -16,7 +16,8 @@ internal static class GenAiConfig
     /// Builds the config for an exported checkpoint, field for field as ONNX Runtime GenAI's builder writes it:
     /// ids and search settings from <c>generation_config.json</c>, else <c>config.json</c>, else GenAI's defaults;
     /// <c>type</c> is the architecture name before "For", lowercased, except Gemma 3 text models, which GenAI's
-    /// runtime knows as <c>gemma3_text</c> (plain <c>gemma3</c> is its vision-language type).
+    /// runtime knows as <c>gemma3_text</c> (plain <c>gemma3</c> is its vision-language type), and Qwen3.5, whose text
+    /// decoder (input_ids in, hybrid KV + recurrent state) is <c>qwen3_5_text</c>.
     /// </summary>
     /// <remarks>
     /// No <c>sliding_window</c> section: our graph keeps full-length KV caches and lets GroupQueryAttention's
@@ -88,6 +89,7 @@ internal static class GenAiConfig
     /// <summary>GenAI's model type for a Hugging Face architecture name.</summary>
     public static string ModelType(string architecture) => architecture == "Gemma3ForCausalLM"
         ? "gemma3_text"
+        : architecture.StartsWith("Qwen3_5For", StringComparison.Ordinal) ? "qwen3_5_text"
         : (architecture.Contains("For", StringComparison.Ordinal) ? architecture[..architecture.IndexOf("For", StringComparison.Ordinal)] : architecture).ToLowerInvariant();
 
     /// <summary>Writes the config indented, through a temp file.</summary>

@@ -6,7 +6,7 @@ namespace OliveNet.Passes.Export;
 /// The fields of a Hugging Face <c>config.json</c> (and <c>generation_config.json</c>) the decoder export reads,
 /// with each family's defaults filled. Unknown fields are ignored.
 /// </summary>
-internal sealed record HfConfig
+internal sealed partial record HfConfig
 {
     public required string Architecture { get; init; }
     public required DecoderFamily Family { get; init; }
@@ -44,6 +44,12 @@ internal sealed record HfConfig
         if (MultimodalConfig.IsWrapper(architecture))
         {
             family = MultimodalConfig.TextFamily(architecture, raw, path);
+        }
+
+        if (family == DecoderFamily.Qwen35)
+        {
+            // SafeTensorsCheckpoint already reads model.language_model.* under the plain model.* names.
+            raw = FlattenQwen35(raw, path);
         }
 
         var hidden = Int(raw, path, "hidden_size");

@@ -49,6 +49,8 @@ internal sealed partial class GgufExporter
     internal static string? Refusal(HfConfig config, string checkpoint) =>
         config.IsMultimodal
             ? $"{checkpoint}: GgufExport does not write vision-language checkpoints ({config.Architecture}); llama.cpp would need the text decoder as one GGUF under its own architecture (qwen2vl/qwen3vl/gemma3/mistral3 metadata) and the vision tower as a separate mmproj GGUF, neither of which OliveNet writes. Export the text decoder with ModelBuilder, or convert with llama.cpp's convert_hf_to_gguf.py (with --mmproj for the vision part)."
+            : config.Family == DecoderFamily.Qwen35
+                ? $"{checkpoint}: GGUF export of {config.Architecture} (Qwen3.5, hybrid Gated DeltaNet) is not supported: llama.cpp reads Qwen3.5 through its own hybrid architecture (conv, decay and gate tensors of the linear-attention layers), which OliveNet's GGUF writer does not produce; use ModelBuilder for this model, or llama.cpp's convert_hf_to_gguf.py."
             : Architecture(config.Family) is null
                 ? $"{checkpoint}: GgufExport has no GGUF writer for {config.Architecture} yet (it writes {string.Join(", ", Families)}); export it with ModelBuilder to ONNX instead."
                 : null;

@@ -151,15 +151,31 @@ public sealed class LanguageModel : IDisposable
             }
 
             // An empty past (sequence length 0) for every layer: the prompt attends to itself only.
-            var halfCache = Session.Inputs.First(i => i.Name == GenAIConfig.LayerName(Config.PastKeyNames, 0)).ElementType == TensorElementType.Float16;
+            var firstKey = Enumerable.Range(0, Config.NumHiddenLayers).First(layer => !IsRecurrentLayer(layer));
+            var halfCache = Session.Inputs.First(i => i.Name == GenAIConfig.LayerName(Config.PastKeyNames, firstKey)).ElementType == TensorElementType.Float16;
             long[] emptyShape = [1, Config.NumKeyValueHeads, 0, Config.HeadSize];
             for (var layer = 0; layer < Config.NumHiddenLayers; layer++)
             {
+                if (IsRecurrentLayer(layer))
+                {
+                    continue;
+                }
+
                 foreach (var names in new[] { Config.PastKeyNames, Config.PastValueNames })
                 {
                     owned.Add(halfCache ? OrtValue.CreateTensor<Half>(Array.Empty<Half>(), emptyShape) : OrtValue.CreateTensor<float>(Array.Empty<float>(), emptyShape));
                     inputs.Add(new(GenAIConfig.LayerName(names, layer), owned[^1]));
                 }
+            }
+
+            // A hybrid model's linear-attention layers (GenAI's past_key_values.%d.conv_state / recurrent_state, named after
+            // the past-key template) start from zero states of their fixed shapes.
+            foreach (var state in Session.Inputs.Where(i => IsRecurrentStateName(i.Name)))
+            {
+                var shape = state.Shape.Select(d => d < 0 ? 1L : d).ToArray();
+                var size = (int)shape.Aggregate(1L, (a, b) => a * b);
+                owned.Add(state.ElementType == TensorElementType.Float16 ? OrtValue.CreateTensor<Half>(new Half[size], shape) : OrtValue.CreateTensor<float>(new float[size], shape));
+                inputs.Add(new(state.Name, owned[^1]));
             }
 
             using var outputs = Session.Run(inputs, [Config.LogitsName]);
@@ -184,6 +200,20 @@ public sealed class LanguageModel : IDisposable
         }
     }
 
+    /// <summary>The name of a recurrent state input as GenAI derives it: the past-key template with its last part replaced.</summary>
+    private string RecurrentStateName(int layer, string kind)
+    {
+        var template = Config.PastKeyNames;
+        var dot = template.LastIndexOf('.');
+        return GenAIConfig.LayerName(dot < 0 ? template + "." + kind : template[..(dot + 1)] + kind, layer);
+    }
+
+    /// <summary>Whether <paramref name="layer"/> carries a conv state instead of a KV cache (a hybrid model's linear-attention layer).</summary>
+    private bool IsRecurrentLayer(int layer) => Session.Inputs.Any(i => i.Name == RecurrentStateName(layer, "conv_state"));
+
+    private bool IsRecurrentStateName(string name) => Enumerable.Range(0, Config.NumHiddenLayers)
+        .Any(layer => name == RecurrentStateName(layer, "conv_state") || name == RecurrentStateName(layer, "recurrent_state"));
+
     /// <summary>Disposes the session.</summary>
     public void Dispose() => Session.Dispose();
 
@@ -194,6 +224,11 @@ public sealed class LanguageModel : IDisposable
         var expected = new List<(string Name, bool Input)> { (Config.InputIdsName, true), (Config.AttentionMaskName, true), (Config.LogitsName, false) };
         for (var layer = 0; layer < Config.NumHiddenLayers; layer++)
         {
+            if (IsRecurrentLayer(layer))
+            {
+                continue;
+            }
+
             expected.Add((GenAIConfig.LayerName(Config.PastKeyNames, layer), true));
             expected.Add((GenAIConfig.LayerName(Config.PastValueNames, layer), true));
             expected.Add((GenAIConfig.LayerName(Config.PresentKeyNames, layer), false));

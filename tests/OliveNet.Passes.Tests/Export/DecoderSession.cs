@@ -5,7 +5,8 @@ namespace OliveNet.Passes.Tests.Export;
 
 /// <summary>
 /// Runs an exported decoder through our ORT binding the way a generation loop does: input_ids, attention_mask and the
-/// KV cache from the previous step (empty at first). Batch 1; float32 or float16 I/O (converted to float32 here).
+/// KV cache from the previous step (empty at first), and for a hybrid model's linear-attention layers their conv and
+/// recurrent states (zeros at first). Batch 1; float32 or float16 I/O (converted to float32 here).
 /// </summary>
 internal sealed class DecoderSession : IDisposable
 {
@@ -15,6 +16,8 @@ internal sealed class DecoderSession : IDisposable
     private readonly int _headSize;
     private readonly List<float[]> _cache = [];
     private readonly bool _half;
+    private readonly Dictionary<string, long[]> _stateShapes;
+    private readonly Dictionary<string, float[]> _states = [];
     private long _past;
 
     public DecoderSession(string folder)
@@ -24,7 +27,9 @@ internal sealed class DecoderSession : IDisposable
         _kvHeads = genai["num_key_value_heads"]!.GetValue<int>();
         _headSize = genai["head_size"]!.GetValue<int>();
         _session = new InferenceSession(Path.Combine(folder, "model.onnx"));
-        _half = _session.Inputs.Single(i => i.Name == "past_key_values.0.key").ElementType == TensorElementType.Float16;
+        _half = _session.Inputs.First(i => i.Name.EndsWith(".key", StringComparison.Ordinal)).ElementType == TensorElementType.Float16;
+        _stateShapes = _session.Inputs.Where(i => i.Name.EndsWith("_state", StringComparison.Ordinal))
+            .ToDictionary(i => i.Name, i => i.Shape.Select(d => d < 0 ? 1L : d).ToArray());
         Reset();
     }
 
@@ -32,6 +37,12 @@ internal sealed class DecoderSession : IDisposable
     public void Reset()
     {
         _cache.Clear();
+        _states.Clear();
+        foreach (var (name, shape) in _stateShapes)
+        {
+            _states[name] = new float[shape.Aggregate(1L, (a, b) => a * b)];
+        }
+
         for (var i = 0; i < 2 * _layers; i++)
         {
             _cache.Add([]);
@@ -58,6 +69,17 @@ internal sealed class DecoderSession : IDisposable
             Add("attention_mask", OrtValue.CreateTensor<long>(Enumerable.Repeat(1L, (int)total).ToArray(), [1, total]));
             for (var i = 0; i < _layers; i++)
             {
+                if (IsRecurrent(i))
+                {
+                    foreach (var kind in new[] { "conv_state", "recurrent_state" })
+                    {
+                        var name = $"past_key_values.{i}.{kind}";
+                        Add(name, Tensor(_states[name], _stateShapes[name]));
+                    }
+
+                    continue;
+                }
+
                 Add($"past_key_values.{i}.key", Tensor(_cache[2 * i], [1, _kvHeads, _past, _headSize]));
                 Add($"past_key_values.{i}.value", Tensor(_cache[(2 * i) + 1], [1, _kvHeads, _past, _headSize]));
             }
@@ -65,6 +87,13 @@ internal sealed class DecoderSession : IDisposable
             using var outputs = _session.Run(inputs);
             for (var i = 0; i < _layers; i++)
             {
+                if (IsRecurrent(i))
+                {
+                    _states[$"past_key_values.{i}.conv_state"] = Floats(outputs[$"present.{i}.conv_state"]);
+                    _states[$"past_key_values.{i}.recurrent_state"] = Floats(outputs[$"present.{i}.recurrent_state"]);
+                    continue;
+                }
+
                 _cache[2 * i] = Floats(outputs[$"present.{i}.key"]);
                 _cache[(2 * i) + 1] = Floats(outputs[$"present.{i}.value"]);
             }
@@ -79,6 +108,8 @@ internal sealed class DecoderSession : IDisposable
     }
 
     public void Dispose() => _session.Dispose();
+
+    private bool IsRecurrent(int layer) => _stateShapes.ContainsKey($"past_key_values.{layer}.conv_state");
 
     private OrtValue Tensor(float[] data, long[] shape) =>
         _half ? OrtValue.CreateTensor<Half>(data.Select(v => (Half)v).ToArray(), shape) : OrtValue.CreateTensor<float>(data, shape);

@@ -21,10 +21,15 @@ public sealed class ExportGenerateTests(Xunit.Abstractions.ITestOutputHelper log
     public static TheoryData<string, string> GenAICases()
     {
         var data = new TheoryData<string, string>();
-        foreach (var name in ModelBuilderLogitsTests.Architectures)
+        foreach (var name in ModelBuilderLogitsTests.Exported)
         {
             foreach (var precision in new[] { "fp32", "fp16", "int8", "int4" })
             {
+                if (name.StartsWith("qwen3_5", StringComparison.Ordinal) && precision == "fp16")
+                {
+                    continue; // refused: ORT's CPU LinearAttention/CausalConvWithState are float32 only (Qwen35Tests)
+                }
+
                 data.Add(name, precision);
             }
         }

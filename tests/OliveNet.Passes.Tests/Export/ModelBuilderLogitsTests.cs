@@ -21,8 +21,27 @@ public sealed class ModelBuilderLogitsTests(Xunit.Abstractions.ITestOutputHelper
     /// <summary>The fixtures of plain decoder checkpoints, which GGUF export takes too (Architectures without VisionLanguage).</summary>
     public static TheoryData<string> TextDecoders => new(new[] { "llama", "qwen2", "qwen3", "mistral", "phi3", "gemma3" });
 
+    /// <summary>Every fixture ModelBuilder exports: the attention decoders above (which GGUF and the layer calibrator also
+    /// take) and Qwen3.5's hybrid (Gated DeltaNet layers with recurrent and conv states beside a KV cache) in its
+    /// conditional-generation and causal-LM layouts.</summary>
+    public static TheoryData<string> Exported
+    {
+        get
+        {
+            var data = new TheoryData<string>();
+            foreach (var name in Architectures)
+            {
+                data.Add(name);
+            }
+
+            data.Add("qwen3_5");
+            data.Add("qwen3_5_wide");
+            return data;
+        }
+    }
+
     [Theory]
-    [MemberData(nameof(Architectures))]
+    [MemberData(nameof(Exported))]
     public void Fp32_export_matches_the_reference_forward_over_the_whole_sequence(string name)
     {
         var (ids, expected, _) = HfFixtures.Reference(name);
@@ -30,7 +49,7 @@ public sealed class ModelBuilderLogitsTests(Xunit.Abstractions.ITestOutputHelper
     }
 
     [Theory]
-    [MemberData(nameof(Architectures))]
+    [MemberData(nameof(Exported))]
     public void Prefill_then_eight_decode_steps_with_the_kv_cache_equal_the_full_sequence(string name)
     {
         var (ids, expected, _) = HfFixtures.Reference(name);
@@ -47,7 +66,7 @@ public sealed class ModelBuilderLogitsTests(Xunit.Abstractions.ITestOutputHelper
     }
 
     [Theory]
-    [MemberData(nameof(Architectures))]
+    [MemberData(nameof(Exported))]
     public void A_short_sequence_matches_too_which_for_phi3_takes_the_short_longrope_factors(string name)
     {
         var (ids, _, _) = HfFixtures.Reference(name);

@@ -5,7 +5,7 @@ namespace OliveNet.Passes.Tests.Export;
 /// <summary>int4/int8 exports: MatMulNBits written from the checkpoint, logits close to the float64 reference.</summary>
 public sealed class ModelBuilderQuantizedTests(Xunit.Abstractions.ITestOutputHelper log)
 {
-    public static TheoryData<string> Architectures => ModelBuilderLogitsTests.Architectures;
+    public static TheoryData<string> Architectures => ModelBuilderLogitsTests.Exported;
 
     // Bounds on the cosine between quantized and reference logits. Symmetric RTN with block 32 on Gaussian-like
     // weights: step ≈ 2·absmax/15 ≈ 0.28σ (absmax of 32 draws ≈ 2.1σ), error RMS ≈ step/√12 ≈ 0.08σ, i.e. ~8 % noise
@@ -13,13 +13,17 @@ public sealed class ModelBuilderQuantizedTests(Xunit.Abstractions.ITestOutputHel
     // layer and ≤ 6 layers keeps the logit error at a few tens of percent at worst, cosine = 1 − ε²/2 ≳ 0.9. Int8 has
     // 16× smaller weight steps but the same int8 activations: ε ≲ 10 % over 6 layers, cosine ≳ 0.995. A wrong packing,
     // scale or transposition gives cosine near 0.
+    // Qwen3.5's fixture is more sensitive: its Gated DeltaNet carries each projection's error through the L2-normed,
+    // decayed recurrence. The float64 reference itself, with every projection and the embedding RTN-quantized (block 32,
+    // symmetric, weights only), keeps cosine 0.81 at int4 and 0.998 at int8; the bounds leave room for the int8
+    // activations of accuracy_level 4, and a wrong packing still gives cosine near 0.
     [Theory]
     [MemberData(nameof(Architectures))]
-    public void Int4_export_uses_matmulnbits_and_keeps_logits_close(string name) => Check(name, "int4", 4, 0.9);
+    public void Int4_export_uses_matmulnbits_and_keeps_logits_close(string name) => Check(name, "int4", 4, name.StartsWith("qwen3_5", StringComparison.Ordinal) ? 0.75 : 0.9);
 
     [Theory]
     [MemberData(nameof(Architectures))]
-    public void Int8_export_uses_matmulnbits_and_keeps_logits_close(string name) => Check(name, "int8", 8, 0.995);
+    public void Int8_export_uses_matmulnbits_and_keeps_logits_close(string name) => Check(name, "int8", 8, name.StartsWith("qwen3_5", StringComparison.Ordinal) ? 0.99 : 0.995);
 
     [Fact]
     public void Asymmetric_int4_writes_zero_points_and_stays_close()

@@ -29,6 +29,21 @@ internal static class CheckpointInput
         }
     }
 
+    /// <summary>
+    /// Refuses a Qwen3.5 checkpoint (hybrid Gated DeltaNet), which the checkpoint-level passes do not cover; ModelBuilder
+    /// quantizes it itself.
+    /// </summary>
+    /// <exception cref="PlanException">The checkpoint is Qwen3.5; the message says why and what to do.</exception>
+    public static void RefuseQwen35(JsonObject config, string passId, string reason)
+    {
+        if (config["architectures"] is JsonArray { Count: > 0 } architectures && architectures[0] is JsonValue value
+            && value.TryGetValue<string>(out var architecture) && Export.DecoderFamilies.Of(architecture) == Export.DecoderFamily.Qwen35)
+        {
+            throw new PlanException(
+                $"{passId}: {architecture} (Qwen3.5, hybrid Gated DeltaNet) is not supported: {reason}; drop {passId} and let ModelBuilder quantize (int4_algo_config rtn or k_quant_*).");
+        }
+    }
+
     /// <summary>Runs <paramref name="body"/>, turning checkpoint and plan errors into pass failures.</summary>
     public static void Guard(Action body)
     {

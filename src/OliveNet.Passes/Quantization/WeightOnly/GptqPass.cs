@@ -71,6 +71,7 @@ public sealed class GptqPass : IPass<GptqOptions>, ICheckpointCheck
     internal static void Quantize(string source, string output, GptqOptions options, TextWriter log, CancellationToken cancellation)
     {
         var config = CheckpointInput.Config(source);
+        CheckpointInput.RefuseQwen35(config, PassId, "calibration runs decoder layers through ONNX Runtime one by one and has no linear-attention layer");
         var hf = HfConfig.Load(source);
         using var checkpoint = SafeTensorsCheckpoint.Open(source);
         var plan = CheckpointPlan.Create(

@@ -53,6 +53,7 @@ public sealed class RtnPass : IPass<RtnOptions>
     internal static void Quantize(string source, string output, RtnOptions options, TextWriter log)
     {
         var config = CheckpointInput.Config(source);
+        CheckpointInput.RefuseQwen35(config, PassId, "its plan covers attention decoders' model.layers.* weights (the Hub layout keeps Qwen3.5's under model.language_model.*, which would stay float)");
         using var checkpoint = SafeTensorsCheckpoint.Open(source);
         var plan = CheckpointPlan.Create(
             checkpoint, config, new QuantSpec(options.Bits, options.GroupSize, options.Sym), options.LmHead, options.Embeds,

@@ -87,6 +87,7 @@ public sealed class SelectiveMixedPrecisionPass : IPass<SelectiveMixedPrecisionO
             throw new PlanException($"{PassId} plans the quantization of a float checkpoint, but this one is already quantized (config.json has quantization_config); run it first.");
         }
 
+        CheckpointInput.RefuseQwen35(config, PassId, "its plan and kld_gradient calibration know only attention decoder layers");
         var layers = config["num_hidden_layers"]?.GetValue<int>() ?? throw new PlanException($"{source}/config.json has no num_hidden_layers.");
         var tied = config["tie_word_embeddings"]?.GetValue<bool>() ?? false;
         JsonObject defaults;
