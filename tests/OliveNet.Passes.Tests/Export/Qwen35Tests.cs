@@ -27,7 +27,13 @@ public sealed class Qwen35Tests(Xunit.Abstractions.ITestOutputHelper log)
     {
         var config = HfConfig.Load(HfFixtures.Checkpoint(Name));
         Assert.Equal(DecoderFamily.Qwen35, config.Family);
-        Assert.Equal("model.language_model.", config.WeightPrefix);
+        using (var weights = OliveNet.Passes.Export.SafeTensors.SafeTensorsCheckpoint.Open(HfFixtures.Checkpoint(Name)))
+        {
+            // Stored as model.language_model.*, read under the plain decoder names.
+            Assert.True(weights.Contains("model.embed_tokens.weight"));
+            Assert.False(weights.Contains("model.language_model.embed_tokens.weight"));
+        }
+
         Assert.Equal((64, 5, 4, 2, 64, 272), (config.Hidden, config.Layers, config.Heads, config.KvHeads, config.HeadDim, config.Vocab));
         Assert.Equal(1e7, config.RopeTheta);
         Assert.Equal(16, config.RotaryDim);
@@ -45,7 +51,6 @@ public sealed class Qwen35Tests(Xunit.Abstractions.ITestOutputHelper log)
              "full_attention_interval": 4, "rope_parameters": {"rope_type": "default", "rope_theta": 5000000.0, "mrope_section": [4, 2, 2]}}
             """);
         var config = HfConfig.Load(temp.Path);
-        Assert.Equal("model.", config.WeightPrefix);
         Assert.Equal(5e6, config.RopeTheta);
         Assert.Equal(16, config.RotaryDim); // partial_rotary_factor defaults to 0.25
         Assert.Equal([3, 7], Enumerable.Range(0, 8).Where(l => !config.IsLinearLayer(l)));
