@@ -87,6 +87,28 @@ public sealed class CheckpointArchitectureValidationTests : IDisposable
         Assert.Contains("does not write vision-language checkpoints", e.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Qwen35_validates_for_modelbuilder_and_is_refused_by_the_checkpoint_quantizers_and_gguf_before_the_run()
+    {
+        var checkpoint = HfFixtures.Checkpoint("qwen3_5");
+        Assert.Single(Load(checkpoint, """
+            passes:
+              m: {type: ModelBuilder, precision: int4, int4_algo_config: k_quant_linear}
+            """).Passes);
+        var e = Assert.Throws<RecipeException>(() => Load(checkpoint, """
+            passes:
+              s: {type: SelectiveMixedPrecision, algorithm: k_quant_mixed, ratio: 0.5}
+              g: {type: Gptq, calibration_text: in the beginning}
+              r: {type: Rtn, bits: 4}
+              q: {type: GgufExport, quantization: Q4_0}
+            """));
+        var lines = e.Message.Split('\n');
+        foreach (var step in new[] { "s", "g", "r", "q" })
+        {
+            Assert.Contains(lines, l => l.Contains($"passes.{step}.type:", StringComparison.Ordinal) && l.Contains("Qwen3.5, hybrid Gated DeltaNet", StringComparison.Ordinal));
+        }
+    }
+
     private Recipe Load(string checkpoint, string body)
     {
         var path = Path.Combine(_temp.Sub("recipe-" + Path.GetFileName(checkpoint)), "recipe.yaml");

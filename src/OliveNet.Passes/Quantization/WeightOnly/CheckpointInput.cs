@@ -36,11 +36,29 @@ internal static class CheckpointInput
     /// <exception cref="PlanException">The checkpoint is Qwen3.5; the message says why and what to do.</exception>
     public static void RefuseQwen35(JsonObject config, string passId, string reason)
     {
-        if (config["architectures"] is JsonArray { Count: > 0 } architectures && architectures[0] is JsonValue value
-            && value.TryGetValue<string>(out var architecture) && Export.DecoderFamilies.Of(architecture) == Export.DecoderFamily.Qwen35)
+        if (Qwen35Refusal(config, passId, reason) is { } refusal)
         {
-            throw new PlanException(
-                $"{passId}: {architecture} (Qwen3.5, hybrid Gated DeltaNet) is not supported: {reason}; drop {passId} and let ModelBuilder quantize (int4_algo_config rtn or k_quant_*).");
+            throw new PlanException(refusal);
+        }
+    }
+
+    /// <summary>The refusal <see cref="RefuseQwen35"/> throws, or null when <paramref name="config"/> is not Qwen3.5.</summary>
+    public static string? Qwen35Refusal(JsonObject config, string passId, string reason) =>
+        config["architectures"] is JsonArray { Count: > 0 } architectures && architectures[0] is JsonValue value
+            && value.TryGetValue<string>(out var architecture) && Export.DecoderFamilies.Of(architecture) == Export.DecoderFamily.Qwen35
+            ? $"{passId}: {architecture} (Qwen3.5, hybrid Gated DeltaNet) is not supported: {reason}; drop {passId} and let ModelBuilder quantize (int4_algo_config rtn or k_quant_*)."
+            : null;
+
+    /// <summary>The validation-time form of <see cref="RefuseQwen35"/> for the checkpoint in <paramref name="folder"/> (unreadable configs are left to the run).</summary>
+    public static IReadOnlyList<string> Qwen35Problems(string folder, string passId, string reason)
+    {
+        try
+        {
+            return Qwen35Refusal(Config(folder), passId, reason) is { } refusal ? [refusal] : [];
+        }
+        catch (PassFailedException)
+        {
+            return [];
         }
     }
 

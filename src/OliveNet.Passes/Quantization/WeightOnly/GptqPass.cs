@@ -35,7 +35,10 @@ public sealed class GptqPass : IPass<GptqOptions>, ICheckpointCheck
 
     /// <inheritdoc/>
     public IReadOnlyList<string> CheckCheckpoint(string folder, object options) =>
-        CheckpointArchitecture.Problems(folder, $"{PassId} runs the checkpoint's layers through the ModelBuilder export to collect calibration activations");
+        [.. CheckpointArchitecture.Problems(folder, $"{PassId} runs the checkpoint's layers through the ModelBuilder export to collect calibration activations"),
+         .. CheckpointInput.Qwen35Problems(folder, PassId, Qwen35Reason)];
+
+    private const string Qwen35Reason = "calibration runs decoder layers through ONNX Runtime one by one and has no linear-attention layer";
 
     /// <inheritdoc/>
     public IReadOnlyList<string> Validate(GptqOptions options, Target target)
@@ -71,7 +74,7 @@ public sealed class GptqPass : IPass<GptqOptions>, ICheckpointCheck
     internal static void Quantize(string source, string output, GptqOptions options, TextWriter log, CancellationToken cancellation)
     {
         var config = CheckpointInput.Config(source);
-        CheckpointInput.RefuseQwen35(config, PassId, "calibration runs decoder layers through ONNX Runtime one by one and has no linear-attention layer");
+        CheckpointInput.RefuseQwen35(config, PassId, Qwen35Reason);
         var hf = HfConfig.Load(source);
         using var checkpoint = SafeTensorsCheckpoint.Open(source);
         var plan = CheckpointPlan.Create(

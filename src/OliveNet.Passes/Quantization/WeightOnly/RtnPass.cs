@@ -9,8 +9,13 @@ namespace OliveNet.Passes.Quantization.WeightOnly;
 /// ModelBuilder packs into MatMulNBits as it is. Weights quantized by an earlier pass (Gptq) are kept, so Rtn can finish
 /// the LM head and embeddings after Gptq as Olive's recipes do.
 /// </summary>
-public sealed class RtnPass : IPass<RtnOptions>
+public sealed class RtnPass : IPass<RtnOptions>, ICheckpointCheck
 {
+    private const string Qwen35Reason = "its plan covers attention decoders' model.layers.* weights (the Hub layout keeps Qwen3.5's under model.language_model.*, which would stay float)";
+
+    /// <inheritdoc/>
+    public IReadOnlyList<string> CheckCheckpoint(string folder, object options) => CheckpointInput.Qwen35Problems(folder, PassId, Qwen35Reason);
+
     /// <summary>The pass id (Olive's pass type name).</summary>
     public const string PassId = "Rtn";
 
@@ -53,7 +58,7 @@ public sealed class RtnPass : IPass<RtnOptions>
     internal static void Quantize(string source, string output, RtnOptions options, TextWriter log)
     {
         var config = CheckpointInput.Config(source);
-        CheckpointInput.RefuseQwen35(config, PassId, "its plan covers attention decoders' model.layers.* weights (the Hub layout keeps Qwen3.5's under model.language_model.*, which would stay float)");
+        CheckpointInput.RefuseQwen35(config, PassId, Qwen35Reason);
         using var checkpoint = SafeTensorsCheckpoint.Open(source);
         var plan = CheckpointPlan.Create(
             checkpoint, config, new QuantSpec(options.Bits, options.GroupSize, options.Sym), options.LmHead, options.Embeds,

@@ -37,9 +37,12 @@ public sealed class SelectiveMixedPrecisionPass : IPass<SelectiveMixedPrecisionO
 
     /// <inheritdoc/>
     public IReadOnlyList<string> CheckCheckpoint(string folder, object options) =>
-        ((SelectiveMixedPrecisionOptions)options).Algorithm == "kld_gradient"
-            ? CheckpointArchitecture.Problems(folder, $"{PassId} kld_gradient runs the checkpoint's layers through the ModelBuilder export")
-            : [];
+        [.. ((SelectiveMixedPrecisionOptions)options).Algorithm == "kld_gradient"
+                ? CheckpointArchitecture.Problems(folder, $"{PassId} kld_gradient runs the checkpoint's layers through the ModelBuilder export")
+                : [],
+         .. CheckpointInput.Qwen35Problems(folder, PassId, Qwen35Reason)];
+
+    private const string Qwen35Reason = "its plan and kld_gradient calibration know only attention decoder layers";
 
     /// <inheritdoc/>
     public IReadOnlyList<string> Validate(SelectiveMixedPrecisionOptions options, Target target)
@@ -87,7 +90,7 @@ public sealed class SelectiveMixedPrecisionPass : IPass<SelectiveMixedPrecisionO
             throw new PlanException($"{PassId} plans the quantization of a float checkpoint, but this one is already quantized (config.json has quantization_config); run it first.");
         }
 
-        CheckpointInput.RefuseQwen35(config, PassId, "its plan and kld_gradient calibration know only attention decoder layers");
+        CheckpointInput.RefuseQwen35(config, PassId, Qwen35Reason);
         var layers = config["num_hidden_layers"]?.GetValue<int>() ?? throw new PlanException($"{source}/config.json has no num_hidden_layers.");
         var tied = config["tie_word_embeddings"]?.GetValue<bool>() ?? false;
         JsonObject defaults;
