@@ -28,11 +28,16 @@ internal sealed partial class DecoderBuilder
             return new RopeSet(new LayerRope(global.Cos, global.Sin, -1), new LayerRope(local.Cos, local.Sin, window), GemmaIsLocal);
         }
 
-        var frequencies = RopeTables.InverseFrequencies(rot, _c.RopeTheta, scaling);
+        if (_c.Family is DecoderFamily.SmolLM3 or DecoderFamily.Olmo3)
+        {
+            return LayeredRotary(scaling);
+        }
+
+        var frequencies = RopeTables.InverseFrequencies(rot, _c.RopeTheta, scaling, _c.MaxPositions);
         var slidingWindow = SlidingWindow();
         if (RopeTables.Kind(scaling) != "longrope")
         {
-            var (cos, sin) = Caches("cos_cache", "sin_cache", frequencies, null, 1.0);
+            var (cos, sin) = Caches("cos_cache", "sin_cache", frequencies, null, RopeMagnitude(scaling));
             return new RopeSet(new LayerRope(cos, sin, slidingWindow), null, _ => false);
         }
 
@@ -116,16 +121,24 @@ internal sealed partial class DecoderBuilder
         if (_w.Has(p + "q_norm.weight"))
         {
             var split = _g.Node("Split", $"{n}/qkv_proj/Split", [qkv, _g.Int64(false, q, kv, kv)], 3, string.Empty, GraphBuilder.Int("axis", -1));
-            query = HeadNorm(layer, "q_norm", split[0], p + "q_norm.weight", q);
-            key = HeadNorm(layer, "k_norm", split[1], p + "k_norm.weight", kv);
+            query = _c.Family == DecoderFamily.Olmo3 ? WidthNorm(layer, "q_norm", split[0], p + "q_norm.weight", q) : HeadNorm(layer, "q_norm", split[0], p + "q_norm.weight", q);
+            key = _c.Family == DecoderFamily.Olmo3 ? WidthNorm(layer, "k_norm", split[1], p + "k_norm.weight", kv) : HeadNorm(layer, "k_norm", split[1], p + "k_norm.weight", kv);
             value = split[2];
         }
 
         var scale = Gemma ? (float)Math.Pow(_c.Number("query_pre_attn_scalar") ?? _c.HeadDim, -0.5) : 1f / MathF.Sqrt(_c.HeadDim);
+        // A NoPE layer (no caches) leaves q and k unrotated: do_rotary 0 and no cos/sin inputs.
+        var rotary = rope.Cos.Length > 0;
+        List<string> inputs = [query, key, value, $"past_key_values.{layer}.key", $"past_key_values.{layer}.value", _seqlensK, _totalSeqLen];
+        if (rotary)
+        {
+            inputs.AddRange([rope.Cos, rope.Sin]);
+        }
+
         var gqa = _g.NodeWithOutputs(
             "GroupQueryAttention",
             $"{n}/GroupQueryAttention",
-            [query, key, value, $"past_key_values.{layer}.key", $"past_key_values.{layer}.value", _seqlensK, _totalSeqLen, rope.Cos, rope.Sin],
+            inputs,
             [$"{n}/GroupQueryAttention/output_0", $"present.{layer}.key", $"present.{layer}.value"],
             GraphBuilder.Ms,
             GraphBuilder.Int("num_heads", _c.Heads),
@@ -133,7 +146,7 @@ internal sealed partial class DecoderBuilder
             GraphBuilder.Real("scale", scale),
             GraphBuilder.Int("local_window_size", rope.Window),
             GraphBuilder.Real("softcap", 0f),
-            GraphBuilder.Int("do_rotary", 1),
+            GraphBuilder.Int("do_rotary", rotary ? 1 : 0),
             GraphBuilder.Int("rotary_interleaved", 0));
         return Linear($"{n}/o_proj/MatMul", gqa[0], $"model.layers.{layer}.attn.o_proj", [_w.All(p + "o_proj.weight")], null);
     }

@@ -20,6 +20,12 @@ internal enum DecoderFamily
 
     /// <summary>Gemma 3 text (1+w norms, embedding scale, GELU-tanh, q/k norms, local/global layers).</summary>
     Gemma3,
+
+    /// <summary>SmolLM3 (Llama layout; NoPE layers from no_rope_layers, tied).</summary>
+    SmolLM3,
+
+    /// <summary>OLMo 3 (no pre-norms: norms after attention and MLP; q/k norms over the whole projection; sliding/full layers, YaRN on full layers).</summary>
+    Olmo3,
 }
 
 /// <summary>Architecture names → families.</summary>
@@ -33,6 +39,8 @@ internal static class DecoderFamilies
         ("Qwen3ForCausalLM", DecoderFamily.Qwen3),
         ("Phi3ForCausalLM", DecoderFamily.Phi3),
         ("Gemma3ForCausalLM", DecoderFamily.Gemma3),
+        ("SmolLM3ForCausalLM", DecoderFamily.SmolLM3),
+        ("Olmo3ForCausalLM", DecoderFamily.Olmo3),
     ];
 
     /// <summary>Every supported architecture name.</summary>

@@ -6,7 +6,7 @@ namespace OliveNet.Passes.Export;
 /// The fields of a Hugging Face <c>config.json</c> (and <c>generation_config.json</c>) the decoder export reads,
 /// with each family's defaults filled. Unknown fields are ignored.
 /// </summary>
-internal sealed record HfConfig
+internal sealed partial record HfConfig
 {
     public required string Architecture { get; init; }
     public required DecoderFamily Family { get; init; }
@@ -40,7 +40,7 @@ internal sealed record HfConfig
                 $"{path}: architecture '{architecture}' is not supported by ModelBuilder; supported: {string.Join(", ", DecoderFamilies.Supported)}.");
         var hidden = Int(raw, path, "hidden_size");
         var heads = Int(raw, path, "num_attention_heads");
-        return new HfConfig
+        var config = new HfConfig
         {
             Architecture = architecture,
             Family = family,
@@ -54,10 +54,12 @@ internal sealed record HfConfig
             MaxPositions = raw["max_position_embeddings"]?.GetValue<int>() ?? 4096,
             RmsEps = (float)(raw["rms_norm_eps"]?.GetValue<double>() ?? 1e-6),
             RopeTheta = raw["rope_theta"]?.GetValue<double>() ?? 10000.0,
-            TieEmbeddings = raw["tie_word_embeddings"]?.GetValue<bool>() ?? family == DecoderFamily.Gemma3,
+            TieEmbeddings = raw["tie_word_embeddings"]?.GetValue<bool>() ?? family is DecoderFamily.Gemma3 or DecoderFamily.SmolLM3,
             Raw = raw,
             Generation = generation,
         };
+        config.CheckFamily(path);
+        return config;
     }
 
     /// <summary>A number from config.json, or null when absent or JSON null.</summary>

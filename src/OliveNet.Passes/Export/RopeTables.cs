@@ -5,7 +5,7 @@ namespace OliveNet.Passes.Export;
 /// <summary>
 /// GroupQueryAttention's rotary caches: <c>cos[p, i] = cos(p·f_i)·m</c>, <c>sin[p, i] = sin(p·f_i)·m</c> for
 /// positions p &lt; max_position_embeddings and i &lt; rotary_dim/2, with <c>f_i = 1/θ^(2i/d)</c> adjusted by the
-/// checkpoint's <c>rope_scaling</c> (llama3, linear, longrope) and m the LongRoPE attention factor (1 otherwise).
+/// checkpoint's <c>rope_scaling</c> (llama3, linear, longrope, yarn) and m the LongRoPE or YaRN attention factor (1 otherwise).
 /// Computed in float64, stored as float32.
 /// </summary>
 internal static class RopeTables
@@ -16,7 +16,8 @@ internal static class RopeTables
 
     /// <summary>Inverse frequencies for <paramref name="dim"/> rotary dims with base <paramref name="theta"/> and the given scaling.</summary>
     /// <exception cref="ExportException">The scaling kind is not supported.</exception>
-    public static double[] InverseFrequencies(int dim, double theta, JsonObject? scaling)
+    /// <param name="maxPositions">max_position_embeddings (YaRN's default original context and its factor's numerator).</param>
+    public static double[] InverseFrequencies(int dim, double theta, JsonObject? scaling, int maxPositions = 0)
     {
         var f = new double[dim / 2];
         for (var i = 0; i < f.Length; i++)
@@ -41,8 +42,11 @@ internal static class RopeTables
                 break;
             case "longrope":
                 break;
+            case "yarn":
+                Yarn(f, dim, theta, scaling!, maxPositions);
+                break;
             case var other:
-                throw new ExportException($"config.json rope_scaling type '{other}' is not supported; supported: default, linear, llama3, longrope.");
+                throw new ExportException($"config.json rope_scaling type '{other}' is not supported; supported: default, linear, llama3, longrope, yarn.");
         }
 
         return f;
@@ -77,6 +81,62 @@ internal static class RopeTables
 
         var scale = (double)maxPositions / originalMax;
         return scale <= 1.0 ? 1.0 : Math.Sqrt(1 + (Math.Log(scale) / Math.Log(originalMax)));
+    }
+
+    /// <summary>
+    /// YaRN's attention factor (the magnitude of cos and sin): <c>attention_factor</c> when given, else
+    /// <c>0.1·ln(s) + 1</c> for the scale s (or the ratio of two such terms with <c>mscale</c>/<c>mscale_all_dim</c>), 1 when s ≤ 1.
+    /// </summary>
+    public static double YarnMagnitude(JsonObject scaling, int maxPositions)
+    {
+        if (scaling["attention_factor"] is JsonValue v && v.TryGetValue<double>(out var explicitFactor))
+        {
+            return explicitFactor;
+        }
+
+        var factor = YarnFactor(scaling, maxPositions);
+        static double M(double scale, double m) => scale <= 1 ? 1.0 : (0.1 * m * Math.Log(scale)) + 1.0;
+        var mscale = scaling["mscale"]?.GetValue<double>() ?? 0;
+        var mscaleAllDim = scaling["mscale_all_dim"]?.GetValue<double>() ?? 0;
+        return mscale != 0 && mscaleAllDim != 0 ? M(factor, mscale) / M(factor, mscaleAllDim) : M(factor, 1);
+    }
+
+    /// <summary>YaRN's scale: max_position_embeddings / original_max_position_embeddings when the original is given, else <c>factor</c>.</summary>
+    private static double YarnFactor(JsonObject s, int maxPositions) =>
+        s["original_max_position_embeddings"] is JsonValue o && o.TryGetValue<double>(out var original) && maxPositions > 0
+            ? maxPositions / original
+            : s["factor"]?.GetValue<double>() ?? throw new ExportException("config.json rope_scaling type 'yarn' needs 'factor'.");
+
+    /// <summary>
+    /// YaRN: each frequency blends the interpolated <c>f/s</c> and the original <c>f</c> by a linear ramp over rotary dims,
+    /// from those that turn <c>beta_fast</c> times (kept) to those that turn <c>beta_slow</c> times (interpolated) within the
+    /// original context; the ramp's ends are floored/ceiled unless <c>truncate</c> is false.
+    /// </summary>
+    private static void Yarn(double[] f, int dim, double theta, JsonObject s, int maxPositions)
+    {
+        var factor = YarnFactor(s, maxPositions);
+        var original = s["original_max_position_embeddings"]?.GetValue<double>() ?? maxPositions;
+        var betaFast = s["beta_fast"]?.GetValue<double>() is { } bf and not 0 ? bf : 32;
+        var betaSlow = s["beta_slow"]?.GetValue<double>() is { } bs and not 0 ? bs : 1;
+        double CorrectionDim(double rotations) => dim * Math.Log(original / (rotations * 2 * Math.PI)) / (2 * Math.Log(theta));
+        double low = CorrectionDim(betaFast), high = CorrectionDim(betaSlow);
+        if (s["truncate"]?.GetValue<bool>() ?? true)
+        {
+            (low, high) = (Math.Floor(low), Math.Ceiling(high));
+        }
+
+        (low, high) = (Math.Max(low, 0), Math.Min(high, dim - 1));
+        if (low == high)
+        {
+            high += 0.001;
+        }
+
+        for (var i = 0; i < f.Length; i++)
+        {
+            var ramp = Math.Clamp((i - low) / (high - low), 0, 1);
+            var keep = 1 - ramp;
+            f[i] = (f[i] / factor * (1 - keep)) + (f[i] * keep);
+        }
     }
 
     /// <summary>Llama 3: long wavelengths divided by factor, short kept, the band between interpolated smoothly.</summary>

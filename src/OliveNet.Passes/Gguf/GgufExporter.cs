@@ -32,9 +32,22 @@ internal sealed partial class GgufExporter
             DecoderFamily.Qwen2 => "qwen2",
             DecoderFamily.Qwen3 => "qwen3",
             DecoderFamily.Phi3 => "phi3",
-            _ => "gemma3",
+            DecoderFamily.Gemma3 => "gemma3",
+            var other => throw Unsupported(config, other),
         };
     }
+
+    /// <summary>The refusal of a family GgufExport does not write (llama.cpp's architecture for it has metadata and tensors OliveNet does not produce).</summary>
+    private static ExportException Unsupported(HfConfig config, DecoderFamily family) => new(
+        $"GgufExport: architecture '{config.Architecture}' is not supported (llama.cpp would load it as '{family switch
+        {
+            DecoderFamily.SmolLM3 => "smollm3",
+            DecoderFamily.Olmo3 => "olmo2",
+            _ => family.ToString().ToLowerInvariant(),
+        }}', whose per-layer metadata GgufExport does not write); GgufExport writes {string.Join(", ", GgufArchitectures)}. Export this checkpoint with ModelBuilder instead, or convert it with llama.cpp's convert_hf_to_gguf.py.");
+
+    /// <summary>The architectures GgufExport writes.</summary>
+    public static readonly string[] GgufArchitectures = ["LlamaForCausalLM", "MistralForCausalLM", "Qwen2ForCausalLM", "Qwen3ForCausalLM", "Phi3ForCausalLM", "Gemma3ForCausalLM"];
 
     /// <summary>What was written.</summary>
     public sealed record Result(string Path, long Bytes, string Architecture, int Tensors, IReadOnlyDictionary<string, int> TypeCounts, GgufVocabulary Vocabulary, int ContextLength);
