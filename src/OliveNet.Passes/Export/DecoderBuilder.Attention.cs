@@ -118,7 +118,13 @@ internal sealed partial class DecoderBuilder
         var bias = _w.Has(p + "q_proj.bias") ? _w.Concat(p + "q_proj.bias", p + "k_proj.bias", p + "v_proj.bias") : null;
         var qkv = Linear($"{n}/qkv_proj/MatMul", x, $"model.layers.{layer}.attn.qkv_proj", parts, bias);
         string query = qkv, key = string.Empty, value = string.Empty;
-        if (_w.Has(p + "q_norm.weight"))
+        var rotary = rope.Cos.Length > 0;
+        if (_c.Family == DecoderFamily.HunYuanDense && _w.Has(p + "query_layernorm.weight"))
+        {
+            (query, key, value) = HunYuanQueryKey(layer, qkv, rope);
+            rotary = false;
+        }
+        else if (_w.Has(p + "q_norm.weight"))
         {
             var split = _g.Node("Split", $"{n}/qkv_proj/Split", [qkv, _g.Int64(false, q, kv, kv)], 3, string.Empty, GraphBuilder.Int("axis", -1));
             query = _c.Family == DecoderFamily.Olmo3 ? WidthNorm(layer, "q_norm", split[0], p + "q_norm.weight", q) : HeadNorm(layer, "q_norm", split[0], p + "q_norm.weight", q);
@@ -127,8 +133,7 @@ internal sealed partial class DecoderBuilder
         }
 
         var scale = Gemma ? (float)Math.Pow(_c.Number("query_pre_attn_scalar") ?? _c.HeadDim, -0.5) : 1f / MathF.Sqrt(_c.HeadDim);
-        // A NoPE layer (no caches) leaves q and k unrotated: do_rotary 0 and no cos/sin inputs.
-        var rotary = rope.Cos.Length > 0;
+        // A NoPE layer (no caches) leaves q and k unrotated, and HunYuan's are rotated already: do_rotary 0, no cos/sin.
         List<string> inputs = [query, key, value, $"past_key_values.{layer}.key", $"past_key_values.{layer}.value", _seqlensK, _totalSeqLen];
         if (rotary)
         {

@@ -26,6 +26,9 @@ internal enum DecoderFamily
 
     /// <summary>OLMo 3 (no pre-norms: norms after attention and MLP; q/k norms over the whole projection; sliding/full layers, YaRN on full layers).</summary>
     Olmo3,
+
+    /// <summary>HunYuan dense V1 (q/k RMS norms per head after RoPE, so RoPE runs before attention; NTK-alpha base).</summary>
+    HunYuanDense,
 }
 
 /// <summary>Architecture names → families.</summary>
@@ -41,6 +44,7 @@ internal static class DecoderFamilies
         ("Gemma3ForCausalLM", DecoderFamily.Gemma3),
         ("SmolLM3ForCausalLM", DecoderFamily.SmolLM3),
         ("Olmo3ForCausalLM", DecoderFamily.Olmo3),
+        ("HunYuanDenseV1ForCausalLM", DecoderFamily.HunYuanDense),
     ];
 
     /// <summary>Every supported architecture name.</summary>

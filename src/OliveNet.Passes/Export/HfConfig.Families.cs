@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 
 namespace OliveNet.Passes.Export;
 
-/// <summary>Per-layer facts of the SmolLM3 and OLMo 3 configs, and the variants of them the export refuses.</summary>
+/// <summary>Per-layer facts of the SmolLM3 and OLMo 3 configs, and the variants of them (and of HunYuan dense) the export refuses.</summary>
 internal sealed partial record HfConfig
 {
     /// <summary>
@@ -73,6 +73,30 @@ internal sealed partial record HfConfig
                 if (Enumerable.Range(0, Layers).Any(l => LayerType(l) == "sliding_attention") && Number("sliding_window") is not > 0)
                 {
                     throw new ExportException($"{path}: sliding_attention layers need a positive sliding_window.");
+                }
+
+                break;
+            case DecoderFamily.HunYuanDense:
+                foreach (var (key, refused, why) in new[]
+                {
+                    ("use_cla", true, "cross-layer attention (layers sharing another layer's KV cache)"),
+                    ("use_rotary_pos_emb", false, "attention without rotary position embeddings"),
+                })
+                {
+                    if (Raw[key]?.GetValue<bool>() == refused)
+                    {
+                        throw new ExportException($"{path}: {key} {(refused ? "true" : "false")} ({why}) is not supported by ModelBuilder; export a checkpoint with {key} {(refused ? "false" : "true")}.");
+                    }
+                }
+
+                if (Raw["norm_type"] is JsonValue norm && norm.TryGetValue<string>(out var normType) && normType != "rms")
+                {
+                    throw new ExportException($"{path}: norm_type '{normType}' is not supported by ModelBuilder (it builds RMS norms, norm_type 'rms').");
+                }
+
+                if (Number("num_experts") is > 1)
+                {
+                    throw new ExportException($"{path}: num_experts > 1 is a mixture-of-experts HunYuan, which ModelBuilder does not export; HunYuanDenseV1ForCausalLM checkpoints are dense.");
                 }
 
                 break;

@@ -5,7 +5,7 @@ namespace OliveNet.Passes.Export;
 /// <summary>
 /// GroupQueryAttention's rotary caches: <c>cos[p, i] = cos(p·f_i)·m</c>, <c>sin[p, i] = sin(p·f_i)·m</c> for
 /// positions p &lt; max_position_embeddings and i &lt; rotary_dim/2, with <c>f_i = 1/θ^(2i/d)</c> adjusted by the
-/// checkpoint's <c>rope_scaling</c> (llama3, linear, longrope, yarn) and m the LongRoPE or YaRN attention factor (1 otherwise).
+/// checkpoint's <c>rope_scaling</c> (llama3, linear, longrope, yarn, HunYuan's NTK-alpha dynamic) and m the LongRoPE or YaRN attention factor (1 otherwise).
 /// Computed in float64, stored as float32.
 /// </summary>
 internal static class RopeTables
@@ -45,8 +45,17 @@ internal static class RopeTables
             case "yarn":
                 Yarn(f, dim, theta, scaling!, maxPositions);
                 break;
+            case "dynamic" when scaling!["alpha"] is JsonValue alpha:
+                // HunYuan's NTK-alpha: a fixed larger base θ·α^(d/(d−2)) (no length-dependent update).
+                var based = theta * Math.Pow(alpha.GetValue<double>(), dim / (dim - 2.0));
+                for (var i = 0; i < f.Length; i++)
+                {
+                    f[i] = 1.0 / Math.Pow(based, 2.0 * i / dim);
+                }
+
+                break;
             case var other:
-                throw new ExportException($"config.json rope_scaling type '{other}' is not supported; supported: default, linear, llama3, longrope, yarn.");
+                throw new ExportException($"config.json rope_scaling type '{other}' is not supported; supported: default, linear, llama3, longrope, yarn, dynamic with alpha (HunYuan).");
         }
 
         return f;

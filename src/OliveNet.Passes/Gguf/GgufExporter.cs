@@ -43,6 +43,7 @@ internal sealed partial class GgufExporter
         {
             DecoderFamily.SmolLM3 => "smollm3",
             DecoderFamily.Olmo3 => "olmo2",
+            DecoderFamily.HunYuanDense => "hunyuan-dense",
             _ => family.ToString().ToLowerInvariant(),
         }}', whose per-layer metadata GgufExport does not write); GgufExport writes {string.Join(", ", GgufArchitectures)}. Export this checkpoint with ModelBuilder instead, or convert it with llama.cpp's convert_hf_to_gguf.py.");
 

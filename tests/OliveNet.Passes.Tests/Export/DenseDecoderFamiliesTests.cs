@@ -41,7 +41,21 @@ public sealed class DenseDecoderFamiliesTests(Xunit.Abstractions.ITestOutputHelp
         Assert.Equal(["cos_cache_local", "cos_cache_local", "cos_cache_local", "cos_cache"], attention.Select(n => n.Input[7]));
     }
 
+    [Fact]
+    public void Hunyuan_rotates_q_and_k_before_its_per_head_norms_and_attends_without_fused_rotary()
+    {
+        using var temp = new TempFolder();
+        var graph = OnnxModel.Load(Path.Combine(ModelBuilderLogitsTests.Export("hunyuan", "fp32", temp.Path), "model.onnx")).Proto.Graph;
+        Assert.All(graph.Node.Where(n => n.OpType == "GroupQueryAttention"), n => Assert.Equal(0, n.Attribute.Single(a => a.Name == "do_rotary").I));
+        var rotary = graph.Node.Single(n => n.Name == "/model/layers.0/attn/q_rotary/RotaryEmbedding");
+        var reshape = graph.Node.Single(n => n.Name == "/model/layers.0/attn/q_norm/Reshape_1");
+        Assert.Equal(rotary.Output[0], reshape.Input[0]); // norm after rotation
+        Assert.Equal([32L], graph.Initializer.Single(t => t.Name == "model.layers.0.attn.q_norm.layernorm.weight").Dims);
+    }
+
     [Theory]
+    [InlineData("hunyuan", "use_cla", "true", "use_cla true (cross-layer attention")]
+    [InlineData("hunyuan", "norm_type", "\"layer\"", "norm_type 'layer' is not supported")]
     [InlineData("smollm3", "no_rope_layers", "[1, 1]", "no_rope_layers must list 0 (NoPE) or 1 (RoPE) for each of the 4 layers")]
     [InlineData("smollm3", "mlp_bias", "true", "mlp_bias true is not supported")]
     [InlineData("olmo3", "layer_types", "[\"sliding_attention\", \"chunked_attention\", \"full_attention\", \"full_attention\"]", "layer_types must name sliding_attention or full_attention")]
@@ -58,6 +72,7 @@ public sealed class DenseDecoderFamiliesTests(Xunit.Abstractions.ITestOutputHelp
     [Theory]
     [InlineData("smollm3", "SmolLM3ForCausalLM")]
     [InlineData("olmo3", "Olmo3ForCausalLM")]
+    [InlineData("hunyuan", "HunYuanDenseV1ForCausalLM")]
     public void Gguf_export_refuses_the_architecture_in_one_line_with_what_to_do(string name, string architecture)
     {
         using var temp = new TempFolder();
@@ -94,17 +109,46 @@ public sealed class DenseDecoderFamiliesTests(Xunit.Abstractions.ITestOutputHelp
         Assert.Contains(4L, bits);
         Assert.True(bits.Count(b => b == 8) >= 2, $"bits {string.Join(", ", bits)}; SMP promoted {string.Join(", ", mixed.Select(kv => kv.Key))}"); // head + promoted modules
 
+        Finish(name, onnx, tie: name == "smollm3", "SMP kld_gradient → Gptq → Rtn → ModelBuilder int4");
+    }
+
+    /// <summary>
+    /// HY-MT1.5-1.8B's CPU int4 recipe (olive-recipes tencent-HY-MT1.5-1.8B/cpu): Gptq (4 bits, group 32, asymmetric) →
+    /// Rtn (4 bits, group 32, LM head and embeddings too) → ModelBuilder int4 → TieWordEmbeddings.
+    /// </summary>
+    [Fact]
+    public void Hy_mt_cpu_int4_recipe_runs_on_the_hunyuan_fixture_and_genai_greedy_generates()
+    {
+        using var temp = new TempFolder();
+        var gptq = Run(new GptqPass(), new JsonObject
+        {
+            ["bits"] = 4, ["sym"] = false, ["group_size"] = 32, ["calibration_text"] = WeightOnlyFixtures.CalibrationText, ["max_seq_len"] = 64, ["max_samples"] = 16,
+        }, HfFixtures.Checkpoint("hunyuan"), temp.Sub("gptq"));
+        var rtn = Run(new RtnPass(), JsonNode.Parse("""
+            {"bits": 4, "sym": false, "group_size": 32, "lm_head": true, "embeds": true,
+             "overrides": {"lm_head": {"bits": 4}, "model.embed_tokens": {"bits": 4}}}
+            """)!.AsObject(), gptq, temp.Sub("rtn"));
+        var onnx = Run(new ModelBuilderPass(), new JsonObject { ["precision"] = "int4" }, rtn, temp.Sub("onnx"));
+        var bits = OnnxModel.Load(Path.Combine(onnx, "model.onnx")).Proto.Graph.Node.Where(n => n.OpType == "MatMulNBits")
+            .Select(n => n.Attribute.Single(a => a.Name == "bits").I).ToList();
+        Assert.Equal((2 * 5) + 1, bits.Count); // qkv, o_proj, gate, up, down in each of 2 layers, and the head
+        Assert.All(bits, b => Assert.Equal(4L, b));
+        Finish("hunyuan", onnx, tie: true, "Gptq → Rtn → ModelBuilder int4");
+    }
+
+    private void Finish(string name, string onnx, bool tie, string chain)
+    {
         var final = onnx;
-        if (name == "smollm3")
+        if (tie)
         {
             var options = new GraphSurgeriesOptions { Surgeries = [new JsonObject { ["surgeon"] = "TieWordEmbeddings" }] };
-            final = Path.GetDirectoryName(PassRunner.Run(new GraphSurgeriesPass(), Path.Combine(onnx, "model.onnx"), options, temp.Sub("tied")))!;
+            final = Path.GetDirectoryName(PassRunner.Run(new GraphSurgeriesPass(), Path.Combine(onnx, "model.onnx"), options, Path.Combine(Path.GetDirectoryName(onnx)!, "tied")))!;
         }
 
         var cosine = StepwiseCosine(name, final);
-        var (ids, _, _) = HfFixtures.Reference(name);
-        var tokens = GenAIGreedy(final, ids[..4].Select(i => (int)i).ToArray(), 10, HfFixtures.Reference(name).Vocab);
-        log.WriteLine($"{name}: SMP kld_gradient → Gptq → Rtn → ModelBuilder int4{(name == "smollm3" ? " → TieWordEmbeddings" : string.Empty)}: cosine {cosine:F6}; GenAI tokens {string.Join(' ', tokens)}");
+        var (ids, _, vocab) = HfFixtures.Reference(name);
+        var tokens = GenAIGreedy(final, ids[..4].Select(i => (int)i).ToArray(), 10, vocab);
+        log.WriteLine($"{name}: {chain}{(tie ? " → TieWordEmbeddings" : string.Empty)}: cosine {cosine:F6}; GenAI tokens {string.Join(' ', tokens)}");
         Assert.True(cosine >= 0.9, $"cosine {cosine}"); // ModelBuilderQuantizedTests' int4 bound
     }
 

@@ -14,7 +14,7 @@ public sealed class GenAiConfigTests
     public static TheoryData<string, string> Types => new()
     {
         { "llama", "llama" }, { "qwen2", "qwen2" }, { "qwen3", "qwen3" }, { "mistral", "mistral" }, { "phi3", "phi3" }, { "gemma3", "gemma3_text" },
-        { "smollm3", "smollm3" }, { "olmo3", "olmo" },
+        { "smollm3", "smollm3" }, { "olmo3", "olmo" }, { "hunyuan", "hunyuandensev1" },
     };
 
     [Theory]

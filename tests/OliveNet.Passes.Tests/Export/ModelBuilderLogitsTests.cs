@@ -13,7 +13,7 @@ public sealed class ModelBuilderLogitsTests(Xunit.Abstractions.ITestOutputHelper
     // while a wrong rope frequency, norm offset, window or bias moves logits by O(0.1–1) of the scale.
     private const double Fp32Tolerance = 1e-4;
 
-    public static TheoryData<string> Architectures => new() { "llama", "qwen2", "qwen3", "mistral", "phi3", "gemma3", "smollm3", "olmo3" };
+    public static TheoryData<string> Architectures => new() { "llama", "qwen2", "qwen3", "mistral", "phi3", "gemma3", "smollm3", "olmo3", "hunyuan" };
 
     [Theory]
     [MemberData(nameof(Architectures))]
