@@ -136,7 +136,8 @@ def validate_all(checkout, olivenet):
     return results
 
 
-STANDIN_FAMILIES = [("qwen3", "qwen3"), ("qwen2", "qwen2"), ("qwen", "qwen2"), ("llama", "llama"), ("smollm", "llama"),
+STANDIN_FAMILIES = [("smollm3", "smollm3"), ("olmo3", "olmo3"), ("hymt", "hunyuan"), ("hunyuan", "hunyuan"),
+                    ("qwen3", "qwen3"), ("qwen2", "qwen2"), ("qwen", "qwen2"), ("llama", "llama"), ("smollm", "llama"),
                     ("phi", "phi3"), ("gemma", "gemma3"), ("mistral", "mistral")]
 
 
@@ -261,7 +262,7 @@ def main():
     parser.add_argument("--out", help="folder for results.json")
     parser.add_argument("--results", help="a results.json written by --out: sort it again without running validate")
     parser.add_argument("--top", type=int, default=15)
-    parser.add_argument("--standins", help="folder of stand-in checkpoints (qwen3, qwen2, llama, phi3, gemma3, mistral)")
+    parser.add_argument("--standins", help="folder of stand-in checkpoints (qwen3, qwen2, llama, phi3, gemma3, mistral, smollm3, olmo3, hunyuan)")
     parser.add_argument("--run", action="store_true", help="with --standins: also run the configs that validate")
     args = parser.parse_args()
     if args.standins:
