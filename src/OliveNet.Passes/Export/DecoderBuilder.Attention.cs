@@ -18,7 +18,7 @@ internal sealed partial class DecoderBuilder
 
     private RopeSet Rotary()
     {
-        var scaling = _c.Raw["rope_scaling"] as JsonObject;
+        var scaling = _c.RopeScaling;
         var rot = _c.RotaryDim;
         if (Gemma)
         {

@@ -45,6 +45,17 @@ internal sealed partial record HfConfig
     public string LayerType(int layer) =>
         Raw["layer_types"] is JsonArray types ? types[layer]!.GetValue<string>() : (layer + 1) % 4 != 0 ? "sliding_attention" : "full_attention";
 
+    /// <summary>
+    /// The rope scaling: <c>rope_scaling</c>, or in the <c>rope_parameters</c> form of newer transformers (one object, or
+    /// one per layer type, whose full-attention entry applies) the same keys when its rope_type is not default.
+    /// </summary>
+    public JsonObject? RopeScaling =>
+        Raw["rope_scaling"] as JsonObject ?? (RopeParameters(Raw) is { } p && RopeTables.Kind(p) is { } kind && kind != "default" ? p : null);
+
+    /// <summary>rope_parameters as one object (its full_attention entry when it has one per layer type), or null.</summary>
+    private static JsonObject? RopeParameters(JsonObject raw) =>
+        raw["rope_parameters"] is JsonObject p ? p["full_attention"] as JsonObject ?? p : null;
+
     /// <summary>Refuses configs of the new families whose variants the graph does not build, with the field and what to do.</summary>
     private void CheckFamily(string path)
     {

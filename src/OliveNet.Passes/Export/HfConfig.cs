@@ -53,7 +53,7 @@ internal sealed partial record HfConfig
             Vocab = Int(raw, path, "vocab_size"),
             MaxPositions = raw["max_position_embeddings"]?.GetValue<int>() ?? 4096,
             RmsEps = (float)(raw["rms_norm_eps"]?.GetValue<double>() ?? 1e-6),
-            RopeTheta = raw["rope_theta"]?.GetValue<double>() ?? 10000.0,
+            RopeTheta = raw["rope_theta"]?.GetValue<double>() ?? RopeParameters(raw)?["rope_theta"]?.GetValue<double>() ?? 10000.0,
             TieEmbeddings = raw["tie_word_embeddings"]?.GetValue<bool>() ?? family is DecoderFamily.Gemma3 or DecoderFamily.SmolLM3,
             Raw = raw,
             Generation = generation,

@@ -53,6 +53,31 @@ public sealed class DenseDecoderFamiliesTests(Xunit.Abstractions.ITestOutputHelp
         Assert.Equal([32L], graph.Initializer.Single(t => t.Name == "model.layers.0.attn.q_norm.layernorm.weight").Dims);
     }
 
+    [Fact]
+    public void A_config_in_the_rope_parameters_form_of_newer_transformers_exports_the_same_logits()
+    {
+        using var temp = new TempFolder();
+        var checkpoint = CopyWithConfig("olmo3", temp.Sub("checkpoint"), "rope_scaling", null);
+        var path = Path.Combine(checkpoint, "config.json");
+        var config = JsonNode.Parse(File.ReadAllText(path))!.AsObject();
+        var original = JsonNode.Parse(File.ReadAllText(Path.Combine(HfFixtures.Checkpoint("olmo3"), "config.json")))!;
+        var full = original["rope_scaling"]!.DeepClone().AsObject();
+        full["rope_theta"] = config["rope_theta"]!.DeepClone();
+        config["rope_parameters"] = new JsonObject
+        {
+            ["sliding_attention"] = new JsonObject { ["rope_type"] = "default", ["rope_theta"] = config["rope_theta"]!.DeepClone() },
+            ["full_attention"] = full,
+        };
+        config.Remove("rope_scaling");
+        config.Remove("rope_theta");
+        File.WriteAllText(path, config.ToJsonString());
+        ModelBuilderPass.Export(checkpoint, temp.Sub("out"), new ExportSettings("fp32", 32, true, 0, false, false), TextWriter.Null, default);
+        var (ids, expected, _) = HfFixtures.Reference("olmo3");
+        using var session = new DecoderSession(temp.Sub("out"));
+        var error = ModelRunner.MaxAbsDiff(expected, session.Step(ids));
+        Assert.True(error <= 1e-4 * expected.Max(Math.Abs), $"max |Δlogit| {error}"); // ModelBuilderLogitsTests' fp32 bound
+    }
+
     [Theory]
     [InlineData("hunyuan", "use_cla", "true", "use_cla true (cross-layer attention")]
     [InlineData("hunyuan", "norm_type", "\"layer\"", "norm_type 'layer' is not supported")]
