@@ -31,7 +31,7 @@ internal sealed partial class GgufExporter
         var c = _config;
         var gemma = c.Family == DecoderFamily.Gemma3;
         var norm = gemma ? 1f : 0f;
-        var rotaryPairs = c.Family is DecoderFamily.Llama or DecoderFamily.Mistral ? c.HeadDim : 0;
+        var rotaryPairs = c.Family is DecoderFamily.Llama or DecoderFamily.Mistral or DecoderFamily.SmolLM3 ? c.HeadDim : 0;
         yield return new Source("token_embd.weight", "model.embed_tokens.weight", Rows: vocabulary);
         foreach (var extra in RopeSources())
         {

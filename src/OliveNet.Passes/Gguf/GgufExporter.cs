@@ -33,6 +33,7 @@ internal sealed partial class GgufExporter
             DecoderFamily.Qwen3 => "qwen3",
             DecoderFamily.Phi3 => "phi3",
             DecoderFamily.Gemma3 => "gemma3",
+            DecoderFamily.SmolLM3 => SmolLM3(config),
             var other => throw Unsupported(config, other),
         };
     }
@@ -41,14 +42,34 @@ internal sealed partial class GgufExporter
     private static ExportException Unsupported(HfConfig config, DecoderFamily family) => new(
         $"GgufExport: architecture '{config.Architecture}' is not supported (llama.cpp would load it as '{family switch
         {
-            DecoderFamily.SmolLM3 => "smollm3",
             DecoderFamily.Olmo3 => "olmo2",
             DecoderFamily.HunYuanDense => "hunyuan-dense",
             _ => family.ToString().ToLowerInvariant(),
         }}', whose per-layer metadata GgufExport does not write); GgufExport writes {string.Join(", ", GgufArchitectures)}. Export this checkpoint with ModelBuilder instead, or convert it with llama.cpp's convert_hf_to_gguf.py.");
 
     /// <summary>The architectures GgufExport writes.</summary>
-    public static readonly string[] GgufArchitectures = ["LlamaForCausalLM", "MistralForCausalLM", "Qwen2ForCausalLM", "Qwen3ForCausalLM", "Phi3ForCausalLM", "Gemma3ForCausalLM"];
+    public static readonly string[] GgufArchitectures = ["LlamaForCausalLM", "MistralForCausalLM", "Qwen2ForCausalLM", "Qwen3ForCausalLM", "Phi3ForCausalLM", "Gemma3ForCausalLM", "SmolLM3ForCausalLM"];
+
+    /// <summary>
+    /// llama.cpp's <c>smollm3</c>: Llama tensors, with a NoPE layer every 4th layer fixed in its loader (no metadata key),
+    /// and no sliding window; other layer patterns are refused rather than written wrong.
+    /// </summary>
+    private static string SmolLM3(HfConfig c)
+    {
+        var layers = Enumerable.Range(0, c.Layers);
+        if (layers.Any(l => c.UsesRope(l) != ((l + 1) % 4 != 0)))
+        {
+            throw new ExportException(
+                $"GgufExport: this SmolLM3 checkpoint's NoPE layers (no_rope_layers) are not every 4th layer, the pattern llama.cpp's 'smollm3' fixes; export it with ModelBuilder instead.");
+        }
+
+        if (layers.Any(l => c.LayerWindow(l) > 0))
+        {
+            throw new ExportException("GgufExport: this SmolLM3 checkpoint uses a sliding window (use_sliding_window), which llama.cpp's 'smollm3' does not apply; export it with ModelBuilder instead.");
+        }
+
+        return "smollm3";
+    }
 
     /// <summary>What was written.</summary>
     public sealed record Result(string Path, long Bytes, string Architecture, int Tensors, IReadOnlyDictionary<string, int> TypeCounts, GgufVocabulary Vocabulary, int ContextLength);

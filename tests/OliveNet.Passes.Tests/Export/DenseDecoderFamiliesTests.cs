@@ -95,7 +95,6 @@ public sealed class DenseDecoderFamiliesTests(Xunit.Abstractions.ITestOutputHelp
     }
 
     [Theory]
-    [InlineData("smollm3", "SmolLM3ForCausalLM")]
     [InlineData("olmo3", "Olmo3ForCausalLM")]
     [InlineData("hunyuan", "HunYuanDenseV1ForCausalLM")]
     public void Gguf_export_refuses_the_architecture_in_one_line_with_what_to_do(string name, string architecture)
@@ -106,6 +105,16 @@ public sealed class DenseDecoderFamiliesTests(Xunit.Abstractions.ITestOutputHelp
         Assert.Contains("ModelBuilder", e.Message, StringComparison.Ordinal);
         Assert.DoesNotContain('\n', e.Message);
         Assert.Empty(Directory.GetFiles(temp.Path));
+    }
+
+    [Fact]
+    public void Gguf_export_of_smollm3_refuses_a_nope_pattern_llama_cpp_does_not_have()
+    {
+        using var temp = new TempFolder();
+        var checkpoint = CopyWithConfig("smollm3", temp.Sub("checkpoint"), "no_rope_layers", new JsonArray(1, 0, 1, 0));
+        var e = Assert.Throws<ExportException>(() => GgufExportPass.Export(checkpoint, temp.Sub("out"), "Q8_0", 0, TextWriter.Null, default));
+        Assert.Contains("not every 4th layer", e.Message, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFiles(temp.Sub("out")));
     }
 
     [Theory]
