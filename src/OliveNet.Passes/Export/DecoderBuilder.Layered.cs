@@ -17,29 +17,40 @@ internal sealed partial class DecoderBuilder
     /// </summary>
     private RopeSet LayeredRotary(JsonObject? scaling)
     {
+        // Only the caches some layer reads are written (a one-layer calibration slice reads one kind).
         var rot = _c.RotaryDim;
-        var (cos, sin) = Caches("cos_cache", "sin_cache", RopeTables.InverseFrequencies(rot, _c.RopeTheta, scaling, _c.MaxPositions), null, RopeMagnitude(scaling));
-        var full = new LayerRope(cos, sin, -1);
+        var layers = Enumerable.Range(0, _c.Layers).ToList();
+        LayerRope Scaled(int window)
+        {
+            var (cos, sin) = Caches("cos_cache", "sin_cache", RopeTables.InverseFrequencies(rot, _c.RopeTheta, scaling, _c.MaxPositions), null, RopeMagnitude(scaling));
+            return new LayerRope(cos, sin, window);
+        }
+
         if (_c.Family == DecoderFamily.SmolLM3)
         {
-            var nope = Enumerable.Range(0, _c.Layers).FirstOrDefault(l => !_c.UsesRope(l), -1);
-            return new RopeSet(full, new LayerRope(string.Empty, string.Empty, nope < 0 ? -1 : _c.LayerWindow(nope)), l => !_c.UsesRope(l));
+            var nope = layers.FirstOrDefault(l => !_c.UsesRope(l), -1);
+            var rope = layers.Any(_c.UsesRope) ? Scaled(-1) : new LayerRope(string.Empty, string.Empty, -1);
+            return new RopeSet(rope, new LayerRope(string.Empty, string.Empty, nope < 0 ? -1 : _c.LayerWindow(nope)), l => !_c.UsesRope(l));
         }
 
-        var sliding = Enumerable.Range(0, _c.Layers).FirstOrDefault(l => _c.LayerType(l) == "sliding_attention", -1);
+        bool Sliding(int l) => _c.LayerType(l) == "sliding_attention";
+        var sliding = layers.FirstOrDefault(Sliding, -1);
+        var window = sliding < 0 ? -1 : _c.LayerWindow(sliding);
+        var plain = RopeTables.Kind(scaling) is null or "default";
+        var full = layers.Any(l => !Sliding(l)) || plain ? Scaled(-1) : null;
         if (sliding < 0)
         {
-            return new RopeSet(full, null, _ => false);
+            return new RopeSet(full!, null, _ => false);
         }
 
-        var window = _c.LayerWindow(sliding);
-        if (RopeTables.Kind(scaling) is null or "default")
+        if (plain)
         {
-            return new RopeSet(full, new LayerRope(cos, sin, window), l => _c.LayerType(l) == "sliding_attention");
+            return new RopeSet(full!, full! with { Window = window }, Sliding);
         }
 
         var local = Caches("cos_cache_local", "sin_cache_local", RopeTables.InverseFrequencies(rot, _c.RopeTheta, null), null, 1.0);
-        return new RopeSet(full, new LayerRope(local.Cos, local.Sin, window), l => _c.LayerType(l) == "sliding_attention");
+        var localRope = new LayerRope(local.Cos, local.Sin, window);
+        return new RopeSet(full ?? localRope, localRope, Sliding);
     }
 
     /// <summary>The cos/sin magnitude of a non-LongRoPE scaling: YaRN's attention factor, else 1.</summary>
