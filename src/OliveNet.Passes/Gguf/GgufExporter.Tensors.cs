@@ -70,6 +70,13 @@ internal sealed partial class GgufExporter
                 }
             }
 
+            if (_weights.Contains(hf + "self_attn.query_layernorm.weight"))
+            {
+                // HunYuan dense: per-head norms after RoPE, as llama.cpp's hunyuan-dense applies attn_q_norm/attn_k_norm.
+                yield return new Source(blk + "attn_q_norm.weight", hf + "self_attn.query_layernorm.weight", i);
+                yield return new Source(blk + "attn_k_norm.weight", hf + "self_attn.key_layernorm.weight", i);
+            }
+
             if (_weights.Contains(hf + "self_attn.q_norm.weight"))
             {
                 yield return new Source(blk + "attn_q_norm.weight", hf + "self_attn.q_norm.weight", i, Add: norm, Scale: queryScale);

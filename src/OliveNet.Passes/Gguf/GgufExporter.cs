@@ -34,6 +34,7 @@ internal sealed partial class GgufExporter
             DecoderFamily.Phi3 => "phi3",
             DecoderFamily.Gemma3 => "gemma3",
             DecoderFamily.SmolLM3 => SmolLM3(config),
+            DecoderFamily.HunYuanDense => "hunyuan-dense",
             var other => throw Unsupported(config, other),
         };
     }
@@ -43,12 +44,11 @@ internal sealed partial class GgufExporter
         $"GgufExport: architecture '{config.Architecture}' is not supported (llama.cpp would load it as '{family switch
         {
             DecoderFamily.Olmo3 => "olmo2",
-            DecoderFamily.HunYuanDense => "hunyuan-dense",
             _ => family.ToString().ToLowerInvariant(),
         }}', whose per-layer metadata GgufExport does not write); GgufExport writes {string.Join(", ", GgufArchitectures)}. Export this checkpoint with ModelBuilder instead, or convert it with llama.cpp's convert_hf_to_gguf.py.");
 
     /// <summary>The architectures GgufExport writes.</summary>
-    public static readonly string[] GgufArchitectures = ["LlamaForCausalLM", "MistralForCausalLM", "Qwen2ForCausalLM", "Qwen3ForCausalLM", "Phi3ForCausalLM", "Gemma3ForCausalLM", "SmolLM3ForCausalLM"];
+    public static readonly string[] GgufArchitectures = ["LlamaForCausalLM", "MistralForCausalLM", "Qwen2ForCausalLM", "Qwen3ForCausalLM", "Phi3ForCausalLM", "Gemma3ForCausalLM", "SmolLM3ForCausalLM", "HunYuanDenseV1ForCausalLM"];
 
     /// <summary>
     /// llama.cpp's <c>smollm3</c>: Llama tensors, with a NoPE layer every 4th layer fixed in its loader (no metadata key),
@@ -152,7 +152,7 @@ internal sealed partial class GgufExporter
         w.Add($"{_arch}.attention.head_count", (uint)c.Heads);
         w.Add($"{_arch}.attention.head_count_kv", (uint)c.KvHeads);
         w.Add($"{_arch}.attention.layer_norm_rms_epsilon", c.RmsEps);
-        w.Add($"{_arch}.rope.freq_base", (float)c.RopeTheta);
+        w.Add($"{_arch}.rope.freq_base", (float)FrequencyBase(c));
         w.Add($"{_arch}.rope.dimension_count", (uint)c.RotaryDim);
         if (c.HeadDim != c.Hidden / c.Heads || c.Raw.ContainsKey("head_dim"))
         {
@@ -174,6 +174,9 @@ internal sealed partial class GgufExporter
                 break;
             case null or "default" or "llama3":
                 break;
+            case "dynamic" when c.Family == DecoderFamily.HunYuanDense && scaling!["alpha"] is not null:
+                break; // NTK-alpha lives in the frequency base
+
             case var other:
                 throw new ExportException($"config.json rope_scaling type '{other}' is not supported by GgufExport; supported: default, linear, llama3, longrope.");
         }
@@ -188,6 +191,12 @@ internal sealed partial class GgufExporter
             w.Add($"{_arch}.attention.sliding_window", (uint)window.Value);
         }
     }
+
+    /// <summary>rope_theta, or for HunYuan's NTK-alpha scaling the fixed larger base θ·α^(d/(d−2)) its rotary uses.</summary>
+    private static double FrequencyBase(HfConfig c) =>
+        c.Family == DecoderFamily.HunYuanDense && c.Raw["rope_scaling"] is JsonObject s && RopeTables.Kind(s) == "dynamic" && s["alpha"] is JsonValue alpha
+            ? c.RopeTheta * Math.Pow(alpha.GetValue<double>(), c.RotaryDim / (c.RotaryDim - 2.0))
+            : c.RopeTheta;
 
     private int OriginalContext(JsonObject scaling) =>
         (int)(_config.Number("original_max_position_embeddings") ?? scaling["original_max_position_embeddings"]?.GetValue<double>() ?? _config.MaxPositions);

@@ -96,7 +96,6 @@ public sealed class DenseDecoderFamiliesTests(Xunit.Abstractions.ITestOutputHelp
 
     [Theory]
     [InlineData("olmo3", "Olmo3ForCausalLM")]
-    [InlineData("hunyuan", "HunYuanDenseV1ForCausalLM")]
     public void Gguf_export_refuses_the_architecture_in_one_line_with_what_to_do(string name, string architecture)
     {
         using var temp = new TempFolder();
