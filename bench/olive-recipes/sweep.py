@@ -137,7 +137,8 @@ def validate_all(checkout, olivenet):
 
 
 # Vision-language wrappers first (their hub ids also contain the generic keys): ModelBuilder exports their text decoder.
-STANDIN_FAMILIES = [("qwen3vl", "qwen3_vl"), ("qwen2.5vl", "qwen2_5_vl"), ("fara", "qwen2_5_vl"), ("translategemma", "gemma3_vl"),
+STANDIN_FAMILIES = [("smollm3", "smollm3"), ("olmo3", "olmo3"), ("hymt", "hunyuan"), ("hunyuan", "hunyuan"),
+                    ("qwen3vl", "qwen3_vl"), ("qwen2.5vl", "qwen2_5_vl"), ("fara", "qwen2_5_vl"), ("translategemma", "gemma3_vl"),
                     ("gemma34b", "gemma3_vl"), ("ministral3", "mistral3"), ("qwen3.5", "qwen3_5"),
                     ("qwen3", "qwen3"), ("qwen2", "qwen2"), ("qwen", "qwen2"), ("llama", "llama"), ("smollm", "llama"),
                     ("phi", "phi3"), ("gemma", "gemma3"), ("mistral", "mistral")]
@@ -281,7 +282,7 @@ def main():
     parser.add_argument("--out", help="folder for results.json")
     parser.add_argument("--results", help="a results.json written by --out: sort it again without running validate")
     parser.add_argument("--top", type=int, default=15)
-    parser.add_argument("--standins", help="folder of stand-in checkpoints (qwen3, qwen2, llama, phi3, gemma3, mistral, qwen3_5)")
+    parser.add_argument("--standins", help="folder of stand-in checkpoints (qwen3, qwen2, llama, phi3, gemma3, mistral, smollm3, olmo3, hunyuan, qwen3_5, qwen3_vl, qwen2_5_vl, gemma3_vl, mistral3)")
     parser.add_argument("--run", action="store_true", help="with --standins: also run the configs that validate")
     args = parser.parse_args()
     if args.standins:

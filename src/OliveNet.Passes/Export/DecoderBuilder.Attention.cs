@@ -18,7 +18,7 @@ internal sealed partial class DecoderBuilder
 
     private RopeSet Rotary()
     {
-        var scaling = _c.Raw["rope_scaling"] as JsonObject;
+        var scaling = _c.RopeScaling;
         var rot = _c.RotaryDim;
         if (Gemma)
         {
@@ -28,12 +28,16 @@ internal sealed partial class DecoderBuilder
             return new RopeSet(new LayerRope(global.Cos, global.Sin, -1), new LayerRope(local.Cos, local.Sin, window), GemmaIsLocal);
         }
 
+        if (_c.Family is DecoderFamily.SmolLM3 or DecoderFamily.Olmo3)
+        {
+            return LayeredRotary(scaling);
+        }
+
         var frequencies = RopeTables.InverseFrequencies(rot, _c.RopeTheta, scaling, _c.MaxPositions);
         var slidingWindow = SlidingWindow();
         if (RopeTables.Kind(scaling) != "longrope")
         {
-            var yarnMagnitude = RopeTables.Kind(scaling) == "yarn" ? RopeTables.YarnMagnitude(scaling!, _c.MaxPositions) : 1.0;
-            var (cos, sin) = Caches("cos_cache", "sin_cache", frequencies, null, yarnMagnitude);
+            var (cos, sin) = Caches("cos_cache", "sin_cache", frequencies, null, RopeMagnitude(scaling));
             return new RopeSet(new LayerRope(cos, sin, slidingWindow), null, _ => false);
         }
 
@@ -115,8 +119,14 @@ internal sealed partial class DecoderBuilder
         var bias = _w.Has(p + "q_proj.bias") ? _w.Concat(p + "q_proj.bias", p + "k_proj.bias", p + "v_proj.bias") : null;
         var qkv = Linear($"{n}/qkv_proj/MatMul", x, $"model.layers.{layer}.attn.qkv_proj", parts, bias);
         string query = qkv, key = string.Empty, value = string.Empty, gate = string.Empty;
+        var rotary = rope.Cos.Length > 0;
         var queryScale = QueryPositionScale();
-        if (_w.Has(p + "q_norm.weight") || queryScale is not null)
+        if (_c.Family == DecoderFamily.HunYuanDense && _w.Has(p + "query_layernorm.weight"))
+        {
+            (query, key, value) = HunYuanQueryKey(layer, qkv, rope);
+            rotary = false;
+        }
+        else if (_w.Has(p + "q_norm.weight") || queryScale is not null)
         {
             var split = Hybrid
                 ? _g.Node("Split", $"{n}/qkv_proj/Split", [qkv, _g.Int64(false, q, kv, kv, q)], 4, string.Empty, GraphBuilder.Int("axis", -1))
@@ -125,8 +135,8 @@ internal sealed partial class DecoderBuilder
             gate = Hybrid ? split[3] : string.Empty;
             if (_w.Has(p + "q_norm.weight"))
             {
-                query = HeadNorm(layer, "q_norm", query, p + "q_norm.weight", q);
-                key = HeadNorm(layer, "k_norm", key, p + "k_norm.weight", kv);
+                query = _c.Family == DecoderFamily.Olmo3 ? WidthNorm(layer, "q_norm", query, p + "q_norm.weight", q) : HeadNorm(layer, "q_norm", query, p + "q_norm.weight", q);
+                key = _c.Family == DecoderFamily.Olmo3 ? WidthNorm(layer, "k_norm", key, p + "k_norm.weight", kv) : HeadNorm(layer, "k_norm", key, p + "k_norm.weight", kv);
             }
 
             if (queryScale is not null)
@@ -137,10 +147,17 @@ internal sealed partial class DecoderBuilder
         }
 
         var scale = Gemma ? (float)Math.Pow(_c.Number("query_pre_attn_scalar") ?? _c.HeadDim, -0.5) : 1f / MathF.Sqrt(_c.HeadDim);
+        // A NoPE layer (no caches) leaves q and k unrotated, and HunYuan's are rotated already: do_rotary 0, no cos/sin.
+        List<string> inputs = [query, key, value, $"past_key_values.{layer}.key", $"past_key_values.{layer}.value", _seqlensK, _totalSeqLen];
+        if (rotary)
+        {
+            inputs.AddRange([rope.Cos, rope.Sin]);
+        }
+
         var gqa = _g.NodeWithOutputs(
             "GroupQueryAttention",
             $"{n}/GroupQueryAttention",
-            [query, key, value, $"past_key_values.{layer}.key", $"past_key_values.{layer}.value", _seqlensK, _totalSeqLen, rope.Cos, rope.Sin],
+            inputs,
             [$"{n}/GroupQueryAttention/output_0", $"present.{layer}.key", $"present.{layer}.value"],
             GraphBuilder.Ms,
             GraphBuilder.Int("num_heads", _c.Heads),
@@ -148,7 +165,7 @@ internal sealed partial class DecoderBuilder
             GraphBuilder.Real("scale", scale),
             GraphBuilder.Int("local_window_size", rope.Window),
             GraphBuilder.Real("softcap", 0f),
-            GraphBuilder.Int("do_rotary", 1),
+            GraphBuilder.Int("do_rotary", rotary ? 1 : 0),
             GraphBuilder.Int("rotary_interleaved", 0));
         var attended = gqa[0];
         if (Hybrid)

@@ -57,6 +57,13 @@ internal sealed partial class DecoderBuilder
         for (var i = 0; i < _c.Layers; i++)
         {
             cancellation.ThrowIfCancellationRequested();
+            if (_c.Family == DecoderFamily.Olmo3)
+            {
+                (x, delta) = OlmoLayer(i, x, delta, rope.ForLayer(i));
+                step.Advance();
+                continue;
+            }
+
             var p = $"model.layers.{i}.";
             var (normed, residual) = Norm($"/model/layers.{i}/input_layernorm", x, delta, p + "input_layernorm.weight");
             var attention = _c.IsLinearLayer(i) ? GatedDeltaNet(i, normed) : Attention(i, normed, rope.ForLayer(i));

@@ -26,6 +26,15 @@ internal enum DecoderFamily
 
     /// <summary>Qwen3.5 text decoder: Gated DeltaNet (linear attention) layers with gated full-attention layers, (1+w) norms.</summary>
     Qwen35,
+
+    /// <summary>SmolLM3 (Llama layout; NoPE layers from no_rope_layers, tied).</summary>
+    SmolLM3,
+
+    /// <summary>OLMo 3 (no pre-norms: norms after attention and MLP; q/k norms over the whole projection; sliding/full layers, YaRN on full layers).</summary>
+    Olmo3,
+
+    /// <summary>HunYuan dense V1 (q/k RMS norms per head after RoPE, so RoPE runs before attention; NTK-alpha base).</summary>
+    HunYuanDense,
 }
 
 /// <summary>Architecture names → families.</summary>
@@ -49,6 +58,11 @@ internal static class DecoderFamilies
         // Qwen3.5: hybrid Gated DeltaNet / gated attention text decoder (the wrapper or the text-only model).
         ("Qwen3_5ForConditionalGeneration", DecoderFamily.Qwen35),
         ("Qwen3_5ForCausalLM", DecoderFamily.Qwen35),
+
+        // Decoder-only families added with their Olive CPU recipes.
+        ("SmolLM3ForCausalLM", DecoderFamily.SmolLM3),
+        ("Olmo3ForCausalLM", DecoderFamily.Olmo3),
+        ("HunYuanDenseV1ForCausalLM", DecoderFamily.HunYuanDense),
     ];
 
     /// <summary>Every supported architecture name.</summary>

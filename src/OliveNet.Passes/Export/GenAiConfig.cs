@@ -16,8 +16,9 @@ internal static class GenAiConfig
     /// Builds the config for an exported checkpoint, field for field as ONNX Runtime GenAI's builder writes it:
     /// ids and search settings from <c>generation_config.json</c>, else <c>config.json</c>, else GenAI's defaults;
     /// <c>type</c> is the architecture name before "For", lowercased, except Gemma 3 text models, which GenAI's
-    /// runtime knows as <c>gemma3_text</c> (plain <c>gemma3</c> is its vision-language type), and Qwen3.5, whose text
-    /// decoder (input_ids in, hybrid KV + recurrent state) is <c>qwen3_5_text</c>.
+    /// runtime knows as <c>gemma3_text</c> (plain <c>gemma3</c> is its vision-language type), Qwen3.5, whose text
+    /// decoder (input_ids in, hybrid KV + recurrent state) is <c>qwen3_5_text</c>, and OLMo 3, which it runs as <c>olmo</c>
+    /// (it has no <c>olmo3</c> type).
     /// </summary>
     /// <remarks>
     /// No <c>sliding_window</c> section: our graph keeps full-length KV caches and lets GroupQueryAttention's
@@ -87,10 +88,15 @@ internal static class GenAiConfig
     }
 
     /// <summary>GenAI's model type for a Hugging Face architecture name.</summary>
-    public static string ModelType(string architecture) => architecture == "Gemma3ForCausalLM"
-        ? "gemma3_text"
-        : architecture.StartsWith("Qwen3_5For", StringComparison.Ordinal) ? "qwen3_5_text"
-        : (architecture.Contains("For", StringComparison.Ordinal) ? architecture[..architecture.IndexOf("For", StringComparison.Ordinal)] : architecture).ToLowerInvariant();
+    public static string ModelType(string architecture) => architecture switch
+    {
+        "Gemma3ForCausalLM" => "gemma3_text",
+
+        // GenAI 0.20 has no olmo3 type; its OLMo decoder type runs any decoder-only graph with this I/O.
+        "Olmo3ForCausalLM" => "olmo",
+        _ when architecture.StartsWith("Qwen3_5For", StringComparison.Ordinal) => "qwen3_5_text",
+        _ => (architecture.Contains("For", StringComparison.Ordinal) ? architecture[..architecture.IndexOf("For", StringComparison.Ordinal)] : architecture).ToLowerInvariant(),
+    };
 
     /// <summary>Writes the config indented, through a temp file.</summary>
     public static void Write(JsonObject config, string folder)

@@ -54,7 +54,7 @@ internal sealed partial record HfConfig
 
         var hidden = Int(raw, path, "hidden_size");
         var heads = Int(raw, path, "num_attention_heads");
-        return new HfConfig
+        var config = new HfConfig
         {
             Architecture = architecture,
             Family = family,
@@ -67,11 +67,13 @@ internal sealed partial record HfConfig
             Vocab = Int(raw, path, "vocab_size"),
             MaxPositions = raw["max_position_embeddings"]?.GetValue<int>() ?? 4096,
             RmsEps = (float)(raw["rms_norm_eps"]?.GetValue<double>() ?? 1e-6),
-            RopeTheta = raw["rope_theta"]?.GetValue<double>() ?? 10000.0,
-            TieEmbeddings = raw["tie_word_embeddings"]?.GetValue<bool>() ?? family == DecoderFamily.Gemma3,
+            RopeTheta = raw["rope_theta"]?.GetValue<double>() ?? RopeParameters(raw)?["rope_theta"]?.GetValue<double>() ?? 10000.0,
+            TieEmbeddings = raw["tie_word_embeddings"]?.GetValue<bool>() ?? family is DecoderFamily.Gemma3 or DecoderFamily.SmolLM3,
             Raw = raw,
             Generation = generation,
         };
+        config.CheckFamily(path);
+        return config;
     }
 
     /// <summary>A number from config.json, or null when absent or JSON null.</summary>

@@ -31,7 +31,7 @@ public sealed class ModelBuilderPass : IPass<ModelBuilderOptions>, ICheckpointCh
     public PassMetadata Metadata { get; } = new(
         Id: PassId,
         Version: 2,
-        Summary: "Export a Hugging Face decoder checkpoint (Llama, Mistral, Qwen2, Qwen3, Phi3, Gemma3, Qwen3.5; the text decoder of Qwen2.5-VL, Qwen3-VL, Gemma3 and Mistral3) to the ONNX Runtime GenAI layout in fp32/fp16/int8/int4.",
+        Summary: "Export a Hugging Face decoder checkpoint (Llama, Mistral, Qwen2, Qwen3, Phi3, Gemma3, SmolLM3, Olmo3, HunYuanDenseV1, Qwen3.5; the text decoder of Qwen2.5-VL, Qwen3-VL, Gemma3 and Mistral3) to the ONNX Runtime GenAI layout in fp32/fp16/int8/int4.",
         Devices: ["cpu"],
         ExecutionProviders: ["CPUExecutionProvider"],
         Precisions: ["fp32", "fp16", "int8", "int4"],

@@ -5,11 +5,11 @@ namespace OliveNet.Passes.Export;
 /// <summary>
 /// GroupQueryAttention's rotary caches: <c>cos[p, i] = cos(p·f_i)·m</c>, <c>sin[p, i] = sin(p·f_i)·m</c> for
 /// positions p &lt; max_position_embeddings and i &lt; rotary_dim/2, with <c>f_i = 1/θ^(2i/d)</c> adjusted by the
-/// checkpoint's <c>rope_scaling</c> (llama3, linear, longrope, yarn) and m the LongRoPE or YaRN attention factor (1
-/// otherwise). M-RoPE (Qwen2.5-VL's <c>mrope</c>, Qwen3-VL's <c>mrope_section</c> + <c>mrope_interleaved</c>) takes
-/// each frequency's position from one of three components (time, height, width); text has all three equal to the
-/// token's position, so whichever component a frequency reads — in sections or interleaved — its angle is
-/// <c>p·f_i</c> and the tables are ordinary RoPE's. Computed in float64, stored as float32.
+/// checkpoint's <c>rope_scaling</c> (llama3, linear, longrope, yarn, HunYuan's NTK-alpha dynamic) and m the LongRoPE or
+/// YaRN attention factor (1 otherwise). M-RoPE (Qwen2.5-VL's <c>mrope</c>, Qwen3-VL's <c>mrope_section</c> +
+/// <c>mrope_interleaved</c>) takes each frequency's position from one of three components (time, height, width); text
+/// has all three equal to the token's position, so whichever component a frequency reads — in sections or interleaved —
+/// its angle is <c>p·f_i</c> and the tables are ordinary RoPE's. Computed in float64, stored as float32.
 /// </summary>
 internal static class RopeTables
 {
@@ -19,7 +19,7 @@ internal static class RopeTables
 
     /// <summary>Inverse frequencies for <paramref name="dim"/> rotary dims with base <paramref name="theta"/> and the given scaling.</summary>
     /// <exception cref="ExportException">The scaling kind is not supported.</exception>
-    /// <param name="maxPositions">config.json's max_position_embeddings (YaRN's factor when the scaling names none).</param>
+    /// <param name="maxPositions">max_position_embeddings (YaRN's default original context and its factor's numerator).</param>
     public static double[] InverseFrequencies(int dim, double theta, JsonObject? scaling, int maxPositions = 0)
     {
         var f = new double[dim / 2];
@@ -48,8 +48,17 @@ internal static class RopeTables
             case "yarn":
                 Yarn(f, dim, theta, scaling!, maxPositions);
                 break;
+            case "dynamic" when scaling!["alpha"] is JsonValue alpha:
+                // HunYuan's NTK-alpha: a fixed larger base θ·α^(d/(d−2)) (no length-dependent update).
+                var based = theta * Math.Pow(alpha.GetValue<double>(), dim / (dim - 2.0));
+                for (var i = 0; i < f.Length; i++)
+                {
+                    f[i] = 1.0 / Math.Pow(based, 2.0 * i / dim);
+                }
+
+                break;
             case var other:
-                throw new ExportException($"config.json rope_scaling type '{other}' is not supported; supported: default, mrope, linear, llama3, longrope, yarn.");
+                throw new ExportException($"config.json rope_scaling type '{other}' is not supported; supported: default, mrope, linear, llama3, longrope, yarn, dynamic with alpha (HunYuan).");
         }
 
         return f;
@@ -87,38 +96,43 @@ internal static class RopeTables
     }
 
     /// <summary>
-    /// YaRN's attention factor (cos and sin are both multiplied by it): <c>attention_factor</c> when given, else
-    /// <c>m(factor, mscale) / m(factor, mscale_all_dim)</c> when both are set, else <c>m(factor, 1)</c>, with
-    /// <c>m(s, k) = 0.1·k·ln s + 1</c> for s &gt; 1 (1 otherwise).
+    /// YaRN's attention factor (the magnitude of cos and sin): <c>attention_factor</c> when given, else
+    /// <c>0.1·ln(s) + 1</c> for the scale s (or the ratio of two such terms with <c>mscale</c>/<c>mscale_all_dim</c>), 1 when s ≤ 1.
     /// </summary>
     public static double YarnMagnitude(JsonObject scaling, int maxPositions)
     {
-        if (Value(scaling, "attention_factor") is { } explicitFactor)
+        if (scaling["attention_factor"] is JsonValue v && v.TryGetValue<double>(out var explicitFactor))
         {
             return explicitFactor;
         }
 
         var factor = YarnFactor(scaling, maxPositions);
-        static double M(double s, double k) => s <= 1 ? 1.0 : (0.1 * k * Math.Log(s)) + 1.0;
-        return Value(scaling, "mscale") is { } mscale and not 0 && Value(scaling, "mscale_all_dim") is { } all and not 0
-            ? M(factor, mscale) / M(factor, all)
-            : M(factor, 1);
+        static double M(double scale, double m) => scale <= 1 ? 1.0 : (0.1 * m * Math.Log(scale)) + 1.0;
+        var mscale = scaling["mscale"]?.GetValue<double>() ?? 0;
+        var mscaleAllDim = scaling["mscale_all_dim"]?.GetValue<double>() ?? 0;
+        return mscale != 0 && mscaleAllDim != 0 ? M(factor, mscale) / M(factor, mscaleAllDim) : M(factor, 1);
     }
 
+    /// <summary>YaRN's scale: max_position_embeddings / original_max_position_embeddings when the original is given, else <c>factor</c>.</summary>
+    private static double YarnFactor(JsonObject s, int maxPositions) =>
+        s["original_max_position_embeddings"] is JsonValue o && o.TryGetValue<double>(out var original) && maxPositions > 0
+            ? maxPositions / original
+            : s["factor"]?.GetValue<double>() ?? throw new ExportException("config.json rope_scaling type 'yarn' needs 'factor'.");
+
     /// <summary>
-    /// YaRN: frequencies that turn fewer than beta_slow times over the original context are divided by factor
-    /// (interpolated), those that turn more than beta_fast times kept (extrapolated), and a linear ramp over the
-    /// dimensions between (correction range floored/ceiled unless truncate is false) blends the two.
+    /// YaRN: each frequency blends the interpolated <c>f/s</c> and the original <c>f</c> by a linear ramp over rotary dims,
+    /// from those that turn <c>beta_fast</c> times (kept) to those that turn <c>beta_slow</c> times (interpolated) within the
+    /// original context; the ramp's ends are floored/ceiled unless <c>truncate</c> is false.
     /// </summary>
     private static void Yarn(double[] f, int dim, double theta, JsonObject s, int maxPositions)
     {
         var factor = YarnFactor(s, maxPositions);
-        var original = Value(s, "original_max_position_embeddings") ?? maxPositions;
-        var fast = Value(s, "beta_fast") is { } bf and not 0 ? bf : 32.0;
-        var slow = Value(s, "beta_slow") is { } bs and not 0 ? bs : 1.0;
-        double Correction(double rotations) => dim * Math.Log(original / (rotations * 2 * Math.PI)) / (2 * Math.Log(theta));
-        double low = Correction(fast), high = Correction(slow);
-        if (s["truncate"] is not JsonValue t || !t.TryGetValue<bool>(out var truncate) || truncate)
+        var original = s["original_max_position_embeddings"]?.GetValue<double>() ?? maxPositions;
+        var betaFast = s["beta_fast"]?.GetValue<double>() is { } bf and not 0 ? bf : 32;
+        var betaSlow = s["beta_slow"]?.GetValue<double>() is { } bs and not 0 ? bs : 1;
+        double CorrectionDim(double rotations) => dim * Math.Log(original / (rotations * 2 * Math.PI)) / (2 * Math.Log(theta));
+        double low = CorrectionDim(betaFast), high = CorrectionDim(betaSlow);
+        if (s["truncate"]?.GetValue<bool>() ?? true)
         {
             (low, high) = (Math.Floor(low), Math.Ceiling(high));
         }
@@ -131,16 +145,11 @@ internal static class RopeTables
 
         for (var i = 0; i < f.Length; i++)
         {
-            var extrapolation = 1 - Math.Clamp((i - low) / (high - low), 0, 1);
-            f[i] = (f[i] / factor * (1 - extrapolation)) + (f[i] * extrapolation);
+            var ramp = Math.Clamp((i - low) / (high - low), 0, 1);
+            var keep = 1 - ramp;
+            f[i] = (f[i] / factor * (1 - keep)) + (f[i] * keep);
         }
     }
-
-    private static double YarnFactor(JsonObject s, int maxPositions) =>
-        Value(s, "factor") ?? (maxPositions / (Value(s, "original_max_position_embeddings")
-            ?? throw new ExportException("config.json rope_scaling (yarn) has neither factor nor original_max_position_embeddings.")));
-
-    private static double? Value(JsonObject o, string key) => o[key] is JsonValue v && v.TryGetValue<double>(out var d) ? d : null;
 
     /// <summary>Llama 3: long wavelengths divided by factor, short kept, the band between interpolated smoothly.</summary>
     private static void Llama3(double[] f, JsonObject s)

@@ -22,7 +22,7 @@ public sealed class GgufExportPass : IPass<GgufExportOptions>, ICheckpointCheck
     public PassMetadata Metadata { get; } = new(
         Id: PassId,
         Version: 1,
-        Summary: "Export a Hugging Face decoder checkpoint (Llama, Mistral, Qwen2, Qwen3, Phi3, Gemma3) to one GGUF file for llama.cpp/Ollama (F32, F16, BF16, Q8_0, Q5_x, Q4_x, K-quants, Q4_K_M, Q5_K_M) plus an Ollama Modelfile.",
+        Summary: "Export a Hugging Face decoder checkpoint (Llama, Mistral, Qwen2, Qwen3, Phi3, Gemma3, SmolLM3, HunYuanDenseV1) to one GGUF file for llama.cpp/Ollama (F32, F16, BF16, Q8_0, Q5_x, Q4_x, K-quants, Q4_K_M, Q5_K_M) plus an Ollama Modelfile.",
         Devices: ["cpu"],
         // llama.cpp runs the file, not an ONNX Runtime execution provider: any CPU target's provider is accepted.
         ExecutionProviders: [],

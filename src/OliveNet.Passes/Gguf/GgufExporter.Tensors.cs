@@ -31,7 +31,7 @@ internal sealed partial class GgufExporter
         var c = _config;
         var gemma = c.Family == DecoderFamily.Gemma3;
         var norm = gemma ? 1f : 0f;
-        var rotaryPairs = c.Family is DecoderFamily.Llama or DecoderFamily.Mistral ? c.HeadDim : 0;
+        var rotaryPairs = c.Family is DecoderFamily.Llama or DecoderFamily.Mistral or DecoderFamily.SmolLM3 ? c.HeadDim : 0;
         yield return new Source("token_embd.weight", "model.embed_tokens.weight", Rows: vocabulary);
         foreach (var extra in RopeSources())
         {
@@ -68,6 +68,13 @@ internal sealed partial class GgufExporter
                         yield return new Source($"{blk}attn_{p}.bias", $"{hf}self_attn.{p}_proj.bias", i, RotaryHeads: p == 'v' ? 0 : rotaryPairs);
                     }
                 }
+            }
+
+            if (_weights.Contains(hf + "self_attn.query_layernorm.weight"))
+            {
+                // HunYuan dense: per-head norms after RoPE, as llama.cpp's hunyuan-dense applies attn_q_norm/attn_k_norm.
+                yield return new Source(blk + "attn_q_norm.weight", hf + "self_attn.query_layernorm.weight", i);
+                yield return new Source(blk + "attn_k_norm.weight", hf + "self_attn.key_layernorm.weight", i);
             }
 
             if (_weights.Contains(hf + "self_attn.q_norm.weight"))

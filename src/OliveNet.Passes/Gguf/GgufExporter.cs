@@ -26,13 +26,8 @@ internal sealed partial class GgufExporter
         _weights = weights;
         _format = format;
         _pure = pure;
-        _arch = Architecture(config.Family)
-            ?? throw new ExportException($"{config.Architecture} has no GGUF writer in OliveNet yet (supported: {string.Join(", ", Families)}); export it with ModelBuilder to ONNX instead.");
+        _arch = config.Family == DecoderFamily.SmolLM3 ? SmolLM3(config) : Architecture(config.Family) ?? throw Unsupported(config, config.Family);
     }
-
-    /// <summary>The decoder families the GGUF writer handles.</summary>
-    internal static IReadOnlyList<DecoderFamily> Families { get; } =
-        [DecoderFamily.Llama, DecoderFamily.Mistral, DecoderFamily.Qwen2, DecoderFamily.Qwen3, DecoderFamily.Phi3, DecoderFamily.Gemma3];
 
     /// <summary>llama.cpp's <c>general.architecture</c> for <paramref name="family"/>, or null when the writer does not handle it.</summary>
     internal static string? Architecture(DecoderFamily family) => family switch
@@ -42,6 +37,8 @@ internal sealed partial class GgufExporter
         DecoderFamily.Qwen3 => "qwen3",
         DecoderFamily.Phi3 => "phi3",
         DecoderFamily.Gemma3 => "gemma3",
+        DecoderFamily.SmolLM3 => "smollm3",
+        DecoderFamily.HunYuanDense => "hunyuan-dense",
         _ => null,
     };
 
@@ -52,8 +49,42 @@ internal sealed partial class GgufExporter
             : config.Family == DecoderFamily.Qwen35
                 ? $"{checkpoint}: GGUF export of {config.Architecture} (Qwen3.5, hybrid Gated DeltaNet) is not supported: llama.cpp reads Qwen3.5 through its own hybrid architecture (conv, decay and gate tensors of the linear-attention layers), which OliveNet's GGUF writer does not produce; use ModelBuilder for this model, or llama.cpp's convert_hf_to_gguf.py."
             : Architecture(config.Family) is null
-                ? $"{checkpoint}: GgufExport has no GGUF writer for {config.Architecture} yet (it writes {string.Join(", ", Families)}); export it with ModelBuilder to ONNX instead."
+                ? Unsupported(config, config.Family).Message
                 : null;
+
+    /// <summary>The refusal of a family GgufExport does not write (llama.cpp's architecture for it has metadata and tensors OliveNet does not produce).</summary>
+    private static ExportException Unsupported(HfConfig config, DecoderFamily family) => new(
+        $"GgufExport: architecture '{config.Architecture}' is not supported (llama.cpp would load it as '{family switch
+        {
+            DecoderFamily.Olmo3 => "olmo2",
+            DecoderFamily.Ministral3 => "mistral3",
+            DecoderFamily.Qwen35 => "qwen35",
+            _ => family.ToString().ToLowerInvariant(),
+        }}', whose per-layer metadata GgufExport does not write); GgufExport writes {string.Join(", ", GgufArchitectures)}. Export this checkpoint with ModelBuilder instead, or convert it with llama.cpp's convert_hf_to_gguf.py.");
+
+    /// <summary>The architectures GgufExport writes.</summary>
+    public static readonly string[] GgufArchitectures = ["LlamaForCausalLM", "MistralForCausalLM", "Qwen2ForCausalLM", "Qwen3ForCausalLM", "Phi3ForCausalLM", "Gemma3ForCausalLM", "SmolLM3ForCausalLM", "HunYuanDenseV1ForCausalLM"];
+
+    /// <summary>
+    /// llama.cpp's <c>smollm3</c>: Llama tensors, with a NoPE layer every 4th layer fixed in its loader (no metadata key),
+    /// and no sliding window; other layer patterns are refused rather than written wrong.
+    /// </summary>
+    private static string SmolLM3(HfConfig c)
+    {
+        var layers = Enumerable.Range(0, c.Layers);
+        if (layers.Any(l => c.UsesRope(l) != ((l + 1) % 4 != 0)))
+        {
+            throw new ExportException(
+                $"GgufExport: this SmolLM3 checkpoint's NoPE layers (no_rope_layers) are not every 4th layer, the pattern llama.cpp's 'smollm3' fixes; export it with ModelBuilder instead.");
+        }
+
+        if (layers.Any(l => c.LayerWindow(l) > 0))
+        {
+            throw new ExportException("GgufExport: this SmolLM3 checkpoint uses a sliding window (use_sliding_window), which llama.cpp's 'smollm3' does not apply; export it with ModelBuilder instead.");
+        }
+
+        return "smollm3";
+    }
 
     /// <summary>What was written.</summary>
     public sealed record Result(string Path, long Bytes, string Architecture, int Tensors, IReadOnlyDictionary<string, int> TypeCounts, GgufVocabulary Vocabulary, int ContextLength);
@@ -141,7 +172,7 @@ internal sealed partial class GgufExporter
         w.Add($"{_arch}.attention.head_count", (uint)c.Heads);
         w.Add($"{_arch}.attention.head_count_kv", (uint)c.KvHeads);
         w.Add($"{_arch}.attention.layer_norm_rms_epsilon", c.RmsEps);
-        w.Add($"{_arch}.rope.freq_base", (float)c.RopeTheta);
+        w.Add($"{_arch}.rope.freq_base", (float)FrequencyBase(c));
         w.Add($"{_arch}.rope.dimension_count", (uint)c.RotaryDim);
         if (c.HeadDim != c.Hidden / c.Heads || c.Raw.ContainsKey("head_dim"))
         {
@@ -163,6 +194,9 @@ internal sealed partial class GgufExporter
                 break;
             case null or "default" or "llama3":
                 break;
+            case "dynamic" when c.Family == DecoderFamily.HunYuanDense && scaling!["alpha"] is not null:
+                break; // NTK-alpha lives in the frequency base
+
             case var other:
                 throw new ExportException($"config.json rope_scaling type '{other}' is not supported by GgufExport; supported: default, linear, llama3, longrope.");
         }
@@ -177,6 +211,12 @@ internal sealed partial class GgufExporter
             w.Add($"{_arch}.attention.sliding_window", (uint)window.Value);
         }
     }
+
+    /// <summary>rope_theta, or for HunYuan's NTK-alpha scaling the fixed larger base θ·α^(d/(d−2)) its rotary uses.</summary>
+    private static double FrequencyBase(HfConfig c) =>
+        c.Family == DecoderFamily.HunYuanDense && c.Raw["rope_scaling"] is JsonObject s && RopeTables.Kind(s) == "dynamic" && s["alpha"] is JsonValue alpha
+            ? c.RopeTheta * Math.Pow(alpha.GetValue<double>(), c.RotaryDim / (c.RotaryDim - 2.0))
+            : c.RopeTheta;
 
     private int OriginalContext(JsonObject scaling) =>
         (int)(_config.Number("original_max_position_embeddings") ?? scaling["original_max_position_embeddings"]?.GetValue<double>() ?? _config.MaxPositions);

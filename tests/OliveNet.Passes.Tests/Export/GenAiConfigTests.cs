@@ -10,10 +10,11 @@ namespace OliveNet.Passes.Tests.Export;
 /// </summary>
 public sealed class GenAiConfigTests
 {
-    // GenAI's runtime accepts these decoder types (src/models/model_type.h, LLM list); Gemma 3 text is "gemma3_text".
+    // GenAI's runtime accepts these decoder types (src/models/model_type.h, LLM list); Gemma 3 text is "gemma3_text"; OLMo 3 runs as "olmo" (0.20 has no olmo3).
     public static TheoryData<string, string> Types => new()
     {
         { "llama", "llama" }, { "qwen2", "qwen2" }, { "qwen3", "qwen3" }, { "mistral", "mistral" }, { "phi3", "phi3" }, { "gemma3", "gemma3_text" },
+        { "smollm3", "smollm3" }, { "olmo3", "olmo" }, { "hunyuan", "hunyuandensev1" },
     };
 
     [Theory]

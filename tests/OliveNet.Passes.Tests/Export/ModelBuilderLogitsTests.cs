@@ -13,13 +13,13 @@ public sealed class ModelBuilderLogitsTests(Xunit.Abstractions.ITestOutputHelper
     // while a wrong rope frequency, norm offset, window or bias moves logits by O(0.1–1) of the scale.
     private const double Fp32Tolerance = 1e-4;
 
-    public static TheoryData<string> Architectures => new() { "llama", "qwen2", "qwen3", "mistral", "phi3", "gemma3", "qwen3_vl", "qwen2_5_vl", "gemma3_vl", "mistral3" };
+    public static TheoryData<string> Architectures => new() { "llama", "qwen2", "qwen3", "mistral", "phi3", "gemma3", "smollm3", "olmo3", "hunyuan", "qwen3_vl", "qwen2_5_vl", "gemma3_vl", "mistral3" };
 
     /// <summary>The vision-language wrapper fixtures (ModelBuilder exports their text decoder; GGUF export refuses them).</summary>
     public static readonly string[] VisionLanguage = ["qwen3_vl", "qwen2_5_vl", "gemma3_vl", "mistral3"];
 
-    /// <summary>The fixtures of plain decoder checkpoints, which GGUF export takes too (Architectures without VisionLanguage).</summary>
-    public static TheoryData<string> TextDecoders => new(new[] { "llama", "qwen2", "qwen3", "mistral", "phi3", "gemma3" });
+    /// <summary>The fixtures of plain decoder checkpoints (Architectures without VisionLanguage).</summary>
+    public static TheoryData<string> TextDecoders => new(new[] { "llama", "qwen2", "qwen3", "mistral", "phi3", "gemma3", "smollm3", "olmo3", "hunyuan" });
 
     /// <summary>Every fixture ModelBuilder exports: the attention decoders above (which GGUF and the layer calibrator also
     /// take) and Qwen3.5's hybrid (Gated DeltaNet layers with recurrent and conv states beside a KV cache) in its

@@ -15,7 +15,7 @@ public sealed class NodeLlamaCppCrossCheckTests(Xunit.Abstractions.ITestOutputHe
 {
     private static readonly string[] Formats = ["F32", "F16", "Q8_0", "Q5_1", "Q4_0", "Q4_K_M"];
 
-    public static TheoryData<string> Architectures => ModelBuilderLogitsTests.TextDecoders;
+    public static TheoryData<string> Architectures => GgufExportLogitsTests.Architectures;
 
     [Theory]
     [MemberData(nameof(Architectures))]

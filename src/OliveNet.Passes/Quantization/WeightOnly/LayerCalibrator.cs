@@ -149,6 +149,17 @@ internal sealed class LayerCalibrator(JsonObject config, HfConfig hf, SafeTensor
             sliceConfig["layer_types"] = new JsonArray(local ? "sliding_attention" : "full_attention");
         }
 
+        // The slice's one layer keeps the real layer's kind: SmolLM3's RoPE or NoPE, OLMo 3's sliding or full attention.
+        if (hf.Family == DecoderFamily.SmolLM3)
+        {
+            sliceConfig["no_rope_layers"] = new JsonArray(hf.UsesRope(layer) ? 1 : 0);
+        }
+
+        if (hf.Family == DecoderFamily.Olmo3)
+        {
+            sliceConfig["layer_types"] = new JsonArray(hf.LayerType(layer));
+        }
+
         CheckpointWriter.WriteText(Path.Combine(folder, "config.json"), sliceConfig.ToJsonString());
         var prefix = $"model.layers.{layer}.";
         var names = checkpoint.Names.Where(n => n.StartsWith(prefix, StringComparison.Ordinal)).Append("model.norm.weight").ToList();
