@@ -143,10 +143,20 @@ internal static class Loaders
         var spec = DummySpec.Read(p);
         var random = new Random(p.Int("seed", 0));
         var given = spec.Inputs(inputs, p.Where);
+        var decoder = IsDecoder(inputs);
         return Enumerable.Range(0, spec.Count).Select(_ => new RawSample(inputs.ToDictionary(i => i.Name, i =>
         {
             var (shape, type) = given.TryGetValue(i.Name, out var g) ? (g.Shape ?? Fixed(i), g.Type ?? i.ElementType) : (Fixed(i), i.ElementType);
             var n = (int)shape.Aggregate(1L, (a, b) => a * b);
+            if (decoder && !given.ContainsKey(i.Name) && i.Name is "attention_mask" or "position_ids")
+            {
+                // A prompt with nothing cached: every position attended, positions counting up.
+                var values = Enumerable.Range(0, n).Select(k => i.Name == "attention_mask" ? 1L : k % shape[^1]).ToArray();
+                return type == TensorElementType.Int32
+                    ? new SampleTensor(type, shape, values.SelectMany(v => BitConverter.GetBytes((int)v)).ToArray())
+                    : new SampleTensor(type, shape, values.SelectMany(BitConverter.GetBytes).ToArray());
+            }
+
             return type switch
             {
                 TensorElementType.Float => SampleTensor.Float(Enumerable.Range(0, n).Select(_ => (float)((random.NextDouble() * 2) - 1)).ToArray(), shape),
@@ -156,8 +166,24 @@ internal static class Loaders
             };
         }, StringComparer.Ordinal), null)).ToList();
 
-        static long[] Fixed(NodeMetadata input) => input.Shape.Select(d => d < 0 ? 1L : d).ToArray();
+        long[] Fixed(NodeMetadata input) => input.Shape.Select((d, k) => d >= 0 ? d : decoder ? DecoderDim(input.SymbolicDims.ElementAtOrDefault(k)) : 1L).ToArray();
     }
+
+    /// <summary>A GenAI-layout decoder (input_ids, attention_mask, past_key_values.*): random inputs must be a consistent prompt.</summary>
+    private static bool IsDecoder(IReadOnlyList<NodeMetadata> inputs) =>
+        inputs.Any(i => i.Name == "input_ids") && inputs.Any(i => i.Name == "attention_mask")
+        && inputs.Any(i => i.Name.StartsWith("past_key_values.", StringComparison.Ordinal));
+
+    /// <summary>
+    /// Dynamic dims of a decoder's inputs: an 8-token prompt with an empty cache (past 0, total 8). Random 1s everywhere
+    /// would ask attention for a cached position that is not there (total 1 with past 1 + 1 new).
+    /// </summary>
+    private static long DecoderDim(string? name) => name switch
+    {
+        "sequence_length" or "total_sequence_length" => 8,
+        "past_sequence_length" => 0,
+        _ => 1,
+    };
 
     /// <summary>The parameters of <c>dummy_dataset</c>, read once for checking and for generating.</summary>
     private sealed record DummySpec(int Count, List<(string? Name, long[]? Shape, TensorElementType? Type)> Given)

@@ -96,4 +96,56 @@ internal sealed partial class DecoderBuilder
 
         return _g.Op("MatMulNBits", nodeName.Replace("/MatMul", "/MatMulNBits", StringComparison.Ordinal), inputs, GraphBuilder.Ms, [.. attributes]);
     }
+
+    /// <summary>
+    /// A token embedding a checkpoint pass already quantized (Rtn/Gptq with <c>embeds</c>, 4 or 8 bits): its blocks become
+    /// a GatherBlockQuantized table unchanged — the same bytes, scales and zero points the tied LM head's MatMulNBits
+    /// packs from the same tensor, so GraphSurgeries' TieWordEmbeddings can keep one copy. Null (a float Gather of the
+    /// dequantized table) when the export quantizes no Gather, or the blocks do not fit GatherBlockQuantized.
+    /// </summary>
+    private string? PrequantizedEmbedding(string table)
+    {
+        if (_s.Bits == 0 || !_s.QuantizeGather || _s.NodesToExclude.Contains(ExportSettings.EmbeddingNode) || _w.Prequantized([_w.All(table)]) is not [var w] || w.Spec.Bits is not (4 or 8) || w.InputOrder is not null)
+        {
+            return null;
+        }
+
+        var group = w.Spec.GroupOf(_c.Hidden);
+        var block = BlockSizes.FirstOrDefault(b => group % b == 0);
+        if (block == 0)
+        {
+            return null;
+        }
+
+        var repeat = group / block;
+        var kBlocks = _c.Hidden / block;
+        const string Prefix = "model.embed_tokens.weight.GatherBlockQuantized";
+        var data = _g.Raw($"{Prefix}.qweight", OnnxDataType.UInt8, w.Codes, [_c.Vocab, (long)_c.Hidden * w.Spec.Bits / 8]);
+        var scales = new float[(long)_c.Vocab * kBlocks];
+        var zeroRow = PackedWeight.PackedBytes(kBlocks, w.Spec.Bits);
+        var zeros = w.Zeros is null ? null : new byte[(long)_c.Vocab * zeroRow];
+        var rowZeros = new int[kBlocks];
+        for (var r = 0; r < _c.Vocab; r++)
+        {
+            for (var b = 0; b < kBlocks; b++)
+            {
+                scales[((long)r * kBlocks) + b] = w.Scales[(r * w.Groups) + (b / repeat)];
+                rowZeros[b] = w.Zero(r, b / repeat);
+            }
+
+            if (zeros is not null)
+            {
+                PackedWeight.Pack(rowZeros, zeros.AsSpan(r * zeroRow, zeroRow), w.Spec.Bits);
+            }
+        }
+
+        List<string> inputs = [data, "input_ids", FloatWeight($"{Prefix}.scales", scales, [_c.Vocab, kBlocks])];
+        if (zeros is not null)
+        {
+            inputs.Add(_g.Raw($"{Prefix}.qzeros", OnnxDataType.UInt8, zeros, [_c.Vocab, zeroRow]));
+        }
+
+        return _g.Op("GatherBlockQuantized", "/model/embed_tokens/GatherBlockQuantized", inputs, GraphBuilder.Ms,
+            GraphBuilder.Int("bits", w.Spec.Bits), GraphBuilder.Int("block_size", block), GraphBuilder.Int("gather_axis", 0), GraphBuilder.Int("quantize_axis", 1));
+    }
 }

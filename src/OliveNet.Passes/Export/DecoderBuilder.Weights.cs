@@ -128,8 +128,8 @@ internal sealed partial class DecoderBuilder
     /// </summary>
     private int EmbeddingBits()
     {
-        // A table a checkpoint pass (Rtn, Gptq) already quantized is read dequantized into a float Gather: its blocks keep
-        // the checkpoint's own bits and group size, which GatherBlockQuantized's layout here does not take as they are.
+        // A table a checkpoint pass (Rtn, Gptq) already quantized keeps its own blocks (PrequantizedEmbedding), or is read
+        // dequantized into a float Gather when they do not fit GatherBlockQuantized: never quantized a second time.
         if (_s.Bits == 0 || !_s.QuantizeGather || _s.NodesToExclude.Contains(ExportSettings.EmbeddingNode) || _c.Hidden % _s.BlockSize != 0
             || _w.Prequantized([_w.All("model.embed_tokens.weight")]) is not null)
         {

@@ -137,7 +137,11 @@ internal sealed partial class DecoderBuilder
         _w.CheckShape(Table, _c.Vocab, _c.Hidden);
         var bits = EmbeddingBits();
         string x;
-        if (bits == 0)
+        if (PrequantizedEmbedding(Table) is { } packed)
+        {
+            x = packed;
+        }
+        else if (bits == 0)
         {
             var name = StreamedFloatWeight(Table, [_c.Vocab, _c.Hidden], sink => _w.StreamRows(Table, _s.ChunkElements, sink));
             x = _g.Op("Gather", ExportSettings.EmbeddingNode, [name, "input_ids"]);

@@ -237,7 +237,10 @@ public sealed class OlivePassOptionsTests : IDisposable
     private Recipe LoadCheckpointRecipe(string text)
     {
         Directory.CreateDirectory(Path.Combine(_dir.Path, "ckpt"));
-        _dir.File("ckpt/config.json", """{"architectures": ["LlamaForCausalLM"]}""");
+        _dir.File("ckpt/config.json", """
+            {"architectures": ["LlamaForCausalLM"], "hidden_size": 64, "intermediate_size": 128, "num_hidden_layers": 2,
+             "num_attention_heads": 4, "vocab_size": 272}
+            """);
         return Services.Recipes.Load(_dir.File("checkpoint-recipe.yaml", "input_model: {type: HfModel, model_path: ckpt}\n" + text));
     }
 

@@ -58,9 +58,15 @@ public sealed class OliveDenseDecoderRecipeRunTests : IDisposable
         passes["t"]!["all_tensors_to_one_file"] = true;
         passes["t"]!["external_data_name"] = "model.onnx.data";
 
-        CliRunner.Json(["run", Recipe("hunyuan", passes), "--json"]);
+        var run = CliRunner.Json(["run", Recipe("hunyuan", passes), "--json"]);
 
         Assert.All(Bits(), b => Assert.Equal(4L, b));
+
+        // The surgery after ModelBuilder is checked against its input on an 8-token prompt with an empty cache (the
+        // recipe has no data for a decoder), and sharing the table changes no logit.
+        var fidelity = run.GetProperty("passes")[3].GetProperty("fidelity");
+        Assert.Equal(System.Text.Json.JsonValueKind.Number, fidelity.GetProperty("value").ValueKind);
+        Assert.True(fidelity.GetProperty("cosine").GetDouble() > 0.99999, fidelity.ToString());
         Assert.True(File.Exists(Path.Combine(_dir.Path, "out", "model.onnx.data")));
     }
 
