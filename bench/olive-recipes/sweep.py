@@ -150,8 +150,18 @@ CONFIG_ONLY = [("whisper", {"architectures": ["WhisperForConditionalGeneration"]
                ("moonshine", {"architectures": ["MoonshineForConditionalGeneration"], "model_type": "moonshine"})]
 
 
-def standin_config(path, standins):
-    """A copy of the config beside it with an HfModel hub id replaced by a stand-in checkpoint, or None."""
+CALIBRATION_PASSES = {"gptq", "selectivemixedprecision"}
+
+
+def needs_calibration_only(errors):
+    """Incompatible only because a Gptq / SMP kld_gradient pass relies on Olive's hub calibration dataset (wikitext-2)."""
+    incompatible = [e for e in errors if e["class"] == "incompatible"]
+    return bool(incompatible) and all(e["message"].startswith("calibration_text / data_config:") for e in incompatible)
+
+
+def standin_config(path, standins, calibration_text=None):
+    """A copy of the config beside it with an HfModel hub id replaced by a stand-in checkpoint, or None. With
+    calibration_text, Gptq and SelectiveMixedPrecision passes read that local file instead of Olive's hub default."""
     with open(path, encoding="utf-8") as f:
         if path.endswith(".json"):
             data = json.load(f)
@@ -178,26 +188,33 @@ def standin_config(path, standins):
         with open(os.path.join(folder, "config.json"), "w", encoding="utf-8") as f:
             json.dump(config, f)
         model["model_path"] = folder
+    if calibration_text:
+        for entry in (data.get("passes") or {}).values():
+            if isinstance(entry, dict) and str(entry.get("type", "")).lower() in CALIBRATION_PASSES:
+                entry.setdefault("calibration_text", calibration_text)
     copy = os.path.join(os.path.dirname(path), f".standin-{os.path.splitext(os.path.basename(path))[0]}.json")
     with open(copy, "w", encoding="utf-8") as f:
         json.dump(data, f)
     return copy
 
 
-def standin_sweep(checkout, results, olivenet, standins, run, top):
-    """Validates (and runs) with stand-in checkpoints the configs refused only for a checkpoint that is not downloaded."""
+def standin_sweep(checkout, results, olivenet, standins, run, top, calibration_text=None):
+    """Validates (and runs) with stand-in checkpoints the configs refused only for a checkpoint that is not downloaded
+    (and, with calibration_text, also those whose only other refusal is Olive's hub calibration dataset)."""
     candidates = []
     for result in results:
         errors = result["errors"]
         classify_all(errors)
         labels = {e["label"] for e in errors if e["class"] == "deliberate"}
-        if result["exit"] != 0 and labels and labels <= {"Hugging Face hub download offline"} and not any(e["class"] == "incompatible" for e in errors):
+        only_calibration = calibration_text is not None and needs_calibration_only(errors)
+        if result["exit"] != 0 and labels and labels <= {"Hugging Face hub download offline"} and (only_calibration or not any(e["class"] == "incompatible" for e in errors)):
             candidates.append(result["file"])
-    print(f"\nstand-ins: {len(candidates)} config(s) refused only for a hub checkpoint")
+    what = " or Olive's hub calibration dataset" if calibration_text else ""
+    print(f"\nstand-ins: {len(candidates)} config(s) refused only for a hub checkpoint{what}")
     no_standin, valid, reasons, ran, failures = 0, [], collections.Counter(), 0, collections.Counter()
     for rel in candidates:
         path = os.path.join(checkout, rel)
-        copy = standin_config(path, standins)
+        copy = standin_config(path, standins, calibration_text)
         if copy is None:
             no_standin += 1
             continue
@@ -282,6 +299,7 @@ def main():
     parser.add_argument("--out", help="folder for results.json")
     parser.add_argument("--results", help="a results.json written by --out: sort it again without running validate")
     parser.add_argument("--top", type=int, default=15)
+    parser.add_argument("--calibration-text", help="with --standins: give Gptq/SelectiveMixedPrecision this local text file instead of Olive's hub calibration dataset")
     parser.add_argument("--standins", help="folder of stand-in checkpoints (qwen3, qwen2, llama, phi3, gemma3, mistral, smollm3, olmo3, hunyuan, qwen3_5, qwen3_vl, qwen2_5_vl, gemma3_vl, mistral3)")
     parser.add_argument("--run", action="store_true", help="with --standins: also run the configs that validate")
     args = parser.parse_args()
@@ -289,7 +307,8 @@ def main():
         if not (args.results and args.checkout):
             parser.error("--standins needs the checkout and --results")
         with open(args.results, encoding="utf-8") as f:
-            standin_sweep(args.checkout, json.load(f), args.olivenet, args.standins, args.run, args.top)
+            standin_sweep(args.checkout, json.load(f), args.olivenet, args.standins, args.run, args.top,
+                          os.path.abspath(args.calibration_text) if args.calibration_text else None)
         return
     if args.results:
         with open(args.results, encoding="utf-8") as f:
