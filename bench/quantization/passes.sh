@@ -64,7 +64,7 @@ add() { names+=("$1"); models["$1"]="$2"; shapes["$1"]="$3"; }
 add "rec fp32" "$(recipe rec_fp32 "$rec" "$rec_prefix" '')" "x=1x3x48x320"
 add "rec dynamic int8 (MatMul, per-channel)" "$(recipe rec_dyn "$rec" "$rec_prefix" '  q: {type: OnnxDynamicQuantization, per_channel: true, op_types_to_quantize: [MatMul]}')" "x=1x3x48x320"
 add "rec fp32, affine blocks and HardSwish folded" "$(recipe rec_fp32_folded "$rec" "$rec_prefix_folded" '')" "x=1x3x48x320"
-add "rec static int8 QDQ (Conv+MatMul, per-channel, reduce_range, Percentile 99.9)" "$(recipe rec_static "$rec" "$rec_prefix" '  q: {type: OnnxStaticQuantization, data_config: calibration, per_channel: true, reduce_range: true, calibrate_method: Percentile, percentile: 99.9, nodes_to_exclude: [p2o.Conv.0, p2o.Conv.33, p2o.Conv.34, p2o.Conv.35, p2o.Conv.36, p2o.Conv.37]}' "$rec_data")" "x=1x3x48x320"
+add "rec static int8 QDQ (Conv+MatMul, per-channel, reduce_range, Percentile 99.9, 7 Convs float)" "$(recipe rec_static "$rec" "$rec_prefix" '  q: {type: OnnxStaticQuantization, data_config: calibration, per_channel: true, reduce_range: true, calibrate_method: Percentile, percentile: 99.9, nodes_to_exclude: [p2o.Conv.0, p2o.Conv.5, p2o.Conv.33, p2o.Conv.34, p2o.Conv.35, p2o.Conv.36, p2o.Conv.37]}' "$rec_data")" "x=1x3x48x320"
 add "rec static int8 QDQ (MatMul)" "$(recipe rec_static_mm "$rec" "$rec_prefix" '  q: {type: OnnxStaticQuantization, data_config: calibration, op_types_to_quantize: [MatMul]}' "$rec_data")" "x=1x3x48x320"
 add "rec 4-bit RTN b32" "$(recipe rec_rtn "$rec" "$rec_prefix" '  q: {type: OnnxBlockWiseRtnQuantization, bits: 4, block_size: 32}')" "x=1x3x48x320"
 add "rec 4-bit HQQ b32" "$(recipe rec_hqq "$rec" "$rec_prefix" '  q: {type: OnnxHqqQuantization, block_size: 32}')" "x=1x3x48x320"

@@ -7,11 +7,11 @@ namespace OliveNet.Passes.Tests.Quantization.Accuracy;
 
 /// <summary>
 /// The PP-OCRv4 recognizer in QOperator format against QDQ with the same options (MinMax on 16 rendered lines, per-channel,
-/// reduce_range, the first Conv and the neck Convs in float). Both formats share ranges and weights, so QOperator must
+/// reduce_range, the Convs of <see cref="OcrRecognizerAccuracyTests.FloatConvs"/> in float). Both formats share ranges and weights, so QOperator must
 /// read at least as many lines as QDQ with the same character error, and ONNX Runtime must end up running the same ops
-/// for both. Measured: FP32 39/40; QDQ and QOperator 35/40 each since the pass folds PP-OCR's affine blocks into the
-/// Convs (39/40 before; how many lines this configuration keeps depends on which 16 lines calibrate, see
-/// <see cref="OcrRecognizerAccuracyTests"/>); p50 within noise of each other (ORT turns both into the same QLinearConv graph).
+/// for both. Measured: FP32 39/40; QDQ and QOperator 35/40 each with these MinMax ranges (the accuracy configuration
+/// uses Percentile ranges, see <see cref="OcrRecognizerAccuracyTests"/>); p50 equal (ORT turns both into the same
+/// QLinearConv graph).
 /// </summary>
 public sealed class OcrRecognizerQOperatorTests(ITestOutputHelper output)
 {
