@@ -180,7 +180,7 @@ public sealed class DenseDecoderFamiliesTests(Xunit.Abstractions.ITestOutputHelp
 
         var cosine = StepwiseCosine(name, final);
         var (ids, _, vocab) = HfFixtures.Reference(name);
-        var tokens = GenAIGreedy(final, ids[..4].Select(i => (int)i).ToArray(), 10, vocab);
+        var tokens = WeightOnlyFixtures.GenAIGreedy(final, ids[..4].Select(i => (int)i).ToArray(), 10, ArgMaxTolerance, vocab);
         log.WriteLine($"{name}: {chain}{(tie ? " → TieWordEmbeddings" : string.Empty)}: cosine {cosine:F6}; GenAI tokens {string.Join(' ', tokens)}");
         Assert.True(cosine >= 0.9, $"cosine {cosine}"); // ModelBuilderQuantizedTests' int4 bound
     }
@@ -206,45 +206,9 @@ public sealed class DenseDecoderFamiliesTests(Xunit.Abstractions.ITestOutputHelp
         return dot / Math.Sqrt(a * b);
     }
 
-    // Random-weight fixtures fall into repeating one token under plain greedy search; a large repetition penalty (applied
-    // to the full-forward logits the same way) makes every step pick a token of its own, as ExportGenerateTests does.
-    private const float Penalty = 1000f;
-
     // int4 with accuracy_level 4: GenAI's cached steps and a fresh forward differ by kernel accumulation order on int8
     // activations (ExportGenerateTests' 1e-3 of the logit scale); 1e-2 absolute on these O(1–100) logits is that order.
     private const double ArgMaxTolerance = 1e-2;
-
-    /// <summary>GenAI's greedy tokens, each equal to the argmax of a fresh forward of the same model (up to near-ties).</summary>
-    private static List<int> GenAIGreedy(string folder, int[] prompt, int newTokens, int vocab)
-    {
-        using var genai = OliveNet.Runtime.Generation.GenAILanguageModel.Load(folder);
-        var options = new OliveNet.Runtime.Generation.GenerationOptions { MaxNewTokens = newTokens, IgnoreEndOfSequence = true, DoSample = false, RepetitionPenalty = Penalty };
-        var tokens = genai.Generate(prompt, options).Tokens.ToList();
-        Assert.Equal(newTokens, tokens.Count);
-        using var session = new DecoderSession(folder);
-        for (var t = 0; t < tokens.Count; t++)
-        {
-            session.Reset();
-            var sequence = prompt.Concat(tokens.Take(t)).Select(i => (long)i).ToArray();
-            var logits = session.Step(sequence);
-            var last = logits.AsSpan(logits.Length - vocab, vocab); // the last position (the export prunes the head to it)
-            foreach (var id in sequence.Distinct())
-            {
-                last[(int)id] = last[(int)id] > 0 ? last[(int)id] / Penalty : last[(int)id] * Penalty;
-            }
-
-            var best = 0;
-            for (var i = 1; i < vocab; i++)
-            {
-                best = last[i] > last[best] ? i : best;
-            }
-
-            Assert.True(best == tokens[t] || last[best] - last[tokens[t]] <= ArgMaxTolerance,
-                $"step {t}: GenAI chose {tokens[t]} (logit {last[tokens[t]]}) but the full forward's argmax is {best} (logit {last[best]})");
-        }
-
-        return tokens;
-    }
 
     private static string CopyWithConfig(string name, string folder, string key, JsonNode? value)
     {

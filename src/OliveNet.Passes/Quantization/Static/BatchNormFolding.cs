@@ -52,26 +52,11 @@ internal static class BatchNormFolding
                 newB[c] = ((b[c] - mean[c]) * s) + beta[c];
             }
 
-            var baseName = conv.Name.Length > 0 ? conv.Name : conv.Output[0];
-            var wName = names.Take(baseName + "_W_bn_folded");
-            var bName = names.Take(baseName + "_B_bn_folded");
-            graph.Proto.Initializer.Add(TensorData.Create<float>(wName, newW, weight.Dims.ToArray()));
-            graph.Proto.Initializer.Add(TensorData.Create<float>(bName, newB, [channels]));
-            var replaced = conv.Input.Count > 2 ? new[] { conv.Input[1], conv.Input[2] } : [conv.Input[1]];
-            conv.Input[1] = wName;
-            if (conv.Input.Count > 2)
-            {
-                conv.Input[2] = bName;
-            }
-            else
-            {
-                conv.Input.Add(bName);
-            }
-
             conv.Output[0] = bn.Output[0];
             graph.Proto.Node.Remove(bn);
             graph.Invalidate();
-            foreach (var name in replaced.Concat(bn.Input.Skip(1)).Where(n => n.Length > 0).Distinct(StringComparer.Ordinal))
+            ConvAffineFolding.ReplaceWeights(graph, conv, weight.Dims.ToArray(), newW, newB, names, "_bn_folded");
+            foreach (var name in bn.Input.Skip(1).Where(n => n.Length > 0).Distinct(StringComparer.Ordinal))
             {
                 ConstantLookup.RemoveIfUnread(graph, name);
             }

@@ -182,11 +182,20 @@ internal static class ConvAffineFolding
     private static void Replace(OnnxModel model, GraphView graph, NodeProto conv, ConvWeights w, float[] newW, float[] newB, UniqueNames names, string suffix)
     {
         _ = model;
+        ReplaceWeights(graph, conv, w.Weight.Dims.ToArray(), newW, newB, names, suffix);
+    }
+
+    /// <summary>
+    /// Points <paramref name="conv"/> at new float weights and bias (initializers named after the node with
+    /// <paramref name="suffix"/>) and drops the old ones when nothing else reads them. Shared with <see cref="BatchNormFolding"/>.
+    /// </summary>
+    internal static void ReplaceWeights(GraphView graph, NodeProto conv, long[] weightDims, float[] newW, float[] newB, UniqueNames names, string suffix)
+    {
         var baseName = conv.Name.Length > 0 ? conv.Name : conv.Output[0];
         var wName = names.Take(baseName + "_W" + suffix);
         var bName = names.Take(baseName + "_B" + suffix);
-        graph.Proto.Initializer.Add(TensorData.Create<float>(wName, newW, w.Weight.Dims.ToArray()));
-        graph.Proto.Initializer.Add(TensorData.Create<float>(bName, newB, [w.Channels]));
+        graph.Proto.Initializer.Add(TensorData.Create<float>(wName, newW, weightDims));
+        graph.Proto.Initializer.Add(TensorData.Create<float>(bName, newB, [newB.Length]));
         var replaced = conv.Input.Count > 2 ? new[] { conv.Input[1], conv.Input[2] } : [conv.Input[1]];
         conv.Input[1] = wName;
         if (conv.Input.Count > 2)

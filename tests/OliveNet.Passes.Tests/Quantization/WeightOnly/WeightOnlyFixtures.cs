@@ -30,8 +30,12 @@ internal static class WeightOnlyFixtures
     // step pick a token of its own, as ExportGenerateTests does.
     private const float Penalty = 1000f;
 
-    /// <summary>Greedy generation through ONNX Runtime GenAI must follow the argmax of full forwards of the same model.</summary>
-    public static List<int> GenAIGreedy(string folder, int[] prompt, int newTokens, double tolerance)
+    /// <summary>
+    /// Greedy generation through ONNX Runtime GenAI must follow the argmax of full forwards of the same model (the last
+    /// position's <paramref name="vocab"/> logits; all positions' when null, the vocabulary then being their width), up
+    /// to near-ties within <paramref name="tolerance"/>, absolute or, with <paramref name="relative"/>, of the step's logit scale.
+    /// </summary>
+    public static List<int> GenAIGreedy(string folder, int[] prompt, int newTokens, double tolerance, int? vocab = null, bool relative = false)
     {
         using var genai = OliveNet.Runtime.Generation.GenAILanguageModel.Load(folder);
         var options = new OliveNet.Runtime.Generation.GenerationOptions { MaxNewTokens = newTokens, IgnoreEndOfSequence = true, DoSample = false, RepetitionPenalty = Penalty };
@@ -43,23 +47,35 @@ internal static class WeightOnlyFixtures
             session.Reset();
             var sequence = prompt.Concat(tokens.Take(t)).Select(i => (long)i).ToArray();
             var logits = session.Step(sequence);
-            var vocab = logits.Length / sequence.Length;
-            var last = logits.AsSpan((sequence.Length - 1) * vocab, vocab);
+            var width = vocab ?? logits.Length / sequence.Length;
+            var last = logits.AsSpan(logits.Length - width, width);
+            var bound = relative ? tolerance * MaxAbs(last) : tolerance;
             foreach (var id in sequence.Distinct())
             {
                 last[(int)id] = last[(int)id] > 0 ? last[(int)id] / Penalty : last[(int)id] * Penalty;
             }
 
             var best = 0;
-            for (var i = 1; i < vocab; i++)
+            for (var i = 1; i < width; i++)
             {
                 best = last[i] > last[best] ? i : best;
             }
 
-            Assert.True(best == tokens[t] || last[best] - last[tokens[t]] <= tolerance,
+            Assert.True(best == tokens[t] || last[best] - last[tokens[t]] <= bound,
                 $"step {t}: GenAI chose {tokens[t]} (logit {last[tokens[t]]}) but the full forward's argmax is {best} (logit {last[best]})");
         }
 
         return tokens;
+    }
+
+    private static double MaxAbs(ReadOnlySpan<float> values)
+    {
+        var max = 0.0;
+        foreach (var v in values)
+        {
+            max = Math.Max(max, Math.Abs(v));
+        }
+
+        return max;
     }
 }
