@@ -178,6 +178,14 @@ public sealed partial class WorkflowRunner
     /// </summary>
     internal static void RunPass(PassChoice choice, PassContext context)
     {
+        if (!choice.Pass.Metadata.AllComponents && !context.Input.IsCheckpoint && ModelComponents.Others(context.Input.ModelPath) is { Count: > 0 } others)
+        {
+            throw new PassFailedException(
+                $"this model has {others.Count + 1} ONNX components ({ModelArtifact.ModelFileName}, {string.Join(", ", others)}; see its {ModelComponents.GenAiConfigFileName}) "
+                + $"and {choice.Pass.Metadata.Id} rewrites only {ModelArtifact.ModelFileName}, so the others would be published unchanged. "
+                + "The block-wise weight quantizations (OnnxKQuantQuantization, OnnxBlockWiseRtnQuantization, OnnxHqqQuantization) rewrite every component.");
+        }
+
         if (choice.Timeout is not { } timeout)
         {
             choice.Pass.Run(context, choice.Options);

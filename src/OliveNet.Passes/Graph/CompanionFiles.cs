@@ -1,3 +1,4 @@
+using OliveNet.Engine.Artifacts;
 using OliveNet.Engine.Passes;
 using OliveNet.Onnx;
 
@@ -10,11 +11,19 @@ namespace OliveNet.Passes.Graph;
 /// </summary>
 internal static class CompanionFiles
 {
-    /// <summary>Copies every file of the input's folder except the model and the external data files it names; returns their names.</summary>
+    /// <summary>
+    /// Copies every file of the input's folder except ONNX files and the external data files of the model and of its other
+    /// components (<see cref="ModelComponents"/>, which a pass that handles them writes itself); returns their names.
+    /// </summary>
     public static IReadOnlyList<string> Copy(PassContext context, OnnxModel input)
     {
         var skip = new HashSet<string>(StringComparer.Ordinal) { Path.GetFullPath(context.Input.ModelPath) };
         skip.UnionWith(input.ExternalDataFiles().Select(f => Path.GetFullPath(f.FullPath)));
+        foreach (var component in ModelComponents.Paths(context.Input.ModelPath).Skip(1))
+        {
+            skip.UnionWith(OnnxModel.Load(component).ExternalDataFiles().Select(f => Path.GetFullPath(f.FullPath)));
+        }
+
         var copied = new List<string>();
         foreach (var file in Directory.GetFiles(context.Input.Folder).Order(StringComparer.Ordinal))
         {
