@@ -101,6 +101,105 @@ public static class HubDatasets
         return values;
     }
 
+    /// <summary>
+    /// The columns <paramref name="strings"/> (strings), <paramref name="lists"/> (lists of strings) and
+    /// <paramref name="integers"/> of every row of <paramref name="files"/>, in order, as one dictionary per row.
+    /// </summary>
+    /// <exception cref="DataException">A file is not Parquet or lacks a column.</exception>
+    public static List<Dictionary<string, object>> ReadRows(IReadOnlyList<string> files, string[] strings, string[] lists, string[] integers)
+    {
+        var rows = new List<Dictionary<string, object>>();
+        foreach (var file in files)
+        {
+            try
+            {
+                rows.AddRange(ReadRowsAsync(file, strings, lists, integers).GetAwaiter().GetResult());
+            }
+            catch (Exception e) when (e is IOException or InvalidDataException or NotSupportedException or InvalidOperationException or ArgumentException or ParquetException)
+            {
+                throw new DataException($"{file}: cannot read it as Parquet ({e.Message})");
+            }
+        }
+
+        return rows;
+    }
+
+    private static async Task<List<Dictionary<string, object>>> ReadRowsAsync(string file, string[] strings, string[] lists, string[] integers)
+    {
+        await using var reader = await ParquetReader.CreateAsync(file).ConfigureAwait(false);
+        var fields = reader.Schema.GetDataFields();
+        Parquet.Schema.DataField Field(string column, bool list) =>
+            fields.FirstOrDefault(f => list ? f.Path.ToString().StartsWith(column + "/", StringComparison.Ordinal) && f.MaxRepetitionLevel == 1 : f.Name == column && f.MaxRepetitionLevel == 0)
+            ?? throw new DataException($"{file} has no {(list ? "list " : string.Empty)}column '{column}'; its columns: {string.Join(", ", fields.Select(f => f.Path.ToString()))}");
+
+        var rows = new List<Dictionary<string, object>>();
+        for (var g = 0; g < reader.RowGroupCount; g++)
+        {
+            using var group = reader.OpenRowGroupReader(g);
+            var count = (int)group.RowCount;
+            var block = Enumerable.Range(0, count).Select(_ => new Dictionary<string, object>(StringComparer.Ordinal)).ToList();
+            foreach (var column in strings)
+            {
+                var values = new string?[count];
+                await group.ReadAsync(Field(column, false), values.AsMemory()).ConfigureAwait(false);
+                for (var i = 0; i < count; i++)
+                {
+                    block[i][column] = values[i] ?? string.Empty;
+                }
+            }
+
+            foreach (var column in lists)
+            {
+                var field = Field(column, true);
+                var total = (int)(group.GetMetadata(field)?.MetaData?.NumValues ?? 0);
+                var values = new ReadOnlyMemory<char>[total];
+                var definitions = new int[total];
+                var repetitions = new int[total];
+                await group.ReadRawAsync(field, values.AsMemory(), definitions.AsMemory(), repetitions.AsMemory()).ConfigureAwait(false);
+                var row = -1;
+                var next = 0;
+                for (var i = 0; i < total; i++)
+                {
+                    if (repetitions[i] == 0)
+                    {
+                        block[++row][column] = new List<string>();
+                    }
+
+                    // A level below the maximum is an empty list or a null item: no value is stored for it.
+                    if (definitions[i] == field.MaxDefinitionLevel)
+                    {
+                        ((List<string>)block[row][column]).Add(values[next++].ToString());
+                    }
+                }
+            }
+
+            foreach (var column in integers)
+            {
+                var field = Field(column, false);
+                var values = new long[count];
+                if (field.ClrType == typeof(int))
+                {
+                    var narrow = new int[count];
+                    await group.ReadAsync(field, narrow.AsMemory()).ConfigureAwait(false);
+                    values = [.. narrow.Select(v => (long)v)];
+                }
+                else
+                {
+                    await group.ReadAsync(field, values.AsMemory()).ConfigureAwait(false);
+                }
+
+                for (var i = 0; i < count; i++)
+                {
+                    block[i][column] = values[i];
+                }
+            }
+
+            rows.AddRange(block);
+        }
+
+        return rows;
+    }
+
     // `datasets` resolves the bare "wikitext" to its current home, Salesforce/wikitext.
     private static IEnumerable<string> Names(string name) =>
         name == "wikitext" ? ["Salesforce/wikitext", "wikitext"] : name == "Salesforce/wikitext" ? [name, "wikitext"] : [name];
