@@ -9,7 +9,7 @@ namespace OliveNet.Cli.Tests.Workflows;
 /// Olive's LMEvaluator with lm-eval's MMLU tasks (olive-recipes' *_with_eval.json: <c>{type: LMEvaluator, tasks: [mmlu]}</c>)
 /// on the committed KJV model exported by ModelBuilder. The data is read from a Hugging Face cache built here in
 /// cais/mmlu's layout (<c>all/test</c> and <c>all/dev</c> Parquet files: question, subject, choices, answer), holding
-/// real questions on the text the model was trained on (Genesis 1–4). The score must equal the one this test computes on
+/// real questions on the text the model was trained on (Genesis 1–4, pipelines/data/kjv/genesis-mmlu.jsonl). The score must equal the one this test computes on
 /// its own: lm-eval's prompt written out by hand, each choice scored by a forward pass of prompt + choice (cut to the
 /// model's 128-token context from the left, as lm-eval cuts at max_length).
 /// </summary>
@@ -17,25 +17,21 @@ public sealed class LmEvaluatorTests : IDisposable
 {
     private static readonly string Kjv = Path.Combine(CliProcess.RepoRoot, "tests", "fixtures", "llm", "kjv-llama");
 
-    private static readonly (string Subject, string Question, string[] Choices, long Answer)[] TestRows =
-    [
-        ("philosophy", "Who was a keeper of sheep?", ["Cain", "Adam", "Abel", "Enos"], 2),
-        ("philosophy", "What did God call the dry land?", ["Heaven", "Seas", "Night", "Earth"], 3),
-        ("world_religions", "What did God create on the first day?", ["Light", "The sun and the moon", "Dry land", "Man"], 0),
-        ("world_religions", "From what did the LORD God form man?", ["A rib", "The dust of the ground", "The waters", "The light"], 1),
-        ("world_religions", "What did God call the firmament?", ["Earth", "Seas", "Heaven", "Night"], 2),
-        ("world_religions", "Which brother was a tiller of the ground?", ["Abel", "Seth", "Enoch", "Cain"], 3),
-        ("world_religions", "On which day did God rest from all his work?", ["The seventh day", "The sixth day", "The first day", "The third day"], 0),
-        ("world_religions", "Which river compasseth the whole land of Havilah?", ["Hiddekel", "Pison", "Euphrates", "Gihon"], 1),
-    ];
+    // Real questions on Genesis 1–4 (the model's training text) in cais/mmlu's columns, under two MMLU subjects.
+    private static readonly List<(string Split, string Subject, string Question, string[] Choices, long Answer)> Rows =
+        [.. File.ReadLines(Path.Combine(CliProcess.RepoRoot, "pipelines", "data", "kjv", "genesis-mmlu.jsonl")).Select(line =>
+        {
+            using var row = JsonDocument.Parse(line);
+            var r = row.RootElement;
+            return (r.GetProperty("split").GetString()!, r.GetProperty("subject").GetString()!, r.GetProperty("question").GetString()!,
+                r.GetProperty("choices").EnumerateArray().Select(c => c.GetString()!).ToArray(), r.GetProperty("answer").GetInt64());
+        })];
 
-    private static readonly (string Subject, string Question, string[] Choices, long Answer)[] DevRows =
-    [
-        ("philosophy", "Where did the LORD God plant a garden?", ["Eastward in Eden", "In the land of Nod", "In Havilah", "In Ethiopia"], 0),
-        ("philosophy", "What was the name of Cain's son?", ["Seth", "Lamech", "Enoch", "Jabal"], 2),
-        ("world_religions", "What did God call the darkness?", ["Night", "Day", "Heaven", "Seas"], 0),
-        ("world_religions", "Whom did Eve bear after Abel was slain?", ["Cain", "Seth", "Enoch", "Irad"], 1),
-    ];
+    private static (string Subject, string Question, string[] Choices, long Answer)[] TestRows =>
+        [.. Rows.Where(r => r.Split == "test").Select(r => (r.Subject, r.Question, r.Choices, r.Answer))];
+
+    private static (string Subject, string Question, string[] Choices, long Answer)[] DevRows =>
+        [.. Rows.Where(r => r.Split == "dev").Select(r => (r.Subject, r.Question, r.Choices, r.Answer))];
 
     private readonly TempDir _dir = new();
 
