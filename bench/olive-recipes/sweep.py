@@ -13,7 +13,7 @@ Usage: bench/olive-recipes/sweep.py <checkout> [--olivenet PATH] [--out DIR] [--
 A run config is a .json/.yaml/.yml file whose top level is a mapping with `passes` or `input_model`. Each is validated
 from its own folder (as Olive resolves paths). Every error line is sorted into a class:
 
-  deliberate     OliveNet refuses this on purpose: Python (user scripts, PyTorch inputs, LM-eval harness), AzureML,
+  deliberate     OliveNet refuses this on purpose: Python (user scripts, PyTorch inputs, lm-eval tasks other than MMLU), AzureML,
                  Docker and Python-environment systems, Hugging Face hub downloads offline, targets other than the CPU,
                  passes and data components OliveNet does not have, values refused by design.
   follow-on      a consequence of another error in the same file (a metric naming a refused data config, ...).
@@ -46,6 +46,7 @@ DELIBERATE = [
     ("AzureML / Docker / Python-environment system", r"does not use Python environments|Docker|AzureML|azureml|IsolatedORT"),
     ("target is not the CPU", r"supports devices .*but the target device is|produces models for .*but the target is|execution provider .* not available"),
     ("evaluator type other than OliveEvaluator (lm-eval)", r"OliveNet evaluates ONNX models with its own evaluator"),
+    ("lm-eval task or mode OliveNet's LMEvaluator does not run (it runs MMLU)", r"is not an lm-eval task OliveNet runs|needs lm-evaluation-harness|chat-template mode"),
     ("data component OliveNet lacks", r"is not built in"),
     ("refused by design (float16 in fusion, cast_chain_elimination)", r"float16: true is not supported|cast_chain_elimination: true is not supported"),
     ("packaging / builds", r"packaging|named builds"),
