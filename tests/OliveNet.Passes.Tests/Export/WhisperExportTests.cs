@@ -74,6 +74,46 @@ public sealed class WhisperExportTests(Xunit.Abstractions.ITestOutputHelper log)
         Assert.Equal(reference.Chain, result.Tokens);
     }
 
+    /// <summary>
+    /// int8 / int4 (MatMulNBits on every projection and the LM head, blocks of 32, asymmetric, accuracy_level 4 as
+    /// Olive's CPU recipes set it): logits stay close to the float64 reference and GenAI decodes the export. Bounds:
+    /// round-to-nearest leaves each weight within half a step of its block's range (a 32-weight Gaussian block spans
+    /// about ±2.1σ, so a step is 4.2σ/255 in 8 bits, 4.2σ/15 in 4), an RMS error of step/√12 ≈ 0.5% of σ (int8) or 8%
+    /// (int4) per weight, uncorrelated across each d_model-term sum, so a projection's output moves by that fraction;
+    /// accuracy_level 4 also rounds activations to int8 (another ~0.5%). About ten projections in sequence (2 + 2
+    /// layers and the head) add up as a random walk, √10 ≈ 3 times one: ~2% (int8) and ~25% (int4) of the logits' RMS.
+    /// Bounds of twice that (4%, 40%; measured 1.4% and 15%, see the log) still fail on a wrong scale, zero point or
+    /// block layout, which put the error near 100%.
+    /// </summary>
+    [Theory]
+    [InlineData("int8", 0.04)]
+    [InlineData("int4", 0.40)]
+    public void Quantized_exports_use_matmulnbits_on_every_projection_stay_near_the_reference_and_decode_in_genai(string precision, double bound)
+    {
+        using var temp = new TempFolder();
+        ModelBuilderPass.Export(HfFixtures.Checkpoint("whisper"), temp.Path, new ExportSettings(precision, 32, false, 4, false, false), TextWriter.Null, default);
+        var reference = Reference.Load();
+        int Count(string file, string op) => OliveNet.Onnx.OnnxModel.Load(Path.Combine(temp.Path, file)).Proto.Graph.Node.Count(n => n.OpType == op);
+
+        // Encoder: 2 layers x (q, k, v, out, fc1, fc2) + 2 decoder layers x cross (k, v); decoder: 2 x (self q, k, v, out,
+        // cross q, out, fc1, fc2) + the LM head. No float MatMul on a weight is left (the rest multiply activations).
+        Assert.Equal(16, Count("encoder.onnx", "MatMulNBits"));
+        Assert.Equal(17, Count("model.onnx", "MatMulNBits"));
+
+        var (_, cross) = RunEncoder(temp.Path, reference.Features, reference.Mels);
+        using var decoder = new WhisperDecoder(temp.Path, cross);
+        var logits = decoder.Step(reference.Ids);
+        var rms = Math.Sqrt(reference.Logits.Average(v => (double)v * v));
+        var error = Math.Sqrt(logits.Select((v, i) => Math.Pow(v - reference.Logits[i], 2)).Average());
+        log.WriteLine($"{precision}: RMS logit error {error:F4} = {error / rms:P2} of the reference RMS {rms:F3}");
+        Assert.True(error <= bound * rms, $"{precision}: RMS logit error {error / rms:P2} > {bound:P0}");
+
+        using var model = GenAISpeechModel.Load(temp.Path);
+        var result = model.Transcribe(reference.Features, reference.Mels, reference.Prompt, reference.Prompt.Length + 4);
+        log.WriteLine($"{precision}: GenAI tokens {string.Join(' ', result.Tokens)}; reference {string.Join(' ', reference.Chain)}");
+        Assert.Equal(4, result.Tokens.Length);
+    }
+
     [Fact]
     public void GenAI_transcribes_a_wav_file_through_its_own_log_mel_features_as_our_cached_decoding_of_them()
     {
