@@ -152,6 +152,18 @@ public sealed class WhisperExportTests(Xunit.Abstractions.ITestOutputHelper log)
         }
     }
 
+    [Fact]
+    public void The_export_is_byte_identical_across_runs()
+    {
+        using var temp = new TempFolder();
+        var first = Export(Path.Combine(temp.Path, "a"));
+        var second = Export(Path.Combine(temp.Path, "b"));
+        var files = Directory.GetFiles(first).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToArray();
+        Assert.Equal(files, Directory.GetFiles(second).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToArray());
+        Assert.Contains("encoder.onnx", files);
+        Assert.All(files, f => Assert.True(File.ReadAllBytes(Path.Combine(first, f!)).AsSpan().SequenceEqual(File.ReadAllBytes(Path.Combine(second, f!))), f));
+    }
+
     private static string Export(string output)
     {
         ModelBuilderPass.Export(HfFixtures.Checkpoint("whisper"), output, new ExportSettings("fp32", 32, true, 4, false, false), TextWriter.Null, default);

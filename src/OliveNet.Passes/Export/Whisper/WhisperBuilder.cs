@@ -6,8 +6,9 @@ using OliveNet.Passes.Quantization.BlockWise;
 namespace OliveNet.Passes.Export.Whisper;
 
 /// <summary>
-/// Builds the two fp32 graphs of ONNX Runtime GenAI's Whisper pipeline from a checkpoint, in standard ONNX ops
-/// (Conv, Gelu, LayerNormalization, MatMul, Softmax) so that ONNX Runtime's CPU kernels run them as written.
+/// Builds the two graphs of ONNX Runtime GenAI's Whisper pipeline from a checkpoint, in standard ONNX ops (Conv, Gelu,
+/// LayerNormalization, MatMul, Softmax) plus com.microsoft.FusedMatMul for the scaled q·kᵀ, which ONNX Runtime's CPU
+/// kernels run as written.
 /// <list type="bullet">
 /// <item>Encoder: <c>audio_features</c> [batch, mels, 3000] → two Conv1d + GELU (the second strided by 2) + the
 /// checkpoint's sinusoidal positions → pre-LN blocks → final LayerNorm → <c>hidden_states</c> [batch, 1500, d_model],
@@ -279,9 +280,10 @@ internal sealed class WhisperBuilder(WhisperConfig c, WeightReader w, GraphBuild
     /// <summary>softmax(q·kᵀ/√size (+ mask))·v over [batch, heads, ·, size], merged back to [batch, sequence, heads·size].</summary>
     private string Attend(string n, string q, string k, string v, string? mask, int size)
     {
-        q = g.Op("Mul", $"{n}/q/scale/Mul", [q, g.Float(1f / MathF.Sqrt(size))]);
-        var keys = g.Op("Transpose", $"{n}/keys/Transpose", [k], attributes: GraphBuilder.Ints("perm", 0, 1, 3, 2));
-        var scores = g.Op("MatMul", $"{n}/scores/MatMul", [q, keys]);
+        // One FusedMatMul reads K as stored ([batch, heads, positions, size], transB) and applies the 1/√size scale: no
+        // per-step copy of a transposed cross-attention cache.
+        var scores = g.Op("FusedMatMul", $"{n}/scores/FusedMatMul", [q, k], GraphBuilder.Ms,
+            GraphBuilder.Real("alpha", 1f / MathF.Sqrt(size)), GraphBuilder.Int("transA", 0), GraphBuilder.Int("transB", 1));
         if (mask is not null)
         {
             scores = g.Op("Add", $"{n}/mask/Add", [scores, mask]);
