@@ -21,6 +21,9 @@ public sealed class WhisperExportTests(Xunit.Abstractions.ITestOutputHelper log)
     // and still catches any wrong weight, bias, scale or mask, which moves values by a sizeable fraction of the scale.
     private const double Fp32Tolerance = 1e-4;
 
+    // "Activated." in Allison's voice, 8 kHz mono PCM.
+    private const string AsteriskWav = "/usr/share/asterisk/sounds/en_US_f_Allison/activated.wav";
+
     [Fact]
     public void Encoder_hidden_states_and_decoder_logits_match_the_float64_reference_and_cached_decoding_equals_the_whole_sequence()
     {
@@ -114,14 +117,23 @@ public sealed class WhisperExportTests(Xunit.Abstractions.ITestOutputHelper log)
         Assert.Equal(4, result.Tokens.Length);
     }
 
-    [Fact]
-    public void GenAI_transcribes_a_wav_file_through_its_own_log_mel_features_as_our_cached_decoding_of_them()
+    /// <summary>A generated 16 kHz tone, and real speech at 8 kHz (Debian's asterisk-core-sounds-en-wav), which GenAI's audio decoder resamples.</summary>
+    [Theory]
+    [InlineData("tone.wav")]
+    [InlineData(AsteriskWav)]
+    public void GenAI_transcribes_a_wav_file_through_its_own_log_mel_features_as_our_cached_decoding_of_them(string audio)
     {
         using var temp = new TempFolder();
         var folder = Export(temp.Path);
         var reference = Reference.Load();
-        var wav = Path.Combine(temp.Path, "tone.wav");
-        WriteWav(wav, 16000, 2.0);
+        var wav = audio;
+        if (audio == "tone.wav")
+        {
+            wav = Path.Combine(temp.Path, audio);
+            WriteWav(wav, 16000, 2.0);
+        }
+
+        Assert.True(File.Exists(wav), $"{wav} is missing; install it with: apt-get install -y asterisk-core-sounds-en-wav");
 
         using var model = GenAISpeechModel.Load(folder);
         const int NewTokens = 6;
@@ -162,6 +174,24 @@ public sealed class WhisperExportTests(Xunit.Abstractions.ITestOutputHelper log)
         Assert.Equal(files, Directory.GetFiles(second).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToArray());
         Assert.Contains("encoder.onnx", files);
         Assert.All(files, f => Assert.True(File.ReadAllBytes(Path.Combine(first, f!)).AsSpan().SequenceEqual(File.ReadAllBytes(Path.Combine(second, f!))), f));
+    }
+
+    /// <summary>
+    /// 8 kHz → 16 kHz: a 1 kHz tone up-sampled equals the tone sampled at 16 kHz. The Kaiser-windowed sinc (32 lobes,
+    /// beta 8.6: ripple and stop-band below -80 dB, 1e-4 of the amplitude) passes 1 kHz, a quarter of the input's
+    /// Nyquist band, within 1e-4 of the 0.5 amplitude (measured 6e-6) away from the ends, where the kernel runs out of
+    /// input (the first and last 32 input samples are left out).
+    /// </summary>
+    [Fact]
+    public void Wav_audio_up_samples_a_tone_to_whisper_rate_band_limited()
+    {
+        const int From = 8000;
+        var input = Enumerable.Range(0, From / 4).Select(i => (float)(0.5 * Math.Sin(2 * Math.PI * 1000 * i / From))).ToArray();
+        var output = WavAudio.Resample(input, From, WavAudio.WhisperRate);
+        Assert.Equal(2 * input.Length, output.Length);
+        var error = Enumerable.Range(64, output.Length - 128).Max(i => Math.Abs(output[i] - (0.5 * Math.Sin(2 * Math.PI * 1000 * i / WavAudio.WhisperRate))));
+        log.WriteLine($"max |resampled - exact| = {error:E2}");
+        Assert.True(error < 5e-5, $"max error {error:E2}");
     }
 
     private static string Export(string output)
