@@ -40,7 +40,7 @@ public sealed partial class ModelEvaluator
             throw new DataException($"metric {metric.Name}: sub-type {other.Name} cannot be computed on speech data config {loaded.Name}; speech gives {string.Join(" and ", MetricTypes.SpeechSubTypes)}");
         }
 
-        using var asr = Open(metric, model, (folder, _) => GenAISpeechModel.Load(folder));
+        using var asr = Open(metric, model, (folder, _) => GenAITranscriber.Load(folder));
         using var step = Workflows.RunProgress.Step($"{metric.Name} ({metric.Type})", speech.Samples.Count);
         var (transcripts, seconds) = Transcribe(asr, speech, step.Advance, cancellation);
         var result = new Dictionary<string, double>(StringComparer.Ordinal);
@@ -56,7 +56,7 @@ public sealed partial class ModelEvaluator
 
     /// <summary>Every clip's transcript and the seconds spent producing them.</summary>
     /// <exception cref="DataException">GenAI failed on a clip; the message names it.</exception>
-    internal static (IReadOnlyList<object> Transcripts, double Seconds) Transcribe(GenAISpeechModel asr, SpeechData speech, Action? onClip = null, CancellationToken cancellation = default)
+    internal static (IReadOnlyList<object> Transcripts, double Seconds) Transcribe(GenAITranscriber asr, SpeechData speech, Action? onClip = null, CancellationToken cancellation = default)
     {
         var transcripts = new List<object>(speech.Samples.Count);
         var elapsed = TimeSpan.Zero;
@@ -81,7 +81,7 @@ public sealed partial class ModelEvaluator
     }
 
     /// <summary>One clip: consecutive 30 s pieces, each written as 16-bit PCM WAV (as Olive hands GenAI its audio), transcribed, joined by spaces.</summary>
-    internal static string Transcribe(GenAISpeechModel asr, Audio audio)
+    internal static string Transcribe(GenAITranscriber asr, Audio audio)
     {
         var chunk = ChunkSeconds * audio.SampleRate;
         var pieces = new List<string>();

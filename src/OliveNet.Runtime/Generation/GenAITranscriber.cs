@@ -4,11 +4,12 @@ using GenAI = Microsoft.ML.OnnxRuntimeGenAI;
 namespace OliveNet.Runtime.Generation;
 
 /// <summary>
-/// A Whisper-style speech model run by ONNX Runtime GenAI (genai_config.json type <c>whisper</c>: encoder, decoder and
-/// audio_processor_config.json in one folder): audio in, greedy transcript out, as Olive's speech evaluation runs it.
+/// Olive's speech-evaluation transcription of a Whisper folder run by ONNX Runtime GenAI (genai_config.json type
+/// <c>whisper</c>: encoder, decoder and audio_processor_config.json): WAV bytes in, greedy transcript out, with Olive's
+/// prompt choice and genai_config.json's max_length. What the <c>wer</c> and <c>rtfx</c> metrics time.
 /// </summary>
 /// <remarks>Not thread-safe: one transcription at a time.</remarks>
-public sealed class GenAISpeechModel : IDisposable
+public sealed class GenAITranscriber : IDisposable
 {
     /// <summary>Olive's decoder prompt for multilingual Whisper models: English, transcribe, no timestamps.</summary>
     public const string MultilingualPrompt = "<|startoftranscript|><|en|><|transcribe|><|notimestamps|>";
@@ -22,7 +23,7 @@ public sealed class GenAISpeechModel : IDisposable
     private readonly GenAI.Model model;
     private readonly GenAI.MultiModalProcessor processor;
 
-    private GenAISpeechModel(string directory, GenAI.Model model, int vocabSize, int maxLength)
+    private GenAITranscriber(string directory, GenAI.Model model, int vocabSize, int maxLength)
     {
         Directory = directory;
         this.model = model;
@@ -42,7 +43,7 @@ public sealed class GenAISpeechModel : IDisposable
 
     /// <summary>Loads the model in <paramref name="directory"/>.</summary>
     /// <exception cref="GenerationException">No genai_config.json, or GenAI cannot load the model; the message says why.</exception>
-    public static GenAISpeechModel Load(string directory)
+    public static GenAITranscriber Load(string directory)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
         var configPath = Path.Combine(directory, "genai_config.json");
@@ -66,7 +67,7 @@ public sealed class GenAISpeechModel : IDisposable
 
         try
         {
-            return new GenAISpeechModel(directory, new GenAI.Model(directory), vocab, maxLength);
+            return new GenAITranscriber(directory, new GenAI.Model(directory), vocab, maxLength);
         }
         catch (GenAI.OnnxRuntimeGenAIException e)
         {
