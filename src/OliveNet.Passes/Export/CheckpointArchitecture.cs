@@ -11,6 +11,18 @@ internal static class CheckpointArchitecture
     {
         try
         {
+            if (Whisper.WhisperConfig.IsFolder(folder))
+            {
+                // ModelBuilder exports Whisper (encoder + decoder); the passes that run the decoder-only export for
+                // themselves refuse it in their own line (CheckpointInput.WhisperRefusal).
+                if (user is null)
+                {
+                    _ = Whisper.WhisperConfig.Load(folder);
+                }
+
+                return [];
+            }
+
             _ = HfConfig.Load(folder);
             return [];
         }
@@ -22,8 +34,8 @@ internal static class CheckpointArchitecture
     }
 
     /// <summary>
-    /// A sentence saying that the checkpoint's kind is out of scope rather than not done yet, for the encoder–decoder
-    /// speech models Olive's recipes also send to ModelBuilder (Whisper); null for anything else.
+    /// A sentence saying that the checkpoint's kind is out of scope rather than not done yet, for the speech models
+    /// Olive's recipes also send to ModelBuilder that OliveNet does not export (Moonshine); null for anything else.
     /// </summary>
     private static string? OutOfScope(string folder)
     {
@@ -39,8 +51,8 @@ internal static class CheckpointArchitecture
             return null;
         }
 
-        return type is "whisper" or "moonshine"
-            ? $"'{type}' (a speech encoder–decoder, which Olive's ModelBuilder writes as GenAI's Whisper pipeline) is out of OliveNet's scope: OliveNet's ModelBuilder exports decoder-only language models."
+        return type is "moonshine"
+            ? $"'{type}' (a speech encoder–decoder) is out of OliveNet's scope: OliveNet's ModelBuilder exports decoder-only language models and Whisper."
             : null;
     }
 }

@@ -31,7 +31,7 @@ public sealed class ModelBuilderPass : IPass<ModelBuilderOptions>, ICheckpointCh
     public PassMetadata Metadata { get; } = new(
         Id: PassId,
         Version: 2,
-        Summary: "Export a Hugging Face decoder checkpoint (Llama, Mistral, Qwen2, Qwen3, Phi3, Gemma3, SmolLM3, Olmo3, HunYuanDenseV1, Qwen3.5; the text decoder of Qwen2.5-VL, Qwen3-VL, Gemma3 and Mistral3) to the ONNX Runtime GenAI layout in fp32/fp16/int8/int4.",
+        Summary: "Export a Hugging Face decoder checkpoint (Llama, Mistral, Qwen2, Qwen3, Phi3, Gemma3, SmolLM3, Olmo3, HunYuanDenseV1, Qwen3.5; the text decoder of Qwen2.5-VL, Qwen3-VL, Gemma3 and Mistral3; Whisper as encoder + decoder in fp32) to the ONNX Runtime GenAI layout in fp32/fp16/int8/int4.",
         Devices: ["cpu"],
         ExecutionProviders: ["CPUExecutionProvider"],
         Precisions: ["fp32", "fp16", "int8", "int4"],
@@ -87,7 +87,10 @@ public sealed class ModelBuilderPass : IPass<ModelBuilderOptions>, ICheckpointCh
     }
 
     /// <inheritdoc/>
-    public IReadOnlyList<string> CheckCheckpoint(string folder, object options) => CheckpointArchitecture.Problems(folder);
+    public IReadOnlyList<string> CheckCheckpoint(string folder, object options) =>
+        Whisper.WhisperConfig.IsFolder(folder) && Whisper.WhisperExport.Refusal(ExportSettings.From((ModelBuilderOptions)options)) is { } refusal
+            ? [refusal]
+            : CheckpointArchitecture.Problems(folder);
 
     /// <inheritdoc/>
     public void Run(PassContext context, ModelBuilderOptions options)
@@ -126,6 +129,12 @@ public sealed class ModelBuilderPass : IPass<ModelBuilderOptions>, ICheckpointCh
     /// <exception cref="SafeTensorsException">The weights are missing or malformed.</exception>
     internal static void Export(string checkpoint, string output, ExportSettings settings, TextWriter log, CancellationToken cancellation)
     {
+        if (Whisper.WhisperConfig.IsFolder(checkpoint))
+        {
+            Whisper.WhisperExport.Export(checkpoint, output, settings, log, cancellation);
+            return;
+        }
+
         var config = HfConfig.Load(checkpoint);
         using var weights = SafeTensorsCheckpoint.Open(checkpoint);
         Directory.CreateDirectory(output);

@@ -38,6 +38,11 @@ public sealed class GgufExportPass : IPass<GgufExportOptions>, ICheckpointCheck
     /// <inheritdoc/>
     public IReadOnlyList<string> CheckCheckpoint(string folder, object options)
     {
+        if (OliveNet.Passes.Export.Whisper.WhisperConfig.IsFolder(folder))
+        {
+            return [GgufExporter.WhisperRefusal(folder)];
+        }
+
         var problems = CheckpointArchitecture.Problems(folder);
         if (problems.Count > 0)
         {

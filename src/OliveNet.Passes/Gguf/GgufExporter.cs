@@ -42,6 +42,10 @@ internal sealed partial class GgufExporter
         _ => null,
     };
 
+    /// <summary>The refusal of a Whisper checkpoint in <paramref name="checkpoint"/>.</summary>
+    internal static string WhisperRefusal(string checkpoint) =>
+        $"{checkpoint}: GgufExport does not write Whisper ({OliveNet.Passes.Export.Whisper.WhisperConfig.ArchitectureName}, a speech encoder–decoder): llama.cpp has no Whisper architecture (whisper.cpp uses its own ggml model files, converted by its convert-h5-to-ggml.py); export it with ModelBuilder for ONNX Runtime GenAI instead.";
+
     /// <summary>Why the writer cannot export <paramref name="config"/> (read from <paramref name="checkpoint"/>), or null when it can.</summary>
     internal static string? Refusal(HfConfig config, string checkpoint) =>
         config.IsMultimodal
@@ -94,6 +98,11 @@ internal sealed partial class GgufExporter
     /// <exception cref="SafeTensorsException">The weights are missing or malformed.</exception>
     public static Result Export(string checkpoint, string path, string format, TextWriter log, CancellationToken cancellation, bool pure = false)
     {
+        if (OliveNet.Passes.Export.Whisper.WhisperConfig.IsFolder(checkpoint))
+        {
+            throw new ExportException(WhisperRefusal(checkpoint));
+        }
+
         var config = HfConfig.Load(checkpoint);
         if (Refusal(config, checkpoint) is { } refusal)
         {

@@ -8,9 +8,9 @@ namespace OliveNet.Passes.Tests.Export;
 
 /// <summary>
 /// The passes that read the input checkpoint look at its config.json while the recipe is validated: an architecture
-/// ModelBuilder does not export (a Whisper checkpoint, config only) is refused at each such pass's <c>type</c>, before
-/// anything runs, while a supported checkpoint validates and passes that do not need the export (Rtn, SMP's weight
-/// scores) are not held to it.
+/// ModelBuilder does not export (config only) is refused at each such pass's <c>type</c>, before anything runs, while a
+/// supported checkpoint validates and passes that do not need the export (Rtn, SMP's weight scores) are not held to it;
+/// Whisper validates for ModelBuilder in fp32 and every other checkpoint pass refuses it in one line.
 /// </summary>
 public sealed class CheckpointArchitectureValidationTests : IDisposable
 {
@@ -24,9 +24,9 @@ public sealed class CheckpointArchitectureValidationTests : IDisposable
     [Fact]
     public void An_unsupported_architecture_is_refused_at_every_pass_that_exports_it_when_the_recipe_is_loaded()
     {
-        var whisper = _temp.Sub("whisper-tiny");
-        File.WriteAllText(Path.Combine(whisper, "config.json"), """{"architectures": ["WhisperForConditionalGeneration"], "model_type": "whisper", "d_model": 384}""");
-        var e = Assert.Throws<RecipeException>(() => Load(whisper, """
+        var mamba = _temp.Sub("mamba");
+        File.WriteAllText(Path.Combine(mamba, "config.json"), """{"architectures": ["MambaForCausalLM"], "model_type": "mamba", "hidden_size": 64}""");
+        var e = Assert.Throws<RecipeException>(() => Load(mamba, """
             passes:
               s: {type: SelectiveMixedPrecision, algorithm: kld_gradient, ratio: 0.5, calibration_text: in the beginning}
               g: {type: Gptq, calibration_text: in the beginning}
@@ -37,25 +37,55 @@ public sealed class CheckpointArchitectureValidationTests : IDisposable
         var lines = e.Message.Split('\n');
         foreach (var step in new[] { "s", "g", "m", "q" })
         {
-            Assert.Contains(lines, l => l.Contains($"passes.{step}.type:", StringComparison.Ordinal) && l.Contains("'WhisperForConditionalGeneration' is not supported", StringComparison.Ordinal));
+            Assert.Contains(lines, l => l.Contains($"passes.{step}.type:", StringComparison.Ordinal) && l.Contains("'MambaForCausalLM' is not supported", StringComparison.Ordinal));
         }
 
         // Rtn rounds weights by name and needs no export, so it is not refused for the architecture.
         Assert.DoesNotContain(lines, l => l.Contains("passes.r.type", StringComparison.Ordinal));
         Assert.Contains("Qwen3ForCausalLM", e.Message, StringComparison.Ordinal);
-        Assert.Contains("'whisper' (a speech encoder–decoder", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public void Selective_mixed_precision_by_weight_scores_needs_no_export()
     {
-        var whisper = _temp.Sub("whisper-base");
-        File.WriteAllText(Path.Combine(whisper, "config.json"), """{"architectures": ["WhisperForConditionalGeneration"]}""");
-        var recipe = Load(whisper, """
+        var mamba = _temp.Sub("mamba-base");
+        File.WriteAllText(Path.Combine(mamba, "config.json"), """{"architectures": ["MambaForCausalLM"]}""");
+        var recipe = Load(mamba, """
             passes:
               s: {type: SelectiveMixedPrecision, algorithm: snr, ratio: 0.5}
             """);
         Assert.Single(recipe.Passes);
+    }
+
+    [Fact]
+    public void Whisper_validates_for_modelbuilder_fp32_and_is_refused_in_one_line_by_every_other_checkpoint_pass()
+    {
+        var checkpoint = HfFixtures.Checkpoint("whisper");
+        Assert.Single(Load(checkpoint, """
+            passes:
+              m: {type: ModelBuilder, precision: fp32}
+            """).Passes);
+        var e = Assert.Throws<RecipeException>(() => Load(checkpoint, """
+            passes:
+              s: {type: SelectiveMixedPrecision, algorithm: kld_gradient, ratio: 0.5, calibration_text: in the beginning}
+              g: {type: Gptq, calibration_text: in the beginning}
+              r: {type: Rtn, bits: 4}
+              m: {type: ModelBuilder, precision: int4}
+              q: {type: GgufExport, quantization: Q4_0}
+            """));
+        var lines = e.Message.Split('\n');
+        foreach (var (step, text) in new[]
+        {
+            ("s", "WhisperForConditionalGeneration (Whisper, a speech encoder–decoder) is not supported"),
+            ("g", "WhisperForConditionalGeneration (Whisper, a speech encoder–decoder) is not supported"),
+            ("r", "WhisperForConditionalGeneration (Whisper, a speech encoder–decoder) is not supported"),
+            ("m", "precision 'int4' is not supported for Whisper"),
+            ("q", "GgufExport does not write Whisper"),
+        })
+        {
+            Assert.Single(lines, l => l.Contains($"passes.{step}.type:", StringComparison.Ordinal));
+            Assert.Contains(lines, l => l.Contains($"passes.{step}.type:", StringComparison.Ordinal) && l.Contains(text, StringComparison.Ordinal));
+        }
     }
 
     [Fact]

@@ -10,7 +10,7 @@ internal static class HfFixtures
 {
     private static readonly Lazy<string> LazyRoot = new(Generate);
 
-    /// <summary>The checkpoint folder of one architecture fixture (llama, qwen2, qwen3, mistral, phi3, gemma3; the vision-language wrappers qwen3_vl, qwen2_5_vl, gemma3_vl, mistral3).</summary>
+    /// <summary>The checkpoint folder of one architecture fixture (llama, qwen2, qwen3, mistral, phi3, gemma3; the vision-language wrappers qwen3_vl, qwen2_5_vl, gemma3_vl, mistral3; whisper).</summary>
     public static string Checkpoint(string name) => Path.Combine(LazyRoot.Value, name);
 
     /// <summary>The fixture's token ids and float64-forward reference logits [tokens, vocab].</summary>
@@ -33,7 +33,7 @@ internal static class HfFixtures
     private static string Generate() => ScriptFixtures.Produce(
         "hf",
         string.Empty,
-        new[] { "make_checkpoints.py", "hfcommon.py" }.Select(s => Path.Combine(ScriptFolder, s)).ToArray(),
+        new[] { "make_checkpoints.py", "hfcommon.py", "whisper.py" }.Select(s => Path.Combine(ScriptFolder, s)).ToArray(),
         () => Assert.True(File.Exists(ScriptFixtures.Python), $"make_checkpoints.py needs Debian's PyTorch for {ScriptFixtures.Python}; install it with: apt-get install -y python3-torch"),
         Directory.Exists);
 }

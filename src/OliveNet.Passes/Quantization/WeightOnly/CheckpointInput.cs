@@ -30,8 +30,8 @@ internal static class CheckpointInput
     }
 
     /// <summary>
-    /// Refuses a Qwen3.5 checkpoint (hybrid Gated DeltaNet), which the checkpoint-level passes do not cover; ModelBuilder
-    /// quantizes it itself.
+    /// Refuses a Qwen3.5 checkpoint (hybrid Gated DeltaNet), which the checkpoint-level passes do not cover (ModelBuilder
+    /// quantizes it itself), and a Whisper checkpoint (<see cref="WhisperRefusal"/>).
     /// </summary>
     /// <exception cref="PlanException">The checkpoint is Qwen3.5; the message says why and what to do.</exception>
     public static void RefuseQwen35(JsonObject config, string passId, string reason)
@@ -44,9 +44,19 @@ internal static class CheckpointInput
 
     /// <summary>The refusal <see cref="RefuseQwen35"/> throws, or null when <paramref name="config"/> is not Qwen3.5.</summary>
     public static string? Qwen35Refusal(JsonObject config, string passId, string reason) =>
-        config["architectures"] is JsonArray { Count: > 0 } architectures && architectures[0] is JsonValue value
+        WhisperRefusal(config, passId) ?? (config["architectures"] is JsonArray { Count: > 0 } architectures && architectures[0] is JsonValue value
             && value.TryGetValue<string>(out var architecture) && Export.DecoderFamilies.Of(architecture) == Export.DecoderFamily.Qwen35
             ? $"{passId}: {architecture} (Qwen3.5, hybrid Gated DeltaNet) is not supported: {reason}; drop {passId} and let ModelBuilder quantize (int4_algo_config rtn or k_quant_*)."
+            : null);
+
+    /// <summary>
+    /// The refusal of a Whisper checkpoint by a checkpoint-level pass (<paramref name="passId"/>), or null when
+    /// <paramref name="config"/> is not Whisper: these passes know decoder-only layers, and ModelBuilder exports Whisper
+    /// in fp32 only.
+    /// </summary>
+    public static string? WhisperRefusal(JsonObject config, string passId) =>
+        Export.Whisper.WhisperConfig.Is(config)
+            ? $"{passId}: {Export.Whisper.WhisperConfig.ArchitectureName} (Whisper, a speech encoder–decoder) is not supported: {passId} quantizes decoder-only checkpoints; drop {passId}, export Whisper with ModelBuilder in fp32 and quantize the ONNX models (OnnxKQuantQuantization, OnnxBlockWiseRtnQuantization)."
             : null;
 
     /// <summary>The validation-time form of <see cref="RefuseQwen35"/> for the checkpoint in <paramref name="folder"/> (unreadable configs are left to the run).</summary>
