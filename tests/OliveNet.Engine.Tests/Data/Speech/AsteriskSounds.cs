@@ -37,16 +37,20 @@ internal static class AsteriskSounds
         return texts;
     }
 
-    /// <summary>An audiofolder in <paramref name="dir"/>: the prompts copied under clips/ and a metadata.csv with their transcripts.</summary>
-    public static void WriteAudioFolder(string dir, params string[] names)
+    /// <summary>
+    /// An audiofolder in <paramref name="dir"/>: the prompts copied under clips/ and a metadata.csv with their transcripts,
+    /// or the text <paramref name="texts"/> gives for a prompt.
+    /// </summary>
+    public static void WriteAudioFolder(string dir, IReadOnlyList<string> names, IReadOnlyDictionary<string, string>? texts = null)
     {
-        var texts = Texts();
+        var all = Texts();
         Directory.CreateDirectory(Path.Combine(dir, "clips"));
         var csv = new StringBuilder("file_name,text\n");
         foreach (var name in names)
         {
             File.Copy(Wav(name), Path.Combine(dir, "clips", name + ".wav"));
-            csv.Append(CultureInvariant($"clips/{name}.wav,\"{texts[name].Replace("\"", "\"\"", StringComparison.Ordinal)}\"\n"));
+            var text = texts is not null && texts.TryGetValue(name, out var given) ? given : all[name];
+            csv.Append(CultureInvariant($"clips/{name}.wav,\"{text.Replace("\"", "\"\"", StringComparison.Ordinal)}\"\n"));
         }
 
         File.WriteAllText(Path.Combine(dir, "metadata.csv"), csv.ToString());

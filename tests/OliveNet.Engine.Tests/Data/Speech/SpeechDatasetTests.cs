@@ -67,7 +67,7 @@ public sealed class SpeechDatasetTests : IDisposable
     [Fact]
     public void Mistakes_name_the_config_the_file_and_what_to_do()
     {
-        AsteriskSounds.WriteAudioFolder(_dir.FullName, "added");
+        AsteriskSounds.WriteAudioFolder(_dir.FullName, ["added"]);
 
         var column = Assert.Throws<DataException>(() => SpeechDataset.Load(Config(new JsonObject { ["text_col"] = "transcript" })));
         Assert.Contains("data_configs.speech.load_dataset_config: the metadata has no column 'transcript'", column.Message, StringComparison.Ordinal);
