@@ -57,7 +57,13 @@ public sealed class GenAITranscriber : IDisposable
         {
             using var doc = JsonDocument.Parse(File.ReadAllBytes(configPath));
             var root = doc.RootElement;
-            vocab = root.TryGetProperty("model", out var m) && m.TryGetProperty("vocab_size", out var v) ? v.GetInt32() : 51865;
+            var type = root.TryGetProperty("model", out var m) && m.TryGetProperty("type", out var t) ? t.GetString() : null;
+            if (type != "whisper")
+            {
+                throw new GenerationException($"{configPath}: model type '{type}' is not a Whisper model; speech metrics (wer, rtfx) transcribe with genai_config.json model type whisper only (Olive's chat-style audio models such as gemma4, and streaming ASR, are not supported)");
+            }
+
+            vocab = m.TryGetProperty("vocab_size", out var v) ? v.GetInt32() : 51865;
             maxLength = root.TryGetProperty("search", out var s) && s.TryGetProperty("max_length", out var l) ? l.GetInt32() : 448;
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException)
