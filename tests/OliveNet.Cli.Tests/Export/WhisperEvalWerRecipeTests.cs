@@ -61,6 +61,50 @@ public sealed class WhisperEvalWerRecipeTests : IDisposable
     }
 
     [Fact]
+    public void A_clip_longer_than_30_seconds_is_transcribed_in_30_second_pieces_joined_by_a_space()
+    {
+        var whisper = ExportWhisper();
+
+        // 36 s of real speech: Asterisk prompts resampled to 16 kHz and laid end to end.
+        var pieces = new List<float>();
+        foreach (var name in AsteriskSounds.Texts().Keys.Where(n => n.StartsWith("vm-", StringComparison.Ordinal)).Order(StringComparer.Ordinal))
+        {
+            pieces.AddRange(Resampler.Resample(WavReader.Read(File.ReadAllBytes(AsteriskSounds.Wav(name)), name), 16000).Samples);
+            if (pieces.Count >= 36 * 16000)
+            {
+                break;
+            }
+        }
+
+        var audio = new Audio([.. pieces.Take(36 * 16000)], 16000);
+        Assert.Equal(36 * 16000, audio.Samples.Length);
+        var joined = Transcribe(whisper, new Audio(audio.Samples[..(30 * 16000)], 16000)) + " " + Transcribe(whisper, new Audio(audio.Samples[(30 * 16000)..], 16000));
+        var clips = Directory.CreateDirectory(Path.Combine(_dir.Path, "long")).FullName;
+        File.WriteAllBytes(Path.Combine(clips, "long.wav"), WavReader.WritePcm16(audio));
+
+        // The reference is the joined transcript in lower case: equal after Olive's normalization (WER 0, where one
+        // transcript of the first 30 s alone would miss a word), every word different without it (normalize: false).
+        File.WriteAllText(Path.Combine(clips, "metadata.jsonl"), new JsonObject { ["file_name"] = "long.wav", ["text"] = joined.ToLowerInvariant() }.ToJsonString() + "\n");
+        Assert.NotEqual(joined, joined.ToLowerInvariant());
+        var recipe = EvalRecipe(whisper, clips);
+        var metrics = recipe["evaluators"]!["common_evaluator"]!["metrics"]!.AsArray();
+        metrics.Add(new JsonObject
+        {
+            ["name"] = "raw", ["type"] = "accuracy", ["data_config"] = "librispeech_clean",
+            ["sub_types"] = new JsonArray(new JsonObject { ["name"] = "wer", ["metric_config"] = new JsonObject { ["normalize"] = false } }),
+        });
+
+        var (exit, _, stderr) = CliRunner.Run("run", _dir.File("long.json", recipe.ToJsonString()));
+
+        Assert.True(exit == 0, stderr);
+        using var result = JsonDocument.Parse(File.ReadAllText(Path.Combine(_dir.Path, "eval-out", "metrics.json")));
+        var values = Assert.Single(result.RootElement.GetProperty("candidates").EnumerateArray()).GetProperty("metrics");
+        Assert.Equal(0.0, values.GetProperty("speech_accuracy-wer").GetDouble());
+        Assert.Equal(AccuracyScores.WordErrorRate([joined], [joined.ToLowerInvariant()], normalize: false), values.GetProperty("raw-wer").GetDouble(), 12);
+        Assert.Equal(1.0, values.GetProperty("raw-wer").GetDouble());
+    }
+
+    [Fact]
     public void A_hub_dataset_in_the_same_recipe_is_refused_with_the_audiofolder_alternative()
     {
         var recipe = EvalRecipe(Path.Combine(_dir.Path, "none"), Path.Combine(_dir.Path, "clips"));
