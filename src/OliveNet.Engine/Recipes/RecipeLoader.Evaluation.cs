@@ -189,7 +189,7 @@ public sealed partial class RecipeLoader
             return null;
         }
 
-        if (type is null || !types.Contains(type) || (type == SpeechDataset.LoadType && !IsAudioFolder(map)))
+        if (type is null || !types.Contains(type) || (type == SpeechDataset.LoadType && !IsAudioFolder(map, folder)))
         {
             var why = type is null ? "is required"
                 : typeNode is null ? $"is not given, and Olive's default for this container, '{type}', is not built in"
@@ -224,6 +224,13 @@ public sealed partial class RecipeLoader
             };
         }
 
+        if (type == SpeechDataset.LoadType && parameters["data_name"]?.GetValue<string>() is { } local && local != SpeechDataset.AudioFolderName)
+        {
+            // Hugging Face's load_dataset reads a local folder of audio files as an audiofolder; say so explicitly.
+            parameters["data_dir"] = System.IO.Path.GetFullPath(System.IO.Path.Combine(folder, local));
+            parameters["data_name"] = SpeechDataset.AudioFolderName;
+        }
+
         return new DataComponent(type, parameters);
     }
 
@@ -242,10 +249,13 @@ public sealed partial class RecipeLoader
             + $"For speech (wer, rtfx) save the clips as a local audiofolder (WAV files and metadata.jsonl or metadata.csv with file_name and text) and keep {SpeechDataset.LoadType} with params {{data_name: {SpeechDataset.AudioFolderName}, data_dir: <folder>}}";
     }
 
-    /// <summary>Whether a huggingface_dataset component names Hugging Face's local audiofolder loader (the one form read offline).</summary>
-    private static bool IsAudioFolder(YamlMappingNode map) =>
+    /// <summary>
+    /// Whether a huggingface_dataset component is read offline: Hugging Face's audiofolder loader, or a local folder
+    /// (relative to the recipe) as data_name, which load_dataset reads as an audiofolder too.
+    /// </summary>
+    private static bool IsAudioFolder(YamlMappingNode map, string folder) =>
         (RecipeReader.Child(map, "data_name") ?? (RecipeReader.Child(map, "params") as YamlMappingNode is { } p ? RecipeReader.Child(p, "data_name") : null))
-            is YamlScalarNode { Value: SpeechDataset.AudioFolderName };
+            is YamlScalarNode { Value: { } name } && (name == SpeechDataset.AudioFolderName || (name.Length > 0 && Directory.Exists(System.IO.Path.Combine(folder, name))));
 
     [System.Text.RegularExpressions.GeneratedRegex("^[A-Za-z0-9_]+$")]
     private static partial System.Text.RegularExpressions.Regex DataName();

@@ -43,6 +43,28 @@ public sealed class SpeechRecipeTests : IDisposable
     }
 
     [Fact]
+    public void A_local_folder_as_data_name_is_read_as_an_audiofolder_as_load_dataset_does()
+    {
+        Directory.CreateDirectory(Path.Combine(_dir.FullName, "clips"));
+        var recipe = Load("""
+            data_configs:
+              - name: s
+                type: HuggingfaceContainer
+                load_dataset_config: {data_name: clips}
+                pre_process_data_config: {type: speech_transcription_pre_process}
+            evaluators:
+              e:
+                metrics:
+                  - {name: speech, type: accuracy, data_config: s, sub_types: [{name: wer}]}
+            evaluator: e
+            """);
+
+        var load = recipe.DataConfigs["s"].Load;
+        Assert.Equal(("huggingface_dataset", "audiofolder"), (load.Type, load.Params["data_name"]!.GetValue<string>()));
+        Assert.Equal(Path.Combine(_dir.FullName, "clips"), load.Params["data_dir"]!.GetValue<string>());
+    }
+
+    [Fact]
     public void A_hub_speech_dataset_is_one_error_that_says_how_to_use_a_local_audiofolder()
     {
         var error = Assert.Throws<RecipeException>(() => Load("""
