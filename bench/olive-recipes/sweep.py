@@ -137,7 +137,7 @@ def validate_all(checkout, olivenet):
 
 
 # Vision-language wrappers first (their hub ids also contain the generic keys): ModelBuilder exports their text decoder.
-STANDIN_FAMILIES = [("smollm3", "smollm3"), ("olmo3", "olmo3"), ("hymt", "hunyuan"), ("hunyuan", "hunyuan"),
+STANDIN_FAMILIES = [("whisper", "whisper"), ("smollm3", "smollm3"), ("olmo3", "olmo3"), ("hymt", "hunyuan"), ("hunyuan", "hunyuan"),
                     ("qwen3vl", "qwen3_vl"), ("qwen2.5vl", "qwen2_5_vl"), ("fara", "qwen2_5_vl"), ("translategemma", "gemma3_vl"),
                     ("gemma34b", "gemma3_vl"), ("ministral3", "mistral3"), ("qwen3.5", "qwen3_5"),
                     ("qwen3", "qwen3"), ("qwen2", "qwen2"), ("qwen", "qwen2"), ("llama", "llama"), ("smollm", "llama"),
@@ -146,8 +146,7 @@ STANDIN_FAMILIES = [("smollm3", "smollm3"), ("olmo3", "olmo3"), ("hymt", "hunyua
 
 # Families without a stand-in checkpoint: their real config.json (architecture and type, from the hub cards) is enough for
 # validate to say whether OliveNet exports them at all.
-CONFIG_ONLY = [("whisper", {"architectures": ["WhisperForConditionalGeneration"], "model_type": "whisper"}),
-               ("moonshine", {"architectures": ["MoonshineForConditionalGeneration"], "model_type": "moonshine"})]
+CONFIG_ONLY = [("moonshine", {"architectures": ["MoonshineForConditionalGeneration"], "model_type": "moonshine"})]
 
 
 CALIBRATION_PASSES = {"gptq", "selectivemixedprecision"}

@@ -48,16 +48,31 @@ public sealed class GenAISpeechModel : IDisposable
     }
 
     /// <summary>
-    /// Greedy-transcribes the audio file <paramref name="audioPath"/> (wav, flac or mp3; one 30 s window) after
+    /// Greedy-transcribes the audio file <paramref name="audioPath"/> (wav, flac or mp3; one 30 s window; wav below
+    /// 16 kHz is up-sampled first, see <see cref="WavAudio"/>) after
     /// <paramref name="prompt"/>; returns the whole sequence (prompt ids first), the ids after the prompt, and the
     /// decoded text of those ids, and the log-mel features GenAI's processor computed ([mels, 3000]).
     /// </summary>
     /// <exception cref="GenerationException">The file cannot be read or GenAI fails.</exception>
     public SpeechResult Transcribe(string audioPath, string prompt = EnglishTranscriptionPrompt, int maxLength = 0)
     {
+        string? upsampled = null;
         try
         {
-            using var audios = GenAI.Audios.Load([audioPath]);
+            var path = audioPath;
+            if (audioPath.EndsWith(".wav", StringComparison.OrdinalIgnoreCase))
+            {
+                // GenAI's audio decoder only down-samples: audio below 16 kHz (8 kHz telephone speech) is up-sampled here.
+                var (samples, rate) = WavAudio.Read(audioPath);
+                if (rate < WavAudio.WhisperRate)
+                {
+                    upsampled = Path.Combine(Path.GetTempPath(), $"olivenet-{Environment.ProcessId}-{Guid.NewGuid():N}.wav");
+                    WavAudio.Write(upsampled, WavAudio.Resample(samples, rate, WavAudio.WhisperRate), WavAudio.WhisperRate);
+                    path = upsampled;
+                }
+            }
+
+            using var audios = GenAI.Audios.Load([path]);
             using var inputs = _processor.ProcessAudios(prompt, audios);
             using var parameters = Parameters(maxLength);
             using var generator = new GenAI.Generator(_model, parameters);
@@ -68,6 +83,17 @@ public sealed class GenAISpeechModel : IDisposable
         catch (GenAI.OnnxRuntimeGenAIException e)
         {
             throw new GenerationException($"ONNX Runtime GenAI failed to transcribe {audioPath} with {Directory}: {e.Message}");
+        }
+        catch (InvalidDataException e)
+        {
+            throw new GenerationException($"{audioPath}: cannot read the audio ({e.Message}).");
+        }
+        finally
+        {
+            if (upsampled is not null)
+            {
+                File.Delete(upsampled);
+            }
         }
     }
 

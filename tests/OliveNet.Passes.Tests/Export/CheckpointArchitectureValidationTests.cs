@@ -58,19 +58,23 @@ public sealed class CheckpointArchitectureValidationTests : IDisposable
     }
 
     [Fact]
-    public void Whisper_validates_for_modelbuilder_fp32_and_is_refused_in_one_line_by_every_other_checkpoint_pass()
+    public void Whisper_validates_for_modelbuilder_and_is_refused_in_one_line_by_every_other_checkpoint_pass_and_in_fp16()
     {
         var checkpoint = HfFixtures.Checkpoint("whisper");
-        Assert.Single(Load(checkpoint, """
-            passes:
-              m: {type: ModelBuilder, precision: fp32}
-            """).Passes);
+        foreach (var precision in new[] { "fp32", "int8", "int4" })
+        {
+            Assert.Single(Load(checkpoint, $$"""
+                passes:
+                  m: {type: ModelBuilder, precision: {{precision}}}
+                """).Passes);
+        }
+
         var e = Assert.Throws<RecipeException>(() => Load(checkpoint, """
             passes:
               s: {type: SelectiveMixedPrecision, algorithm: kld_gradient, ratio: 0.5, calibration_text: in the beginning}
               g: {type: Gptq, calibration_text: in the beginning}
               r: {type: Rtn, bits: 4}
-              m: {type: ModelBuilder, precision: int4}
+              m: {type: ModelBuilder, precision: fp16}
               q: {type: GgufExport, quantization: Q4_0}
             """));
         var lines = e.Message.Split('\n');
@@ -79,7 +83,7 @@ public sealed class CheckpointArchitectureValidationTests : IDisposable
             ("s", "WhisperForConditionalGeneration (Whisper, a speech encoder–decoder) is not supported"),
             ("g", "WhisperForConditionalGeneration (Whisper, a speech encoder–decoder) is not supported"),
             ("r", "WhisperForConditionalGeneration (Whisper, a speech encoder–decoder) is not supported"),
-            ("m", "precision 'int4' is not supported for Whisper"),
+            ("m", "precision 'fp16' is not supported for Whisper"),
             ("q", "GgufExport does not write Whisper"),
         })
         {

@@ -21,6 +21,9 @@ public sealed class WhisperExportTests(Xunit.Abstractions.ITestOutputHelper log)
     // and still catches any wrong weight, bias, scale or mask, which moves values by a sizeable fraction of the scale.
     private const double Fp32Tolerance = 1e-4;
 
+    // "Activated." in Allison's voice, 8 kHz mono PCM.
+    private const string AsteriskWav = "/usr/share/asterisk/sounds/en_US_f_Allison/activated.wav";
+
     [Fact]
     public void Encoder_hidden_states_and_decoder_logits_match_the_float64_reference_and_cached_decoding_equals_the_whole_sequence()
     {
@@ -74,14 +77,63 @@ public sealed class WhisperExportTests(Xunit.Abstractions.ITestOutputHelper log)
         Assert.Equal(reference.Chain, result.Tokens);
     }
 
-    [Fact]
-    public void GenAI_transcribes_a_wav_file_through_its_own_log_mel_features_as_our_cached_decoding_of_them()
+    /// <summary>
+    /// int8 / int4 (MatMulNBits on every projection and the LM head, blocks of 32, asymmetric, accuracy_level 4 as
+    /// Olive's CPU recipes set it): logits stay close to the float64 reference and GenAI decodes the export. Bounds:
+    /// round-to-nearest leaves each weight within half a step of its block's range (a 32-weight Gaussian block spans
+    /// about ±2.1σ, so a step is 4.2σ/255 in 8 bits, 4.2σ/15 in 4), an RMS error of step/√12 ≈ 0.5% of σ (int8) or 8%
+    /// (int4) per weight, uncorrelated across each d_model-term sum, so a projection's output moves by that fraction;
+    /// accuracy_level 4 also rounds activations to int8 (another ~0.5%). About ten projections in sequence (2 + 2
+    /// layers and the head) add up as a random walk, √10 ≈ 3 times one: ~2% (int8) and ~25% (int4) of the logits' RMS.
+    /// Bounds of twice that (4%, 40%; measured 1.4% and 15%, see the log) still fail on a wrong scale, zero point or
+    /// block layout, which put the error near 100%.
+    /// </summary>
+    [Theory]
+    [InlineData("int8", 0.04)]
+    [InlineData("int4", 0.40)]
+    public void Quantized_exports_use_matmulnbits_on_every_projection_stay_near_the_reference_and_decode_in_genai(string precision, double bound)
+    {
+        using var temp = new TempFolder();
+        ModelBuilderPass.Export(HfFixtures.Checkpoint("whisper"), temp.Path, new ExportSettings(precision, 32, false, 4, false, false), TextWriter.Null, default);
+        var reference = Reference.Load();
+        int Count(string file, string op) => OliveNet.Onnx.OnnxModel.Load(Path.Combine(temp.Path, file)).Proto.Graph.Node.Count(n => n.OpType == op);
+
+        // Encoder: 2 layers x (q, k, v, out, fc1, fc2) + 2 decoder layers x cross (k, v); decoder: 2 x (self q, k, v, out,
+        // cross q, out, fc1, fc2) + the LM head. No float MatMul on a weight is left (the rest multiply activations).
+        Assert.Equal(16, Count("encoder.onnx", "MatMulNBits"));
+        Assert.Equal(17, Count("model.onnx", "MatMulNBits"));
+
+        var (_, cross) = RunEncoder(temp.Path, reference.Features, reference.Mels);
+        using var decoder = new WhisperDecoder(temp.Path, cross);
+        var logits = decoder.Step(reference.Ids);
+        var rms = Math.Sqrt(reference.Logits.Average(v => (double)v * v));
+        var error = Math.Sqrt(logits.Select((v, i) => Math.Pow(v - reference.Logits[i], 2)).Average());
+        log.WriteLine($"{precision}: RMS logit error {error:F4} = {error / rms:P2} of the reference RMS {rms:F3}");
+        Assert.True(error <= bound * rms, $"{precision}: RMS logit error {error / rms:P2} > {bound:P0}");
+
+        using var model = GenAISpeechModel.Load(temp.Path);
+        var result = model.Transcribe(reference.Features, reference.Mels, reference.Prompt, reference.Prompt.Length + 4);
+        log.WriteLine($"{precision}: GenAI tokens {string.Join(' ', result.Tokens)}; reference {string.Join(' ', reference.Chain)}");
+        Assert.Equal(4, result.Tokens.Length);
+    }
+
+    /// <summary>A generated 16 kHz tone, and real speech at 8 kHz (Debian's asterisk-core-sounds-en-wav), which GenAI's audio decoder resamples.</summary>
+    [Theory]
+    [InlineData("tone.wav")]
+    [InlineData(AsteriskWav)]
+    public void GenAI_transcribes_a_wav_file_through_its_own_log_mel_features_as_our_cached_decoding_of_them(string audio)
     {
         using var temp = new TempFolder();
         var folder = Export(temp.Path);
         var reference = Reference.Load();
-        var wav = Path.Combine(temp.Path, "tone.wav");
-        WriteWav(wav, 16000, 2.0);
+        var wav = audio;
+        if (audio == "tone.wav")
+        {
+            wav = Path.Combine(temp.Path, audio);
+            WriteWav(wav, 16000, 2.0);
+        }
+
+        Assert.True(File.Exists(wav), $"{wav} is missing; install it with: apt-get install -y asterisk-core-sounds-en-wav");
 
         using var model = GenAISpeechModel.Load(folder);
         const int NewTokens = 6;
@@ -110,6 +162,36 @@ public sealed class WhisperExportTests(Xunit.Abstractions.ITestOutputHelper log)
             ids.Add(next);
             logits = decoder.Step([next]);
         }
+    }
+
+    [Fact]
+    public void The_export_is_byte_identical_across_runs()
+    {
+        using var temp = new TempFolder();
+        var first = Export(Path.Combine(temp.Path, "a"));
+        var second = Export(Path.Combine(temp.Path, "b"));
+        var files = Directory.GetFiles(first).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToArray();
+        Assert.Equal(files, Directory.GetFiles(second).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToArray());
+        Assert.Contains("encoder.onnx", files);
+        Assert.All(files, f => Assert.True(File.ReadAllBytes(Path.Combine(first, f!)).AsSpan().SequenceEqual(File.ReadAllBytes(Path.Combine(second, f!))), f));
+    }
+
+    /// <summary>
+    /// 8 kHz → 16 kHz: a 1 kHz tone up-sampled equals the tone sampled at 16 kHz. The Kaiser-windowed sinc (32 lobes,
+    /// beta 8.6: ripple and stop-band below -80 dB, 1e-4 of the amplitude) passes 1 kHz, a quarter of the input's
+    /// Nyquist band, within 1e-4 of the 0.5 amplitude (measured 6e-6) away from the ends, where the kernel runs out of
+    /// input (the first and last 32 input samples are left out).
+    /// </summary>
+    [Fact]
+    public void Wav_audio_up_samples_a_tone_to_whisper_rate_band_limited()
+    {
+        const int From = 8000;
+        var input = Enumerable.Range(0, From / 4).Select(i => (float)(0.5 * Math.Sin(2 * Math.PI * 1000 * i / From))).ToArray();
+        var output = WavAudio.Resample(input, From, WavAudio.WhisperRate);
+        Assert.Equal(2 * input.Length, output.Length);
+        var error = Enumerable.Range(64, output.Length - 128).Max(i => Math.Abs(output[i] - (0.5 * Math.Sin(2 * Math.PI * 1000 * i / WavAudio.WhisperRate))));
+        log.WriteLine($"max |resampled - exact| = {error:E2}");
+        Assert.True(error < 5e-5, $"max error {error:E2}");
     }
 
     private static string Export(string output)

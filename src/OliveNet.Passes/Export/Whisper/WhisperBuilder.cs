@@ -1,12 +1,14 @@
 using System.Runtime.InteropServices;
 using OliveNet.Onnx;
 using OliveNet.Passes.Export.Onnx;
+using OliveNet.Passes.Quantization.BlockWise;
 
 namespace OliveNet.Passes.Export.Whisper;
 
 /// <summary>
-/// Builds the two fp32 graphs of ONNX Runtime GenAI's Whisper pipeline from a checkpoint, in standard ONNX ops
-/// (Conv, Gelu, LayerNormalization, MatMul, Softmax) so that ONNX Runtime's CPU kernels run them as written.
+/// Builds the two graphs of ONNX Runtime GenAI's Whisper pipeline from a checkpoint, in standard ONNX ops (Conv, Gelu,
+/// LayerNormalization, MatMul, Softmax) plus com.microsoft.FusedMatMul for the scaled q·kᵀ, which ONNX Runtime's CPU
+/// kernels run as written.
 /// <list type="bullet">
 /// <item>Encoder: <c>audio_features</c> [batch, mels, 3000] → two Conv1d + GELU (the second strided by 2) + the
 /// checkpoint's sinusoidal positions → pre-LN blocks → final LayerNorm → <c>hidden_states</c> [batch, 1500, d_model],
@@ -19,9 +21,14 @@ namespace OliveNet.Passes.Export.Whisper;
 /// </list>
 /// Attention follows the checkpoint: biases on q, v and out, none on k; q scaled by 1/√head_size; LayerNorm eps 1e-5;
 /// logits from <c>proj_out.weight</c> when the checkpoint has it, else the tied token embedding.
+/// In int4/int8 every projection (and the LM head) is a com.microsoft.MatMulNBits whose blocks are quantized straight
+/// from the checkpoint, as in the decoder-only export (int4_op_types_to_quantize, int4_nodes_to_exclude, the k_quant
+/// scale search and the *_last recipes' 8-bit head apply); convolutions, embeddings and norms stay float32.
 /// </summary>
-internal sealed class WhisperBuilder(WhisperConfig c, WeightReader w, GraphBuilder g, long chunkElements)
+internal sealed class WhisperBuilder(WhisperConfig c, WeightReader w, GraphBuilder g, ExportSettings s)
 {
+    private readonly long chunkElements = s.ChunkElements;
+
     private const float LayerNormEpsilon = 1e-5f;
 
     /// <summary>Adds the encoder graph.</summary>
@@ -128,8 +135,7 @@ internal sealed class WhisperBuilder(WhisperConfig c, WeightReader w, GraphBuild
 
         x = LayerNorm("/model/decoder/layer_norm", x, "model.decoder.layer_norm");
         var head = w.Has("proj_out.weight") ? "proj_out" : "model.decoder.embed_tokens";
-        var weight = WeightMatrix("lm_head.weight", head + ".weight");
-        g.NodeWithOutputs("MatMul", ExportSettings.LmHeadNode, [x, weight], ["logits"]);
+        g.NodeWithOutputs("Identity", "/model/logits/Identity", [Project(ExportSettings.LmHeadNode, x, "lm_head.weight", head + ".weight")], ["logits"]);
         g.Output("logits", OnnxDataType.Float, "batch_size", "sequence_length", Dim(c.Vocab));
         for (var i = 0; i < c.DecoderLayers; i++)
         {
@@ -168,7 +174,7 @@ internal sealed class WhisperBuilder(WhisperConfig c, WeightReader w, GraphBuild
     /// <summary><c>input @ Wᵀ (+ b)</c> for the HF linear <paramref name="weight"/> <c>[out, in]</c>.</summary>
     private string Linear(string name, string input, string weight, bool bias)
     {
-        var output = g.Op("MatMul", $"{name}/MatMul", [input, WeightMatrix(weight + ".weight", weight + ".weight")]);
+        var output = Project($"{name}/MatMul", input, weight + ".weight", weight + ".weight");
         if (!bias)
         {
             return output;
@@ -176,6 +182,62 @@ internal sealed class WhisperBuilder(WhisperConfig c, WeightReader w, GraphBuild
 
         var b = w.Vector(weight + ".bias");
         return g.Op("Add", $"{name}/Add", [output, g.Initializer<float>(weight + ".bias", b, [b.Length])]);
+    }
+
+    /// <summary>
+    /// <c>input @ Wᵀ</c> for the HF linear weight <paramref name="source"/>: MatMul on a float initializer
+    /// <paramref name="name"/>, or in int4/int8 MatMulNBits (node <c>…/MatMulNBits</c>) on its quantized blocks.
+    /// </summary>
+    private string Project(string node, string input, string name, string source)
+    {
+        var bits = s.Bits == 0 || !s.QuantizeMatMul || s.NodesToExclude.Contains(node) ? 0
+            : s.LastMatMulInt8 && node == ExportSettings.LmHeadNode ? 8 : s.Bits;
+        if (bits == 0)
+        {
+            return g.Op("MatMul", node, [input, WeightMatrix(name, source)]);
+        }
+
+        WeightReader.Rows[] parts = [w.All(source)];
+        var (k, n) = w.Measure(parts);
+        var prefix = $"{name[..^".weight".Length]}.weight.MatMulNBits";
+        var kBlocks = (k + s.BlockSize - 1) / s.BlockSize;
+        var blob = s.BlockSize * bits / 8;
+        var zeroPointRow = bits == 8 ? kBlocks : (kBlocks + 1) / 2;
+        var scales = new float[(long)n * kBlocks];
+        var zeroPoints = s.Symmetric ? null : new byte[(long)n * zeroPointRow];
+        var chunk = (int)Math.Clamp(chunkElements / k, 1, n);
+        g.BeginInitializer($"{prefix}.qweight", OnnxDataType.UInt8, [n, kBlocks, blob], (long)n * kBlocks * blob);
+        for (var n0 = 0; n0 < n; n0 += chunk)
+        {
+            // Chunks of output columns: packed blocks, scales and zero points are all column-major, so chunks concatenate.
+            var width = Math.Min(chunk, n - n0);
+            var values = new float[(long)k * width];
+            w.TransposedInto(WeightReader.Slice(parts, n0, n0 + width), k, width, values);
+            var q = s.SearchScales
+                ? BlockQuantizer.QuantizeSearched(values, k, width, bits, s.BlockSize, s.Symmetric)
+                : BlockQuantizer.Quantize(values, k, width, bits, s.BlockSize, s.Symmetric);
+            g.Data.Append(q.Packed);
+            q.Scales.CopyTo(scales.AsSpan((int)((long)n0 * kBlocks)));
+            q.ZeroPoints?.CopyTo(zeroPoints.AsSpan((int)((long)n0 * zeroPointRow)));
+        }
+
+        g.Data.End();
+        var inputs = new List<string> { input, $"{prefix}.qweight", g.Initializer<float>($"{prefix}.scales", scales, [scales.Length]) };
+        if (zeroPoints is not null)
+        {
+            inputs.Add(g.Raw($"{prefix}.qzeros", OnnxDataType.UInt8, zeroPoints, [zeroPoints.Length]));
+        }
+
+        var attributes = new List<OliveNet.Onnx.Protos.AttributeProto>
+        {
+            GraphBuilder.Int("K", k), GraphBuilder.Int("N", n), GraphBuilder.Int("bits", bits), GraphBuilder.Int("block_size", s.BlockSize),
+        };
+        if (s.AccuracyLevel != 0)
+        {
+            attributes.Add(GraphBuilder.Int("accuracy_level", s.AccuracyLevel));
+        }
+
+        return g.Op("MatMulNBits", node.Replace("/MatMul", "/MatMulNBits", StringComparison.Ordinal), inputs, GraphBuilder.Ms, [.. attributes]);
     }
 
     /// <summary>The HF linear weight <paramref name="source"/> transposed to <c>[in, out]</c> as initializer <paramref name="name"/>.</summary>
@@ -218,9 +280,10 @@ internal sealed class WhisperBuilder(WhisperConfig c, WeightReader w, GraphBuild
     /// <summary>softmax(q·kᵀ/√size (+ mask))·v over [batch, heads, ·, size], merged back to [batch, sequence, heads·size].</summary>
     private string Attend(string n, string q, string k, string v, string? mask, int size)
     {
-        q = g.Op("Mul", $"{n}/q/scale/Mul", [q, g.Float(1f / MathF.Sqrt(size))]);
-        var keys = g.Op("Transpose", $"{n}/keys/Transpose", [k], attributes: GraphBuilder.Ints("perm", 0, 1, 3, 2));
-        var scores = g.Op("MatMul", $"{n}/scores/MatMul", [q, keys]);
+        // One FusedMatMul reads K as stored ([batch, heads, positions, size], transB) and applies the 1/√size scale: no
+        // per-step copy of a transposed cross-attention cache.
+        var scores = g.Op("FusedMatMul", $"{n}/scores/FusedMatMul", [q, k], GraphBuilder.Ms,
+            GraphBuilder.Real("alpha", 1f / MathF.Sqrt(size)), GraphBuilder.Int("transA", 0), GraphBuilder.Int("transB", 1));
         if (mask is not null)
         {
             scores = g.Op("Add", $"{n}/mask/Add", [scores, mask]);

@@ -29,9 +29,9 @@ internal static class WhisperExport
     /// <summary>Why <paramref name="settings"/> cannot export Whisper, or null when it can.</summary>
     public static string? Refusal(ExportSettings settings)
     {
-        if (settings.Precision != "fp32")
+        if (settings.Precision == "fp16")
         {
-            return $"precision '{settings.Precision}' is not supported for Whisper ({WhisperConfig.ArchitectureName}); ModelBuilder exports it in fp32, as Olive's Whisper CPU recipes do — quantize the exported encoder and decoder afterwards (OnnxKQuantQuantization, OnnxBlockWiseRtnQuantization).";
+            return $"precision 'fp16' is not supported for Whisper ({WhisperConfig.ArchitectureName}) on CPU; export fp32 (Olive's Whisper CPU recipes do, then quantize), or int8/int4.";
         }
 
         return settings.ExcludeEmbeds || settings.ExcludeLmHead
@@ -53,9 +53,9 @@ internal static class WhisperExport
         using var weights = SafeTensorsCheckpoint.Open(checkpoint);
         var reader = new WeightReader(CheckpointTensors.Create(weights, config.Raw));
         Directory.CreateDirectory(output);
-        log.WriteLine($"{ModelBuilderPass.PassId}: {WhisperConfig.ArchitectureName}, {config.EncoderLayers} encoder + {config.DecoderLayers} decoder layers, d_model {config.DModel}, heads {config.EncoderHeads}/{config.DecoderHeads}, {config.Mels} mels, precision fp32");
-        var encoderBytes = Write(output, EncoderFile, g => new WhisperBuilder(config, reader, g, settings.ChunkElements).Encoder(cancellation));
-        var decoderBytes = Write(output, DecoderFile, g => new WhisperBuilder(config, reader, g, settings.ChunkElements).Decoder(cancellation));
+        log.WriteLine($"{ModelBuilderPass.PassId}: {WhisperConfig.ArchitectureName}, {config.EncoderLayers} encoder + {config.DecoderLayers} decoder layers, d_model {config.DModel}, heads {config.EncoderHeads}/{config.DecoderHeads}, {config.Mels} mels, precision {settings.Precision}");
+        var encoderBytes = Write(output, EncoderFile, g => new WhisperBuilder(config, reader, g, settings).Encoder(cancellation));
+        var decoderBytes = Write(output, DecoderFile, g => new WhisperBuilder(config, reader, g, settings).Decoder(cancellation));
         GenAiConfig.Write(GenAiWhisperConfig(config), output);
         WriteJson(AudioProcessorConfig(config.Mels), Path.Combine(output, AudioProcessorFile));
         foreach (var file in ModelBuilderPass.TokenizerFiles.Concat(SpeechFiles).Where(f => File.Exists(Path.Combine(checkpoint, f))))
@@ -186,6 +186,7 @@ internal static class WhisperExport
         build(graph);
         var model = new ModelProto { IrVersion = 10, ProducerName = "olivenet", Graph = graph.Graph };
         model.OpsetImport.Add(new OperatorSetIdProto { Domain = string.Empty, Version = 21 });
+        model.OpsetImport.Add(new OperatorSetIdProto { Domain = GraphBuilder.Ms, Version = 1 });
         var bytes = data.Length;
         data.Commit();
         var path = Path.Combine(output, file);
