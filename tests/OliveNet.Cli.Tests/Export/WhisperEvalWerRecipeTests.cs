@@ -32,7 +32,7 @@ public sealed class WhisperEvalWerRecipeTests : IDisposable
         // Each clip at 16 kHz, written by this test as 16-bit WAV and transcribed by GenAI's API directly. The random
         // weights ignore the audio and say the same few characters for every clip; the first clip's reference is made
         // that transcript, so the WER only comes out as computed here if the evaluator's transcripts equal GenAI's.
-        var names = Prompts.Order(StringComparer.Ordinal).ToList(); // audiofolder order: file_name
+        var names = Prompts.ToList(); // audiofolder order: the metadata's
         var transcripts = names.Select(n => (object)Transcribe(whisper, Resampler.Resample(WavReader.Read(File.ReadAllBytes(AsteriskSounds.Wav(n)), n), 16000))).ToList();
         var all = AsteriskSounds.Texts();
         var texts = names.ToDictionary(n => n, n => all[n]);

@@ -8,7 +8,7 @@ namespace OliveNet.Engine.Data.Speech;
 /// object per line) or <c>metadata.csv</c> (a header row, RFC 4180 quoting) whose <c>file_name</c> column names each
 /// file relative to the metadata file, and other columns (the transcript among them). When the folder has a sub-folder
 /// named after the requested split holding a metadata file, that sub-folder is read, as Hugging Face maps split folders.
-/// Rows are returned in ordinal <c>file_name</c> order.
+/// Rows are returned in the metadata file's order, as the datasets library yields them.
 /// </summary>
 internal static class AudioFolder
 {
@@ -30,7 +30,7 @@ internal static class AudioFolder
             }
         }
 
-        return (folder, [.. rows.OrderBy(r => r[FileNameColumn], StringComparer.Ordinal)]);
+        return (folder, rows);
     }
 
     private static readonly string[] MetadataFiles = ["metadata.jsonl", "metadata.csv"];
