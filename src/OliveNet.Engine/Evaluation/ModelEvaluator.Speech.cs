@@ -11,6 +11,9 @@ public sealed partial class ModelEvaluator
     /// <summary>Whisper's encoder takes at most 30 s; Olive cuts longer clips into consecutive 30 s pieces.</summary>
     internal const int ChunkSeconds = 30;
 
+    /// <summary>The rate Whisper's features are computed at.</summary>
+    private const int WhisperRate = 16000;
+
     private readonly Dictionary<string, LoadedData> _speech = new(StringComparer.Ordinal);
 
     /// <summary>A speech data config's clips, decoded and resampled once per evaluator (they do not depend on the model).</summary>
@@ -38,6 +41,11 @@ public sealed partial class ModelEvaluator
         if (metric.SubTypes.FirstOrDefault(x => !MetricTypes.SpeechSubTypes.Contains(x.Name)) is { } other)
         {
             throw new DataException($"metric {metric.Name}: sub-type {other.Name} cannot be computed on speech data config {loaded.Name}; speech gives {string.Join(" and ", MetricTypes.SpeechSubTypes)}");
+        }
+
+        if (speech.SampleRate < WhisperRate)
+        {
+            throw new DataException($"metric {metric.Name}: data config {loaded.Name} has sample_rate {speech.SampleRate}, below Whisper's {WhisperRate} Hz, and ONNX Runtime GenAI's audio decoder only down-samples; set sample_rate to {WhisperRate} (every clip is resampled to it)");
         }
 
         using var asr = Open(metric, model, (folder, _) => GenAITranscriber.Load(folder));

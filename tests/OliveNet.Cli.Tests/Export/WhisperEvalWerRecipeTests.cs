@@ -105,6 +105,22 @@ public sealed class WhisperEvalWerRecipeTests : IDisposable
     }
 
     [Fact]
+    public void A_sample_rate_below_16_kHz_is_refused_before_genai_sees_it()
+    {
+        var whisper = ExportWhisper();
+        var clips = Path.Combine(_dir.Path, "clips");
+        AsteriskSounds.WriteAudioFolder(clips, ["added"]);
+        var recipe = EvalRecipe(whisper, clips);
+        recipe["data_configs"]![0]!["pre_process_data_config"]!["params"]!["sample_rate"] = 8000;
+
+        var (exit, _, stderr) = CliRunner.Run("run", _dir.File("eval8k.json", recipe.ToJsonString()));
+
+        Assert.NotEqual(0, exit);
+        Assert.Contains("data config librispeech_clean has sample_rate 8000, below Whisper's 16000 Hz", stderr, StringComparison.Ordinal);
+        Assert.Contains("set sample_rate to 16000", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_hub_dataset_in_the_same_recipe_is_refused_with_the_audiofolder_alternative()
     {
         var recipe = EvalRecipe(Path.Combine(_dir.Path, "none"), Path.Combine(_dir.Path, "clips"));
