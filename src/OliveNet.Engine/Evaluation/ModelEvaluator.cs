@@ -33,7 +33,8 @@ public sealed partial class ModelEvaluator(
             var loaded = metric.DataConfig is { } name ? Data(name, model) : null;
             var key = EvaluationCache.Key(
                 model.Id, metric.CanonicalJson, $"{target.Device}/{target.ExecutionProvider}", loaded?.Sha256,
-                metric.Type == "fidelity" ? reference.Id : null, EngineInfo.Version, model.IsGguf ? GgufRuntimeVersion : OrtRuntime.Version);
+                metric.Type == "fidelity" ? reference.Id : null, EngineInfo.Version,
+                model.IsGguf ? GgufRuntimeVersion : loaded?.Speech is not null ? SpeechRuntime(model) : OrtRuntime.Version);
             var result = cache.Read(key);
             if (result is not null)
             {

@@ -121,6 +121,31 @@ public sealed class WhisperEvalWerRecipeTests : IDisposable
     }
 
     [Fact]
+    public void A_cached_speech_evaluation_is_reused_only_while_the_encoder_and_configs_are_unchanged()
+    {
+        var whisper = ExportWhisper();
+        var clips = Path.Combine(_dir.Path, "clips");
+        AsteriskSounds.WriteAudioFolder(clips, ["added"]);
+        var recipe = _dir.File("eval.json", EvalRecipe(whisper, clips).ToJsonString());
+
+        var first = CliRunner.Run("run", recipe);
+        var second = CliRunner.Run("run", recipe);
+        // The model id covers model.onnx (the decoder) only; the encoder's bytes are part of the speech cache key.
+        var encoder = Path.Combine(whisper, "encoder.onnx");
+        var model = OliveNet.Onnx.OnnxModel.Load(encoder);
+        model.Proto.DocString = "re-saved";
+        model.Save(encoder);
+        var third = CliRunner.Run("run", recipe);
+
+        // A metric that is computed (not read from the evaluation cache) is logged with its time.
+        const string Computed = "speech_accuracy (accuracy) in ";
+        Assert.True(first.Exit == 0 && second.Exit == 0 && third.Exit == 0, first.Err + second.Err + third.Err);
+        Assert.Contains(Computed, first.Err, StringComparison.Ordinal);
+        Assert.DoesNotContain(Computed, second.Err, StringComparison.Ordinal);
+        Assert.Contains(Computed, third.Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_hub_dataset_in_the_same_recipe_is_refused_with_the_audiofolder_alternative()
     {
         var recipe = EvalRecipe(Path.Combine(_dir.Path, "none"), Path.Combine(_dir.Path, "clips"));
