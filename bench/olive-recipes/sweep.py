@@ -7,6 +7,8 @@ Usage: bench/olive-recipes/sweep.py <checkout> [--olivenet PATH] [--out DIR] [--
            (the configs refused only because their Hugging Face checkpoint is not downloaded, validated again with
             model_path pointed at a stand-in checkpoint of the same family from FIXTURES — the folder of
             tests/fixtures/hf checkpoints, ~/.cache/olivenet/fixtures/hf-<hash> — and with --run run end to end)
+       add --hub-cache DIR to any of these: olivenet reads Hugging Face hub datasets from DIR (HF_HUB_CACHE); stand-ins of
+           the two Olive's CPU language-model recipes read by default come from bench/olive-recipes/hub-standins.cs
 
 A run config is a .json/.yaml/.yml file whose top level is a mapping with `passes` or `input_model`. Each is validated
 from its own folder (as Olive resolves paths). Every error line is sorted into a class:
@@ -301,7 +303,11 @@ def main():
     parser.add_argument("--calibration-text", help="with --standins: give Gptq/SelectiveMixedPrecision this local text file instead of Olive's hub calibration dataset")
     parser.add_argument("--standins", help="folder of stand-in checkpoints (qwen3, qwen2, llama, phi3, gemma3, mistral, smollm3, olmo3, hunyuan, qwen3_5, qwen3_vl, qwen2_5_vl, gemma3_vl, mistral3)")
     parser.add_argument("--run", action="store_true", help="with --standins: also run the configs that validate")
+    parser.add_argument("--hub-cache", help="Hugging Face hub cache for every olivenet call (HF_HUB_CACHE), e.g. the stand-in datasets "
+                        "written by `dotnet run bench/olive-recipes/hub-standins.cs DIR` (wikitext-2 for Gptq/kld_gradient, cais/mmlu for LMEvaluator)")
     args = parser.parse_args()
+    if args.hub_cache:
+        os.environ["HF_HUB_CACHE"] = os.path.abspath(args.hub_cache)
     if args.standins:
         if not (args.results and args.checkout):
             parser.error("--standins needs the checkout and --results")

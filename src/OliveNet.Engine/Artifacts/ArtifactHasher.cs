@@ -14,12 +14,18 @@ public static class ArtifactHasher
     public static string HashFolder(string folder) =>
         Hash(folder, Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories));
 
-    /// <summary>The id of a model file and the external data files it references (not its other neighbours).</summary>
+    /// <summary>
+    /// The id of a model file and the external data files it references, plus the other ONNX components its folder's
+    /// genai_config.json names (<see cref="ModelComponents"/>: a Whisper encoder beside its decoder) and theirs; not its
+    /// other neighbours.
+    /// </summary>
     public static string HashModel(string modelPath)
     {
-        var model = OnnxModel.Load(modelPath);
-        var files = model.ExternalDataFiles().Select(f => f.FullPath).Prepend(Path.GetFullPath(modelPath)).Distinct(StringComparer.Ordinal);
-        return Hash(Path.GetDirectoryName(Path.GetFullPath(modelPath))!, files);
+        var folder = Path.GetDirectoryName(Path.GetFullPath(modelPath))!;
+        var files = ModelComponents.Paths(modelPath)
+            .SelectMany(path => OnnxModel.Load(path).ExternalDataFiles().Select(f => f.FullPath).Prepend(path))
+            .Distinct(StringComparer.Ordinal);
+        return Hash(folder, files);
     }
 
     /// <summary>

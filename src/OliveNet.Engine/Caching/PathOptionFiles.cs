@@ -11,8 +11,27 @@ namespace OliveNet.Engine.Caching;
 /// </summary>
 public static class PathOptionFiles
 {
-    /// <summary>The options to key on: <paramref name="canonicalOptions"/>, plus <c>"{key}#sha256"</c> for each existing file.</summary>
-    public static string WithContentHashes(string canonicalOptions, Type optionsType)
+    /// <summary>
+    /// The options to key on: <paramref name="canonicalOptions"/>, plus <c>"{key}#sha256"</c> for each existing file, plus
+    /// <c>"implicit:{file name}#sha256"</c> for each file <paramref name="options"/> reads without naming it (<see cref="IImplicitInputFiles"/>).
+    /// </summary>
+    public static string WithContentHashes(string canonicalOptions, Type optionsType, object? options = null)
+    {
+        var keyed = WithPathHashes(canonicalOptions, optionsType);
+        if (options is not IImplicitInputFiles { } reads || reads.ImplicitInputFiles() is not { Count: > 0 } files || JsonNode.Parse(keyed) is not JsonObject json)
+        {
+            return keyed;
+        }
+
+        foreach (var file in files)
+        {
+            json["implicit:" + Path.GetFileName(file) + "#sha256"] = ArtifactHasher.HashFile(file);
+        }
+
+        return PassOptions.Canonical(json);
+    }
+
+    private static string WithPathHashes(string canonicalOptions, Type optionsType)
     {
         if (JsonNode.Parse(canonicalOptions) is not JsonObject options)
         {

@@ -13,6 +13,7 @@ public static class MetricTypes
         ["fidelity"] = ["max_abs", "mean_abs", "cosine", "top1_agreement", "kl"],
         ["memory"] = ["peak_rss"],
         ["generation_latency"] = ["time_to_first_token", "prefill_tokens_per_second", "decode_tokens_per_second", "peak_memory"],
+        [MmluTask.MetricType] = ["acc"],
     };
 
     private static string[] Percentiles => ["avg", "min", "max", "p50", "p75", "p90", "p95", "p99", "p999"];
@@ -37,7 +38,7 @@ public static class MetricTypes
     public static bool DirectionFixed(string type) => type == "size_on_disk";
 
     /// <summary>Whether the metric type reads a data config.</summary>
-    public static bool NeedsData(string type) => type is not ("size_on_disk" or "generation_latency");
+    public static bool NeedsData(string type) => type is not ("size_on_disk" or "generation_latency" or MmluTask.MetricType);
 
     /// <summary>Whether the metric needs labels from the data config.</summary>
     public static bool NeedsLabels(string type) => type == "accuracy";

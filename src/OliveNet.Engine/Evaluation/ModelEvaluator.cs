@@ -85,6 +85,8 @@ public sealed partial class ModelEvaluator(
                 return Accuracy(metric, model, loaded!, cancellation);
             case "generation_latency":
                 return GenerationLatency(metric, model);
+            case MmluTask.MetricType:
+                return LmTask(metric, model, progress, cancellation);
             case "latency" or "throughput":
                 return Latency(metric, model, loaded!, cancellation);
             case "fidelity":

@@ -30,6 +30,13 @@ public sealed record PassMetadata(
     /// <summary>The pass takes a Hugging Face checkpoint (HfModel) as its input (ModelBuilder, Rtn, Gptq, SelectiveMixedPrecision).</summary>
     public bool ReadsCheckpoint { get; init; }
 
+    /// <summary>
+    /// The pass rewrites every ONNX component of a multi-component model (the ones genai_config.json names, such as a
+    /// Whisper encoder beside its decoder), not only <c>model.onnx</c>. The engine refuses other passes on such a model
+    /// rather than publish it with components the pass never saw.
+    /// </summary>
+    public bool AllComponents { get; init; }
+
     /// <summary>The pass writes a Hugging Face checkpoint (config.json and safetensors) rather than an ONNX model, for a later checkpoint pass.</summary>
     public bool WritesCheckpoint { get; init; }
 }

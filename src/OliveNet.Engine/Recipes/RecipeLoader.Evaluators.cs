@@ -49,8 +49,13 @@ public sealed partial class RecipeLoader
         var metricsNode = RecipeReader.Child(map, "metrics");
         if (RecipeReader.Child(map, "type") is { } typeNode && reader.String(typeNode, $"{path}.type") is { } t && t is not ("OliveEvaluator" or "OnnxEvaluator"))
         {
-            // Another evaluator (LMEvaluator: lm-eval tasks) has its own keys; one error says it all.
-            reader.Error(typeNode, $"{path}.type", $"'{t}' is not supported; OliveNet evaluates ONNX models with its own evaluator (omit type)");
+            if (t == "LMEvaluator")
+            {
+                return ReadLmEvaluator(reader, map, path, name);
+            }
+
+            // Another evaluator (MTEBEvaluator: embedding benchmarks) has its own keys; one error says it all.
+            reader.Error(typeNode, $"{path}.type", $"'{t}' is not supported; OliveNet evaluates ONNX models with its own evaluator (omit type) or with LMEvaluator's mmlu tasks");
             return null;
         }
 

@@ -150,10 +150,7 @@ public sealed partial class RecipeLoader
         var parts = reference.Split('/');
         if (parts.Length == 2)
         {
-            var home = Environment.GetEnvironmentVariable("HF_HOME") is { Length: > 0 } hf
-                ? Path.Combine(hf, "hub")
-                : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "huggingface", "hub");
-            var snapshots = Path.Combine(home, $"models--{parts[0]}--{parts[1]}", "snapshots");
+            var snapshots = Path.Combine(Data.HubDatasets.CacheRoot, $"models--{parts[0]}--{parts[1]}", "snapshots");
             var snapshot = Directory.Exists(snapshots)
                 ? Directory.EnumerateDirectories(snapshots).Where(d => File.Exists(Path.Combine(d, "config.json"))).Order(StringComparer.Ordinal).LastOrDefault()
                 : null;

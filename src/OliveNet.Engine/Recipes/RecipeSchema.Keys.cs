@@ -40,7 +40,8 @@ public static partial class RecipeSchema
         "evaluators" => Typed("object", "Named evaluators: {metrics: [{name, type (accuracy incl. perplexity, auroc and speech wer/rtfx, latency, throughput, size_on_disk, "
             + "fidelity, memory, generation_latency), data_config, user_config, sub_types: [{name, priority, higher_is_better, goal: {type, value}}]}]}. "
             + "Other keys of a metric go into its user_config, as in Olive; a latency metric without data_config runs on seeded random "
-            + "inputs at the model's input shapes. Python metric functions are refused."),
+            + "inputs at the model's input shapes. Python metric functions are refused. Or Olive's LMEvaluator: {type: LMEvaluator, tasks: [mmlu | mmlu_<subject>], "
+            + "num_fewshot, limit, max_length}, scored as lm-eval's MMLU on cais/mmlu from the local Hugging Face cache."),
         "evaluator" => Typed(new JsonArray("string", "object", "null"), "The evaluator that scores the input model and every "
             + "candidate: the name of an entry of evaluators, or one written inline. Goals gate the run (see gate)."),
         "passes" => new JsonObject

@@ -44,7 +44,7 @@ internal sealed class CandidateRunner(
             settings.Observer?.PassStarted(position, plan.Count, step.Name, meta.Id);
             var target = meta.TargetAgnostic ? null : $"{runTarget.Device}/{runTarget.ExecutionProvider}";
             var options = PortableDataPaths.Rewrite(choice.CanonicalOptions, cache.Root);
-            var keyed = PathOptionFiles.WithContentHashes(options, choice.Pass.OptionsType);
+            var keyed = PathOptionFiles.WithContentHashes(options, choice.Pass.OptionsType, choice.Options);
             var key = CacheKey.Compute(current.Id, meta.Id, meta.Version, keyed, target, EngineInfo.Version, OrtRuntime.Version);
             progress.WriteLine($"pass {step.Name} ({meta.Id}): key {key[..12]}");
             var parent = current;

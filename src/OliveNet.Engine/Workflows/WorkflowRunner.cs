@@ -161,11 +161,11 @@ public sealed partial class WorkflowRunner
             new(Cache, Target, Input, Evaluator, Settings, new LossyPassCheck(Recipe, Target, Settings.Progress), Recipe.MinFidelity, cancellation);
     }
 
-    /// <summary>A warning when lossy passes run and no metric scores quality (accuracy, perplexity or fidelity).</summary>
+    /// <summary>A warning when lossy passes run and no metric scores quality (accuracy, perplexity, fidelity or an LMEvaluator task).</summary>
     internal static string? UncheckedQuality(Recipe recipe)
     {
         var lossy = recipe.Passes.Where(s => s.Alternatives.Any(a => a.Pass.Metadata.Lossy)).Select(s => s.Name).ToList();
-        var scored = recipe.Evaluator?.Metrics.Any(m => m.Type is "accuracy" or "fidelity") ?? false;
+        var scored = recipe.Evaluator?.Metrics.Any(m => m.Type is "accuracy" or "fidelity" or Evaluation.MmluTask.MetricType) ?? false;
         return lossy.Count == 0 || scored
             ? null
             : $"quality is unchecked: the lossy pass(es) {string.Join(", ", lossy)} run but no accuracy metric scores the result; only the fidelity check against each pass's input "
@@ -178,6 +178,14 @@ public sealed partial class WorkflowRunner
     /// </summary>
     internal static void RunPass(PassChoice choice, PassContext context)
     {
+        if (!choice.Pass.Metadata.AllComponents && !context.Input.IsCheckpoint && ModelComponents.Others(context.Input.ModelPath) is { Count: > 0 } others)
+        {
+            throw new PassFailedException(
+                $"this model has {others.Count + 1} ONNX components ({ModelArtifact.ModelFileName}, {string.Join(", ", others)}; see its {ModelComponents.GenAiConfigFileName}) "
+                + $"and {choice.Pass.Metadata.Id} rewrites only {ModelArtifact.ModelFileName}, so the others would be published unchanged. "
+                + "The block-wise weight quantizations (OnnxKQuantQuantization, OnnxBlockWiseRtnQuantization, OnnxHqqQuantization) rewrite every component.");
+        }
+
         if (choice.Timeout is not { } timeout)
         {
             choice.Pass.Run(context, choice.Options);

@@ -117,7 +117,7 @@ public sealed class ConventionTests
     {
         using var emptyHub = new TempDir();
         var (exit, _, stderr) = CliProcess.Run(
-            new Dictionary<string, string?> { ["HF_HOME"] = emptyHub.Path, [variable] = null },
+            new Dictionary<string, string?> { ["HF_HOME"] = emptyHub.Path, ["HF_HUB_CACHE"] = null, [variable] = null },
             "validate", Path.Combine(CliProcess.RepoRoot, "pipelines", recipe));
 
         Assert.Equal(2, exit);

@@ -165,6 +165,42 @@ public sealed class WhisperExportTests(Xunit.Abstractions.ITestOutputHelper log)
     }
 
     [Fact]
+    public void Genai_config_names_both_models_and_the_io_genai_binds_and_the_audio_processor_makes_the_checkpoint_mels()
+    {
+        using var temp = new TempFolder();
+        var folder = Export(temp.Path);
+        var model = JsonNode.Parse(File.ReadAllText(Path.Combine(folder, "genai_config.json")))!["model"]!;
+        Assert.Equal("whisper", model["type"]!.GetValue<string>());
+        Assert.Equal(256, model["eos_token_id"]!.GetValue<int>());
+        Assert.Equal(64, model["context_length"]!.GetValue<int>());
+        var decoder = model["decoder"]!;
+        Assert.Equal("model.onnx", decoder["filename"]!.GetValue<string>());
+        Assert.Equal("past_key_cross_%d", decoder["inputs"]!["cross_past_key_names"]!.GetValue<string>());
+        Assert.Equal("present_value_self_%d", decoder["outputs"]!["present_value_names"]!.GetValue<string>());
+        Assert.Equal(16, decoder["head_size"]!.GetValue<int>());
+        var encoder = model["encoder"]!;
+        Assert.Equal("encoder.onnx", encoder["filename"]!.GetValue<string>());
+        Assert.Equal("hidden_states", encoder["outputs"]!["encoder_hidden_states"]!.GetValue<string>());
+        Assert.Equal("present_key_cross_%d", encoder["outputs"]!["cross_present_key_names"]!.GetValue<string>());
+        var search = JsonNode.Parse(File.ReadAllText(Path.Combine(folder, "genai_config.json")))!["search"]!;
+        Assert.False(search["past_present_share_buffer"]!.GetValue<bool>());
+
+        // Every name genai_config.json promises is a graph input or output of the file it names.
+        using var encoderSession = new InferenceSession(Path.Combine(folder, "encoder.onnx"));
+        using var decoderSession = new InferenceSession(Path.Combine(folder, "model.onnx"));
+        Assert.Contains(encoderSession.Inputs, i => i.Name == "audio_features");
+        Assert.Contains(encoderSession.Outputs, o => o.Name == "present_value_cross_1");
+        Assert.Contains(decoderSession.Inputs, i => i.Name == "past_value_cross_1" && i.Shape[2] == 1500);
+        Assert.Contains(decoderSession.Inputs, i => i.Name == "input_ids" && i.ElementType == TensorElementType.Int32);
+        Assert.Contains(decoderSession.Outputs, o => o.Name == "present_key_self_1");
+
+        var mel = JsonNode.Parse(File.ReadAllText(Path.Combine(folder, "audio_processor_config.json")))!["feature_extraction"]!["sequence"]!.AsArray();
+        Assert.Equal(["AudioDecoder", "STFTNorm", "LogMelSpectrum"], mel.Select(o => o!["operation"]!["type"]!.GetValue<string>()));
+        Assert.Equal(80, mel[2]!["operation"]!["attrs"]!["n_mel"]!.GetValue<int>());
+        Assert.True(File.Exists(Path.Combine(folder, "preprocessor_config.json")));
+    }
+
+    [Fact]
     public void The_export_is_byte_identical_across_runs()
     {
         using var temp = new TempFolder();

@@ -60,7 +60,7 @@ internal sealed class WhisperBuilder(WhisperConfig c, WeightReader w, GraphBuild
 
         x = LayerNorm("/model/encoder/layer_norm", x, "model.encoder.layer_norm");
         g.NodeWithOutputs("Identity", "/model/encoder/hidden_states/Identity", [x], ["hidden_states"]);
-        g.Output("hidden_states", OnnxDataType.Float, "batch_size", "num_frames/2", Dim(d));
+        g.Output("hidden_states", OnnxDataType.Float, "batch_size", Dim(c.SourcePositions), Dim(d));
         for (var i = 0; i < c.DecoderLayers; i++)
         {
             cancellation.ThrowIfCancellationRequested();
@@ -84,8 +84,8 @@ internal sealed class WhisperBuilder(WhisperConfig c, WeightReader w, GraphBuild
         {
             g.Input($"past_key_self_{i}", OnnxDataType.Float, "batch_size", Dim(heads), "past_sequence_length", Dim(size));
             g.Input($"past_value_self_{i}", OnnxDataType.Float, "batch_size", Dim(heads), "past_sequence_length", Dim(size));
-            g.Input($"past_key_cross_{i}", OnnxDataType.Float, "batch_size", Dim(heads), "num_frames/2", Dim(size));
-            g.Input($"past_value_cross_{i}", OnnxDataType.Float, "batch_size", Dim(heads), "num_frames/2", Dim(size));
+            g.Input($"past_key_cross_{i}", OnnxDataType.Float, "batch_size", Dim(heads), Dim(c.SourcePositions), Dim(size));
+            g.Input($"past_value_cross_{i}", OnnxDataType.Float, "batch_size", Dim(heads), Dim(c.SourcePositions), Dim(size));
         }
 
         // Positions past .. past + sequence, and the causal mask [sequence, past + sequence] (0 allowed, -inf not).
@@ -274,7 +274,7 @@ internal sealed class WhisperBuilder(WhisperConfig c, WeightReader w, GraphBuild
     {
         var reshaped = g.Op("Reshape", $"{name}/Reshape", [input, g.Int64(false, 0, 0, c.DecoderHeads, c.DecoderHeadSize)]);
         g.NodeWithOutputs("Transpose", $"{name}/Transpose", [reshaped], [output], attributes: GraphBuilder.Ints("perm", 0, 2, 1, 3));
-        g.Output(output, OnnxDataType.Float, "batch_size", Dim(c.DecoderHeads), "num_frames/2", Dim(c.DecoderHeadSize));
+        g.Output(output, OnnxDataType.Float, "batch_size", Dim(c.DecoderHeads), Dim(c.SourcePositions), Dim(c.DecoderHeadSize));
     }
 
     /// <summary>softmax(q·kᵀ/√size (+ mask))·v over [batch, heads, ·, size], merged back to [batch, sequence, heads·size].</summary>

@@ -1,4 +1,5 @@
 using Google.Protobuf;
+using OliveNet.Engine.Artifacts;
 using OliveNet.Engine.Passes;
 using OliveNet.Onnx;
 using OliveNet.Onnx.Protos;
@@ -20,11 +21,30 @@ internal static class BlockWiseMatMulRewriter
 {
     private const string MicrosoftDomain = "com.microsoft";
 
-    /// <summary>Rewrites the context's input model and saves it with large tensors in <c>model.onnx.data</c>.</summary>
+    /// <summary>
+    /// Rewrites the context's input model and saves it with large tensors in <c>model.onnx.data</c>; then every other
+    /// component its genai_config.json names (<see cref="ModelComponents"/>), each under its own name.
+    /// </summary>
     /// <exception cref="PassFailedException">QDQ on a model below opset 21.</exception>
     public static void Run(PassContext context, BlockWiseSettings settings)
     {
-        var model = OnnxModel.Load(context.Input.ModelPath);
+        var others = ModelComponents.Others(context.Input.ModelPath);
+        Run(context, settings, context.Input.ModelPath, context.OutputModelPath, others.Count == 0 ? null : ModelArtifact.ModelFileName);
+        foreach (var name in others)
+        {
+            Run(context, settings, Path.Combine(context.Input.Folder, name), Path.Combine(context.OutputFolder, name), name);
+        }
+
+        if (File.Exists(Path.Combine(context.Input.Folder, ModelComponents.GenAiConfigFileName)))
+        {
+            // A GenAI-layout folder stays one: its configuration and tokenizer files travel with the quantized components.
+            Graph.CompanionFiles.Copy(context, OnnxModel.Load(context.Input.ModelPath));
+        }
+    }
+
+    private static void Run(PassContext context, BlockWiseSettings settings, string input, string output, string? component)
+    {
+        var model = OnnxModel.Load(input);
         var opset = model.OpsetImports.GetValueOrDefault(string.Empty, 0);
         if (settings.Qdq && opset < 21)
         {
@@ -53,9 +73,9 @@ internal static class BlockWiseMatMulRewriter
             model.Proto.OpsetImport.Add(new OperatorSetIdProto { Domain = MicrosoftDomain, Version = 1 });
         }
 
-        model.Save(context.OutputModelPath, new OnnxSaveOptions { ExternalData = ExternalDataMode.AllExternal, SizeThreshold = 1024 });
+        model.Save(output, new OnnxSaveOptions { ExternalData = ExternalDataMode.AllExternal, SizeThreshold = 1024 });
         context.Log.WriteLine(
-            $"{settings.PassId}: quantized {stats.Tally.Total} matrix product(s) in {(settings.Qdq ? "QDQ" : "MatMulNBits")} form " +
+            $"{settings.PassId}{(component is null ? string.Empty : $" ({component})")}: quantized {stats.Tally.Total} matrix product(s) in {(settings.Qdq ? "QDQ" : "MatMulNBits")} form " +
             $"({stats.FloatBytes:N0} weight bytes → {stats.QuantizedBytes:N0}" +
             (stats.HalfWeights > 0 ? $"; {stats.HalfWeights} float16/bfloat16 weight(s), their scales in the same type)." : ").") +
             (settings.QuantizeGather ? $" GatherBlockQuantized: {gathers.Count} embedding table(s) ({gathers.FloatBytes:N0} bytes → {gathers.QuantizedBytes:N0})." : string.Empty));

@@ -14,7 +14,7 @@ public sealed class OnnxBlockWiseRtnQuantizationPass : IPass<OnnxBlockWiseRtnQua
     /// <inheritdoc/>
     public PassMetadata Metadata { get; } = new(
         Id: "OnnxBlockWiseRtnQuantization",
-        Version: 1,
+        Version: 2,
         Summary: "Quantize MatMul weights block-wise to int4/int8 by round-to-nearest (com.microsoft.MatMulNBits or blocked QDQ).",
         Devices: ["cpu", "gpu"],
         ExecutionProviders: [],
@@ -24,6 +24,7 @@ public sealed class OnnxBlockWiseRtnQuantizationPass : IPass<OnnxBlockWiseRtnQua
         TargetAgnostic: true)
     {
         Lossy = true,
+        AllComponents = true,
     };
 
     /// <inheritdoc/>

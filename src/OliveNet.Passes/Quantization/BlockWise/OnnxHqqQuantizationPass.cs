@@ -14,7 +14,7 @@ public sealed class OnnxHqqQuantizationPass : IPass<OnnxHqqQuantizationOptions>
     /// <inheritdoc/>
     public PassMetadata Metadata { get; } = new(
         Id: "OnnxHqqQuantization",
-        Version: 1,
+        Version: 2,
         Summary: "Quantize MatMul weights block-wise to int4 with Half-Quadratic Quantization (com.microsoft.MatMulNBits, float zero points).",
         Devices: ["cpu", "gpu"],
         ExecutionProviders: [],
@@ -24,6 +24,7 @@ public sealed class OnnxHqqQuantizationPass : IPass<OnnxHqqQuantizationOptions>
         TargetAgnostic: true)
     {
         Lossy = true,
+        AllComponents = true,
     };
 
     /// <inheritdoc/>

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using OliveNet.Engine.Artifacts;
 using OliveNet.Engine.Passes;
 using OliveNet.Onnx;
 
@@ -25,6 +26,7 @@ public sealed class OnnxKQuantQuantizationPass : IPass<OnnxKQuantQuantizationOpt
         TargetAgnostic: true)
     {
         Lossy = true,
+        AllComponents = true,
     };
 
     /// <inheritdoc/>
@@ -99,9 +101,9 @@ public sealed class OnnxKQuantQuantizationPass : IPass<OnnxKQuantQuantizationOpt
         var globs = entries.Where(e => e.Contains('*', StringComparison.Ordinal) || e.Contains('?', StringComparison.Ordinal))
             .Select(e => new Regex("^" + Regex.Escape(e).Replace("\\*", ".*", StringComparison.Ordinal).Replace("\\?", ".", StringComparison.Ordinal) + "$", RegexOptions.Singleline | RegexOptions.CultureInvariant))
             .ToList();
-        if (globs.Count > 0)
+        foreach (var path in globs.Count > 0 ? ModelComponents.Paths(modelPath) : [])
         {
-            var model = OnnxModel.Load(modelPath);
+            var model = OnnxModel.Load(path);
             excluded.UnionWith(model.AllGraphs().SelectMany(g => g.Nodes).Select(n => n.Name).Where(name => globs.Any(g => g.IsMatch(name))));
         }
 

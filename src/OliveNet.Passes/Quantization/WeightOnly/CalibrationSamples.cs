@@ -16,10 +16,10 @@ internal static class CalibrationSamples
     /// <summary>The options' problems: exactly one source of calibration text.</summary>
     public static void Validate(List<string> errors, string passId, string? calibrationText, JsonObject? dataConfig, int maxSeqLen, int maxSamples, string why)
     {
-        if (calibrationText is null && dataConfig is null)
+        if (calibrationText is null && dataConfig is null && HubDatasets.Find(HubDatasets.Wikitext2Train) is null)
         {
-            errors.Add($"calibration_text / data_config: {passId} {why} needs calibration text; set calibration_text to a UTF-8 text file in the model's domain, "
-                + "or data_config to the name of a local text data config (load_dataset_config type text_files or jsonl). Olive's default, wikitext-2 from the Hugging Face hub, is not available offline.");
+            errors.Add($"calibration_text / data_config: {passId} {why} needs calibration text, and Olive's default, {HubDatasets.Missing(HubDatasets.Wikitext2Train)}. "
+                + "Or set calibration_text to a UTF-8 text file in the model's domain, or data_config to the name of a local text data config (load_dataset_config type text_files or jsonl).");
         }
         else if (calibrationText is not null && dataConfig is not null)
         {
@@ -56,21 +56,20 @@ internal static class CalibrationSamples
             length = Math.Min(data.Window, hf.MaxPositions);
             stride = Math.Min(data.Stride, length);
         }
+        else if (calibrationText is null)
+        {
+            streams = [OliveDefault(source, passId, length * (long)maxSamples)];
+            stride = length;
+        }
         else
         {
-            var path = calibrationText ?? throw new PlanException($"{passId}: neither calibration_text nor data_config is set.");
+            var path = calibrationText;
             if (!File.Exists(path))
             {
                 throw new PlanException($"{passId}: calibration_text {path} does not exist.");
             }
 
-            var tokenizerPath = Path.Combine(source, "tokenizer.json");
-            if (!File.Exists(tokenizerPath))
-            {
-                throw new PlanException($"{passId}: {source} has no tokenizer.json to tokenize the calibration text with.");
-            }
-
-            streams = [Tokenizer.Load(tokenizerPath).Encode(File.ReadAllText(path))];
+            streams = [CheckpointTokenizer(source, passId).Encode(File.ReadAllText(path))];
             stride = length;
         }
 
@@ -90,6 +89,50 @@ internal static class CalibrationSamples
         }
 
         return samples;
+    }
+
+    /// <summary>Where Olive's default calibration text comes from, for the pass's log; null when calibration_text or data_config is given.</summary>
+    public static string? DefaultSource(string? calibrationText, JsonObject? dataConfig) =>
+        calibrationText is null && dataConfig is null && HubDatasets.Find(HubDatasets.Wikitext2Train) is { } files
+            ? $"{HubDatasets.Wikitext2Train.Name} {HubDatasets.Wikitext2Train.Subset} {HubDatasets.Wikitext2Train.Split} (Olive's default) from {Path.GetDirectoryName(files[0])}"
+            : null;
+
+    /// <summary>
+    /// Olive's default calibration stream (its text-generation pre-process, join strategy): the non-empty rows of
+    /// wikitext-2's train split, each tokenized without special tokens and followed by the tokens of the joiner "\n\n",
+    /// concatenated; read until <paramref name="enough"/> tokens are there.
+    /// </summary>
+    private static int[] OliveDefault(string source, string passId, long enough)
+    {
+        var files = HubDatasets.Find(HubDatasets.Wikitext2Train)
+            ?? throw new PlanException($"{passId}: no calibration_text or data_config, and Olive's default, {HubDatasets.Missing(HubDatasets.Wikitext2Train)}.");
+        var tokenizer = CheckpointTokenizer(source, passId);
+        var joiner = tokenizer.Encode("\n\n");
+        var joined = new List<int>();
+        try
+        {
+            foreach (var row in HubDatasets.ReadColumn(files, "text").Where(r => r.Length > 0))
+            {
+                joined.AddRange(tokenizer.Encode(row));
+                joined.AddRange(joiner);
+                if (joined.Count >= enough)
+                {
+                    break;
+                }
+            }
+        }
+        catch (DataException e)
+        {
+            throw new PlanException($"{passId}: Olive's default calibration text: {e.Message}.");
+        }
+
+        return [.. joined];
+    }
+
+    private static Tokenizer CheckpointTokenizer(string source, string passId)
+    {
+        var path = Path.Combine(source, "tokenizer.json");
+        return File.Exists(path) ? Tokenizer.Load(path) : throw new PlanException($"{passId}: {source} has no tokenizer.json to tokenize the calibration text with.");
     }
 
     private static int? Eos(HfConfig hf) => hf.Raw["eos_token_id"] switch

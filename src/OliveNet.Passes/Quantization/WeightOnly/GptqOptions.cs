@@ -1,3 +1,4 @@
+using OliveNet.Engine.Data;
 using OliveNet.Engine.Passes;
 
 namespace OliveNet.Passes.Quantization.WeightOnly;
@@ -7,7 +8,7 @@ namespace OliveNet.Passes.Quantization.WeightOnly;
 [OliveOption("moe", Unsupported = "OliveNet's decoder families have no mixture-of-experts layers", NeutralJson = "false")]
 [OliveOption("moe_fallback_threshold", Ignored = "applies to mixture-of-experts layers only")]
 [OliveOption("moe_fallback_min_k_multiple", Ignored = "applies to mixture-of-experts layers only")]
-public sealed record GptqOptions
+public sealed record GptqOptions : IImplicitInputFiles
 {
     /// <summary>Bits per weight.</summary>
     [Option("Bits per weight: 2, 4 or 8.", Candidates = new object[] { 4, 8 })]
@@ -42,11 +43,11 @@ public sealed record GptqOptions
     public bool? DescAct { get; init; }
 
     /// <summary>Calibration text file.</summary>
-    [Option("UTF-8 text file to calibrate on (tokenized with the checkpoint's tokenizer.json, cut into max_seq_len-token samples).", IsPath = true)]
+    [Option("UTF-8 text file to calibrate on (tokenized with the checkpoint's tokenizer.json, cut into max_seq_len-token samples). With neither this nor data_config, Olive's default: wikitext-2 (raw, train) from the local Hugging Face hub cache.", IsPath = true)]
     public string? CalibrationText { get; init; }
 
     /// <summary>The recipe's data config to calibrate on, as the recipe loader describes it.</summary>
-    [Option("The data config to calibrate on: in a recipe, the name of a local text data config (load_dataset_config text_files or jsonl, pre_process_data_config tokenize_text; its max_length sets the window), instead of calibration_text. OliveNet fills in the resolved config; Hugging Face hub datasets cannot be loaded offline.")]
+    [Option("The data config to calibrate on: in a recipe, the name of a local text data config (load_dataset_config text_files or jsonl, pre_process_data_config tokenize_text; its max_length sets the window), instead of calibration_text. OliveNet fills in the resolved config.")]
     public System.Text.Json.Nodes.JsonObject? DataConfig { get; init; }
 
     /// <summary>Tokens per calibration sample.</summary>
@@ -56,4 +57,7 @@ public sealed record GptqOptions
     /// <summary>Calibration samples.</summary>
     [Option("Most calibration samples to use.")]
     public int MaxSamples { get; init; } = 128;
+
+    /// <inheritdoc/>
+    public IReadOnlyList<string> ImplicitInputFiles() => CalibrationText is null && DataConfig is null ? HubDatasets.Find(HubDatasets.Wikitext2Train) ?? [] : [];
 }

@@ -81,7 +81,8 @@ public sealed class GptqPass : IPass<GptqOptions>, ICheckpointCheck
             checkpoint, config, new QuantSpec(options.Bits, options.GroupSize, options.Sym), options.LmHead, embeds: false,
             options.ModulesToNotConvert ?? [], options.Overrides?.ToList() ?? [], allowQuantized: false, PassId);
         var samples = CalibrationSamples.Load(source, hf, PassId, options.CalibrationText, options.DataConfig, options.MaxSeqLen, options.MaxSamples);
-        log.WriteLine($"{PassId}: {plan.Targets.Count} weights ({RtnPass.Summary(plan.Targets)}), calibrating on {samples.Count} samples of {samples[0].Length} tokens");
+        log.WriteLine($"{PassId}: {plan.Targets.Count} weights ({RtnPass.Summary(plan.Targets)}), calibrating on {samples.Count} samples of {samples[0].Length} tokens"
+            + (CalibrationSamples.DefaultSource(options.CalibrationText, options.DataConfig) is { } from ? $" of {from}" : string.Empty));
 
         var work = Path.Combine(output, ".gptq-work");
         var results = new Dictionary<string, PackedWeight>(StringComparer.Ordinal);

@@ -1,10 +1,11 @@
+using OliveNet.Engine.Data;
 using OliveNet.Engine.Passes;
 
 namespace OliveNet.Passes.Quantization.WeightOnly;
 
 /// <summary>Options of <see cref="SelectiveMixedPrecisionPass"/>, named as Olive's SelectiveMixedPrecision pass names them.</summary>
 [OliveOption("kld_memory_mode", Ignored = "Olive's modes (auto, full, multi_gpu, low_memory, offload) compute the same kld_gradient score and differ only in where the teacher, student and gradients live on GPUs; OliveNet scores layer by layer through ONNX Runtime on the CPU")]
-public sealed record SelectiveMixedPrecisionOptions
+public sealed record SelectiveMixedPrecisionOptions : IImplicitInputFiles
 {
     /// <summary>How layers are chosen for high precision.</summary>
     [Option("How modules are chosen for high_bits: k_quant_last (LM head), k_quant_down (LM head and the down projections of the first and last eighth of the layers and every third layer between), k_quant_mixed (those plus the same layers' q/k/v), or by a score: on each weight's round-to-nearest error (snr, snr_relative, iqe, iqe_relative), or kld_gradient: the first-order drop in KL divergence from the float model's logits on calibration text when a module moves from bits to high_bits (a central difference through ONNX Runtime; needs calibration_text or data_config).",
@@ -40,7 +41,7 @@ public sealed record SelectiveMixedPrecisionOptions
     public double? Ratio { get; init; }
 
     /// <summary>Calibration text file (kld_gradient).</summary>
-    [Option("kld_gradient only: UTF-8 text file to score on (tokenized with the checkpoint's tokenizer.json, cut into max_seq_len-token samples). Olive scores on wikitext-2 from the hub, which is not available offline.", IsPath = true)]
+    [Option("kld_gradient only: UTF-8 text file to score on (tokenized with the checkpoint's tokenizer.json, cut into max_seq_len-token samples). With neither this nor data_config, Olive's default: wikitext-2 (raw, train) from the local Hugging Face hub cache.", IsPath = true)]
     public string? CalibrationText { get; init; }
 
     /// <summary>The recipe's data config to score on (kld_gradient), as the recipe loader describes it.</summary>
@@ -54,4 +55,8 @@ public sealed record SelectiveMixedPrecisionOptions
     /// <summary>Calibration samples (kld_gradient).</summary>
     [Option("kld_gradient only: most calibration samples to use; Olive uses 256. The cost grows with samples × units × layers.")]
     public int MaxSamples { get; init; } = 256;
+
+    /// <inheritdoc/>
+    public IReadOnlyList<string> ImplicitInputFiles() =>
+        Algorithm == "kld_gradient" && CalibrationText is null && DataConfig is null ? HubDatasets.Find(HubDatasets.Wikitext2Train) ?? [] : [];
 }

@@ -156,7 +156,8 @@ public sealed class SelectiveMixedPrecisionPass : IPass<SelectiveMixedPrecisionO
 
         var hf = HfConfig.Load(source);
         var samples = CalibrationSamples.Load(source, hf, PassId, options.CalibrationText, options.DataConfig, options.MaxSeqLen, options.MaxSamples);
-        log.WriteLine($"{PassId}: kld_gradient on {samples.Count} samples of {samples[0].Length} tokens, {units.Count} units ({low} → {high})");
+        log.WriteLine($"{PassId}: kld_gradient on {samples.Count} samples of {samples[0].Length} tokens"
+            + (CalibrationSamples.DefaultSource(options.CalibrationText, options.DataConfig) is { } from ? $" of {from}" : string.Empty) + $", {units.Count} units ({low} → {high})");
         var alignments = new KldGradient(config, hf, checkpoint, Path.Combine(output, ".kld-work"), log, cancellation).Alignments(modules, units, low, high, samples);
         var numel = modules.ToDictionary(m => m.Name, m => (long)m.Rows * m.Columns, StringComparer.Ordinal);
         return units.ToDictionary(u => u[0], u => -alignments[u[0]] / (Math.Max(u.Sum(n => numel[n]), 1) / 1e6), StringComparer.Ordinal);
