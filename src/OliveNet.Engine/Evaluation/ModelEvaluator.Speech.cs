@@ -15,6 +15,8 @@ public sealed partial class ModelEvaluator
     /// <summary>The rate Whisper's features are computed at.</summary>
     private const int WhisperRate = 16000;
 
+    private static readonly string[] SpeechConfigFiles = ["genai_config.json", "audio_processor_config.json", "tokenizer.json"];
+
     private readonly Dictionary<string, LoadedData> _speech = new(StringComparer.Ordinal);
 
     /// <summary>A speech data config's clips, decoded and resampled once per evaluator (they do not depend on the model).</summary>
@@ -104,38 +106,15 @@ public sealed partial class ModelEvaluator
     }
 
     /// <summary>
-    /// What a speech evaluation depends on beyond the model id (which covers the decoder <c>model.onnx</c> and its data):
-    /// the runtimes, and the encoder, genai_config.json, audio_processor_config.json and tokenizer.json of the folder,
-    /// so that a pass changing only the encoder or a config is not answered from the evaluation cache.
+    /// What a speech evaluation depends on beyond the model id (which covers the ONNX components, encoder included): the
+    /// runtimes, and genai_config.json, audio_processor_config.json and tokenizer.json, so that a pass changing only a
+    /// configuration (search length, features, tokens) is not answered from the evaluation cache.
     /// </summary>
     private static string SpeechRuntime(ModelArtifact model)
     {
-        var files = new List<string>();
-        foreach (var name in new[] { "genai_config.json", "audio_processor_config.json", "tokenizer.json" })
-        {
-            files.Add(Path.Combine(model.Folder, name));
-        }
-
-        var encoder = Path.Combine(model.Folder, "encoder.onnx");
-        try
-        {
-            using var config = System.Text.Json.JsonDocument.Parse(File.ReadAllBytes(files[0]));
-            if (config.RootElement.TryGetProperty("model", out var m) && m.TryGetProperty("encoder", out var e) && e.TryGetProperty("filename", out var f) && f.GetString() is { } file)
-            {
-                encoder = Path.Combine(model.Folder, file);
-            }
-        }
-        catch (Exception e) when (e is IOException or System.Text.Json.JsonException or InvalidOperationException)
-        {
-            // No readable genai_config.json: loading the model reports it.
-        }
-
-        if (File.Exists(encoder))
-        {
-            files.AddRange(Onnx.OnnxModel.Load(encoder).ExternalDataFiles().Select(x => x.FullPath).Prepend(encoder).Distinct(StringComparer.Ordinal));
-        }
-
-        var fingerprint = string.Join(",", files.Select(f => File.Exists(f) ? Artifacts.ArtifactHasher.HashFile(f)[..16] : "-"));
+        var fingerprint = string.Join(",", SpeechConfigFiles
+            .Select(name => Path.Combine(model.Folder, name))
+            .Select(f => File.Exists(f) ? Artifacts.ArtifactHasher.HashFile(f)[..16] : "-"));
         return $"{OrtRuntime.Version}+genai-{GenAILanguageModel.Version}+{fingerprint}";
     }
 
