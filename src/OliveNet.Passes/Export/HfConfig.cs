@@ -40,7 +40,7 @@ internal sealed partial record HfConfig
         var architecture = raw["architectures"] is JsonArray { Count: > 0 } a ? a[0]!.GetValue<string>() : "(none)";
         var family = DecoderFamilies.Of(architecture)
             ?? throw new ExportException(
-                $"{path}: architecture '{architecture}' is not supported by ModelBuilder; supported: {string.Join(", ", DecoderFamilies.Supported)}.");
+                $"{path}: architecture '{architecture}' is not supported by ModelBuilder; supported: {string.Join(", ", DecoderFamilies.Supported)}, and {Whisper.WhisperConfig.ArchitectureName} (speech, encoder + decoder).");
         if (MultimodalConfig.IsWrapper(architecture))
         {
             family = MultimodalConfig.TextFamily(architecture, raw, path);

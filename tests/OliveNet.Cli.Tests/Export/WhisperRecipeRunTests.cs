@@ -43,7 +43,7 @@ public sealed class WhisperRecipeRunTests : IDisposable
     }
 
     [Fact]
-    public void The_whisper_int8_kquant_recipe_shape_runs_and_its_folder_keeps_the_encoder_and_loads_in_genai()
+    public void The_whisper_int8_kquant_recipe_shape_runs_quantizes_encoder_and_decoder_and_loads_in_genai()
     {
         var passes = new JsonObject
         {
@@ -58,8 +58,10 @@ public sealed class WhisperRecipeRunTests : IDisposable
 
         Assert.Equal(2, run.GetProperty("passes").GetArrayLength());
         var output = Path.Combine(_dir.Path, "out");
-        Assert.True(File.Exists(Path.Combine(output, "encoder.onnx")), "encoder.onnx, named by genai_config.json, is carried through the ONNX pass");
-        Assert.Contains(OliveNet.Onnx.OnnxModel.Load(Path.Combine(output, "model.onnx")).Proto.Graph.Node, n => n.OpType == "MatMulNBits");
+        // Both components genai_config.json names are quantized: every projection of the encoder and the decoder.
+        int NBits(string file) => OliveNet.Onnx.OnnxModel.Load(Path.Combine(output, file)).Proto.Graph.Node.Count(n => n.OpType == "MatMulNBits");
+        Assert.Equal(16, NBits("encoder.onnx"));
+        Assert.Equal(17, NBits("model.onnx"));
         var reference = JsonNode.Parse(File.ReadAllText(Path.Combine(HfFixtures.Checkpoint("whisper"), "reference.json")))!;
         var prompt = reference["greedy"]!["prompt"]!.AsArray().Select(v => v!.GetValue<int>()).ToArray();
         var features = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(

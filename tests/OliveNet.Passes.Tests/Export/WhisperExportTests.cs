@@ -201,6 +201,16 @@ public sealed class WhisperExportTests(Xunit.Abstractions.ITestOutputHelper log)
     }
 
     [Fact]
+    public void Gguf_export_refuses_whisper_at_run_time_in_one_line()
+    {
+        using var temp = new TempFolder();
+        var e = Assert.Throws<ExportException>(() => OliveNet.Passes.Gguf.GgufExporter.Export(HfFixtures.Checkpoint("whisper"), Path.Combine(temp.Path, "m.gguf"), "Q4_0", TextWriter.Null, default));
+        Assert.Contains("GgufExport does not write Whisper", e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', e.Message);
+        Assert.False(File.Exists(Path.Combine(temp.Path, "m.gguf")));
+    }
+
+    [Fact]
     public void The_export_is_byte_identical_across_runs()
     {
         using var temp = new TempFolder();
