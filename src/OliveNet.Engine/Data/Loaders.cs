@@ -7,7 +7,7 @@ namespace OliveNet.Engine.Data;
 internal static class Loaders
 {
     /// <summary>Every load component type, for validation and the schema.</summary>
-    public static IReadOnlyList<string> Types { get; } = ["tensor_folder", "image_folder", "idx_dataset", "dummy_dataset", .. TextDataset.LoadTypes];
+    public static IReadOnlyList<string> Types { get; } = ["tensor_folder", "image_folder", "idx_dataset", "dummy_dataset", .. TextDataset.LoadTypes, Speech.SpeechDataset.LoadType];
 
     public static IReadOnlyList<RawSample> Load(DataComponent load, ComponentParams p, ImageTransform? transform, IReadOnlyList<NodeMetadata> inputs) => load.Type switch
     {
@@ -16,6 +16,7 @@ internal static class Loaders
         "idx_dataset" => IdxDataset.Load(p, transform),
         "dummy_dataset" => Dummy(p, inputs),
         "text_files" or "jsonl" => throw new DataException($"{p.Where}: text data feeds language-model metrics (accuracy perplexity), not tensor inputs"),
+        Speech.SpeechDataset.LoadType => throw new DataException($"{p.Where}: an audiofolder feeds speech metrics (accuracy wer, rtfx) with pre_process_data_config {Speech.SpeechDataset.PreProcessType}, not tensor inputs"),
         _ => throw new DataException($"{p.Where}: load type '{load.Type}' is not built in; use one of {string.Join(", ", Types)}"),
     };
 
@@ -117,6 +118,11 @@ internal static class Loaders
     /// </summary>
     public static IEnumerable<string> Check(DataComponent load)
     {
+        if (load.Type == Speech.SpeechDataset.LoadType)
+        {
+            return Speech.SpeechDataset.Refusal(load.Params) is { } refusal ? [refusal] : [];
+        }
+
         if (load.Type != "dummy_dataset")
         {
             return [];

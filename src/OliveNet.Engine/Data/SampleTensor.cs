@@ -78,7 +78,8 @@ public sealed record Batch(IReadOnlyDictionary<string, SampleTensor> Inputs, IRe
 /// <param name="Sha256">Hash of every tensor's bytes and every label: evaluation cache keys depend on the data itself.</param>
 /// <param name="PostProcess">How outputs become predictions.</param>
 /// <param name="Text">Token streams of a text data config (no batches then); null for tensor data.</param>
-public sealed record LoadedData(string Name, IReadOnlyList<Batch> Batches, string Sha256, DataComponent? PostProcess, TextData? Text = null)
+/// <param name="Speech">Clips and transcripts of a speech data config (no batches then); null otherwise.</param>
+public sealed record LoadedData(string Name, IReadOnlyList<Batch> Batches, string Sha256, DataComponent? PostProcess, TextData? Text = null, Speech.SpeechData? Speech = null)
 {
     /// <summary>Whether every batch has labels.</summary>
     public bool HasLabels => Batches.Count > 0 && Batches.All(b => b.Labels is not null);

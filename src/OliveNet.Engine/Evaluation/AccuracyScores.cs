@@ -114,9 +114,39 @@ public static class AccuracyScores
     public static double CharacterErrorRate(IReadOnlyList<object> predictions, IReadOnlyList<object> labels) =>
         ErrorRate(predictions, labels, s => s.Select(c => c.ToString()).ToArray());
 
-    /// <summary>Word error rate: total word edit distance over total label words (words split on whitespace).</summary>
-    public static double WordErrorRate(IReadOnlyList<object> predictions, IReadOnlyList<object> labels) =>
-        ErrorRate(predictions, labels, s => s.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+    /// <summary>
+    /// Word error rate over the corpus (Olive's <c>wer</c>, torchmetrics' WordErrorRate): total word edit distance
+    /// (substitutions + insertions + deletions) over total reference words, words split on whitespace. With
+    /// <paramref name="normalize"/> (Olive's default) both sides first go through <see cref="NormalizeForWer"/>, so case and
+    /// punctuation are not counted as errors.
+    /// </summary>
+    public static double WordErrorRate(IReadOnlyList<object> predictions, IReadOnlyList<object> labels, bool normalize = true) =>
+        ErrorRate(predictions, labels, s => (normalize ? NormalizeForWer(s) : s).Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+
+    /// <summary>
+    /// Olive's WER normalization: lower case, every character that is neither a word character (letter, digit, '_') nor
+    /// white space replaced by a space, runs of white space collapsed, ends trimmed. "Hello, World!" → "hello world";
+    /// "don't" → "don t".
+    /// </summary>
+    public static string NormalizeForWer(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var builder = new System.Text.StringBuilder(text.Length);
+        foreach (var c in text.ToLowerInvariant())
+        {
+            // Punctuation and white space alike separate words.
+            if (char.IsLetterOrDigit(c) || c == '_')
+            {
+                builder.Append(c);
+            }
+            else if (builder.Length == 0 || builder[^1] != ' ')
+            {
+                builder.Append(' ');
+            }
+        }
+
+        return builder.ToString().Trim();
+    }
 
     /// <summary>Levenshtein distance between two token sequences (insert, delete, substitute cost 1).</summary>
     public static int EditDistance(IReadOnlyList<string> a, IReadOnlyList<string> b)

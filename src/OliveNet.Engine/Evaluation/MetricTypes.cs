@@ -6,7 +6,7 @@ public static class MetricTypes
     /// <summary>Sub-types of each metric type.</summary>
     public static IReadOnlyDictionary<string, IReadOnlyList<string>> SubTypes { get; } = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal)
     {
-        ["accuracy"] = ["accuracy_score", "f1_score", "precision", "recall", "top_k", "exact_match", "cer", "wer", "perplexity", "auroc"],
+        ["accuracy"] = ["accuracy_score", "f1_score", "precision", "recall", "top_k", "exact_match", "cer", "wer", "rtfx", "perplexity", "auroc"],
         ["latency"] = Percentiles,
         ["throughput"] = Percentiles,
         ["size_on_disk"] = ["bytes"],
@@ -19,7 +19,8 @@ public static class MetricTypes
     private static string[] Percentiles => ["avg", "min", "max", "p50", "p75", "p90", "p95", "p99", "p999"];
 
     /// <summary>
-    /// Olive's defaults: accuracy sub-types are higher-is-better except error rates (cer, wer) and perplexity; latency is
+    /// Olive's defaults: accuracy sub-types are higher-is-better (rtfx, audio seconds per second of transcription, too)
+    /// except error rates (cer, wer) and perplexity; latency is
     /// lower; throughput higher; size is forced lower. Fidelity: agreement and cosine higher, distances lower. Memory
     /// lower. Generation latency (ours): tokens per second higher, time to first token and peak memory lower.
     /// </summary>
@@ -41,4 +42,7 @@ public static class MetricTypes
 
     /// <summary>Whether the metric needs labels from the data config.</summary>
     public static bool NeedsLabels(string type) => type == "accuracy";
+
+    /// <summary>Accuracy sub-types computed from transcripts of a speech data config (Olive's text-based sub-types).</summary>
+    public static IReadOnlyList<string> SpeechSubTypes { get; } = ["wer", "rtfx"];
 }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using OliveNet.Engine.Artifacts;
 using OliveNet.Engine.Benchmarking;
 using OliveNet.Engine.Data;
+using OliveNet.Engine.Data.Speech;
 
 namespace OliveNet.Engine.Evaluation;
 
@@ -12,6 +13,11 @@ public sealed partial class ModelEvaluator
         if (!loaded.HasLabels)
         {
             throw new DataException($"metric {metric.Name}: accuracy needs labels, and data config {loaded.Name} has none (set labels_file or label_from)");
+        }
+
+        if (metric.SubTypes.FirstOrDefault(x => x.Name == "rtfx") is { } rtfx)
+        {
+            throw new DataException($"metric {metric.Name}: {rtfx.Name} times transcription and needs a speech data config (pre_process_data_config {SpeechDataset.PreProcessType}); {loaded.Name} is tensor data");
         }
 
         var decoder = OutputDecoder.Create(loaded.PostProcess, $"data_configs.{loaded.Name}", locator);
@@ -47,7 +53,7 @@ public sealed partial class ModelEvaluator
                 "top_k" => AccuracyScores.TopK(scores, labels, (int)(JsonNumbers.Get(sub.Parameters["k"]) ?? JsonNumbers.Get(metric.UserConfig["k"]) ?? 5)),
                 "auroc" => AccuracyScores.Auroc(scores, labels, sub.Parameters["task"]?.GetValue<string>() ?? metric.UserConfig["task"]?.GetValue<string>() ?? "binary"),
                 "cer" => AccuracyScores.CharacterErrorRate(predictions, labels),
-                "wer" => AccuracyScores.WordErrorRate(predictions, labels),
+                "wer" => AccuracyScores.WordErrorRate(predictions, labels, NormalizeWer(metric, sub)),
                 _ => double.NaN,
             };
         }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using OliveNet.Engine.Artifacts;
 using OliveNet.Engine.Assets;
 using OliveNet.Engine.Data;
+using OliveNet.Engine.Data.Speech;
 using OliveNet.Engine.Passes;
 using OliveNet.Runtime;
 
@@ -32,7 +33,8 @@ public sealed partial class ModelEvaluator(
             var loaded = metric.DataConfig is { } name ? Data(name, model) : null;
             var key = EvaluationCache.Key(
                 model.Id, metric.CanonicalJson, $"{target.Device}/{target.ExecutionProvider}", loaded?.Sha256,
-                metric.Type == "fidelity" ? reference.Id : null, EngineInfo.Version, model.IsGguf ? GgufRuntimeVersion : OrtRuntime.Version);
+                metric.Type == "fidelity" ? reference.Id : null, EngineInfo.Version,
+                model.IsGguf ? GgufRuntimeVersion : loaded?.Speech is not null ? SpeechRuntime(model) : OrtRuntime.Version);
             var result = cache.Read(key);
             if (result is not null)
             {
@@ -65,11 +67,18 @@ public sealed partial class ModelEvaluator(
             return ComputeGguf(metric, model, loaded, cancellation);
         }
 
+        if (loaded?.Speech is not null && metric.Type != "accuracy")
+        {
+            throw new DataException($"metric {metric.Name}: data config {loaded.Name} is speech; it feeds accuracy wer and rtfx, not {metric.Type}");
+        }
+
         switch (metric.Type)
         {
             case "size_on_disk":
                 // The model file and the external data it references: an input model's folder may hold anything else.
                 return new() { ["bytes"] = Onnx.OnnxModel.Load(model.ModelPath).ExternalDataFiles().Select(f => f.FullPath).Prepend(model.ModelPath).Distinct(StringComparer.Ordinal).Sum(f => new FileInfo(f).Length) };
+            case "accuracy" when loaded?.Speech is not null:
+                return Speech(metric, model, loaded, cancellation);
             case "accuracy" when loaded?.Text is not null || metric.SubTypes.Any(x => x.Name == "perplexity"):
                 return Perplexity(metric, model, loaded!, cancellation);
             case "accuracy":
@@ -94,6 +103,11 @@ public sealed partial class ModelEvaluator(
         if (TextDataset.IsText(data[name]))
         {
             return TextData(data[name], model);
+        }
+
+        if (SpeechDataset.IsSpeech(data[name]))
+        {
+            return SpeechData(data[name]);
         }
 
         if (model.IsGguf)

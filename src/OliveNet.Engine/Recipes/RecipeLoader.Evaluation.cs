@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using OliveNet.Engine.Data;
+using OliveNet.Engine.Data.Speech;
 using OliveNet.Engine.Evaluation;
 using YamlDotNet.RepresentationModel;
 
@@ -74,7 +75,7 @@ public sealed partial class RecipeLoader
                         load = Component(reader, value, $"{path}.{key}", folder, DataPipeline.LoadTypes, (defaults ?? ContainerDefaults["DataContainer"])[0]);
                         break;
                     case "pre_process_data_config":
-                        pre = Component(reader, value, $"{path}.{key}", folder, [.. DataPipeline.PreProcessTypes, TextDataset.TokenizeType], (defaults ?? ContainerDefaults["DataContainer"])[1]);
+                        pre = Component(reader, value, $"{path}.{key}", folder, [.. DataPipeline.PreProcessTypes, TextDataset.TokenizeType, SpeechDataset.PreProcessType], (defaults ?? ContainerDefaults["DataContainer"])[1]);
                         break;
                     case "post_process_data_config":
                         post = Component(reader, value, $"{path}.{key}", folder, OutputDecoder.Types, (defaults ?? ContainerDefaults["DataContainer"])[2]);
@@ -90,7 +91,7 @@ public sealed partial class RecipeLoader
             if (defaults is not null && reader.Errors.Count == errors)
             {
                 string[] slots = ["load_dataset_config", "pre_process_data_config", "post_process_data_config", "dataloader_config"];
-                IReadOnlyList<string>[] types = [DataPipeline.LoadTypes, [.. DataPipeline.PreProcessTypes, TextDataset.TokenizeType], OutputDecoder.Types, DataPipeline.DataLoaderTypes];
+                IReadOnlyList<string>[] types = [DataPipeline.LoadTypes, [.. DataPipeline.PreProcessTypes, TextDataset.TokenizeType, SpeechDataset.PreProcessType], OutputDecoder.Types, DataPipeline.DataLoaderTypes];
                 for (var k = 0; k < slots.Length; k++)
                 {
                     if (!given.Contains(slots[k]) && defaults[k] is { } type)
@@ -188,10 +189,11 @@ public sealed partial class RecipeLoader
             return null;
         }
 
-        if (type is null || !types.Contains(type))
+        if (type is null || !types.Contains(type) || (type == SpeechDataset.LoadType && !IsAudioFolder(map, folder)))
         {
             var why = type is null ? "is required"
                 : typeNode is null ? $"is not given, and Olive's default for this container, '{type}', is not built in"
+                : type == SpeechDataset.LoadType && types.Contains(type) ? $"'{type}' is read only for data_name {SpeechDataset.AudioFolderName} (a local folder)"
                 : $"'{type}' is not built in{DidYouMean.Hint(type, types)}";
             reader.Error(typeNode ?? map, $"{path}.type", $"{why}; built in: {string.Join(", ", types)}{HubHint(type, map)}");
             return null;
@@ -222,6 +224,13 @@ public sealed partial class RecipeLoader
             };
         }
 
+        if (type == SpeechDataset.LoadType && parameters["data_name"]?.GetValue<string>() is { } local && local != SpeechDataset.AudioFolderName)
+        {
+            // Hugging Face's load_dataset reads a local folder of audio files as an audiofolder; say so explicitly.
+            parameters["data_dir"] = System.IO.Path.GetFullPath(System.IO.Path.Combine(folder, local));
+            parameters["data_name"] = SpeechDataset.AudioFolderName;
+        }
+
         return new DataComponent(type, parameters);
     }
 
@@ -236,8 +245,17 @@ public sealed partial class RecipeLoader
         var name = RecipeReader.Child(map, "data_name") ?? (RecipeReader.Child(map, "params") as YamlMappingNode is { } p ? RecipeReader.Child(p, "data_name") : null);
         var which = name is YamlScalarNode { Value: { } n } ? $" ('{n}')" : string.Empty;
         return $". A Hugging Face hub dataset{which} cannot be loaded: OliveNet does not download datasets. For text (Gptq or SelectiveMixedPrecision calibration, perplexity) "
-            + "save it locally and use {type: text_files, params: {data_files: [...]}} or {type: jsonl, params: {data_files: [...], field: text}}, with pre_process_data_config {type: tokenize_text, params: {max_length: N}}";
+            + "save it locally and use {type: text_files, params: {data_files: [...]}} or {type: jsonl, params: {data_files: [...], field: text}}, with pre_process_data_config {type: tokenize_text, params: {max_length: N}}. "
+            + $"For speech (wer, rtfx) save the clips as a local audiofolder (WAV files and metadata.jsonl or metadata.csv with file_name and text) and keep {SpeechDataset.LoadType} with params {{data_name: {SpeechDataset.AudioFolderName}, data_dir: <folder>}}";
     }
+
+    /// <summary>
+    /// Whether a huggingface_dataset component is read offline: Hugging Face's audiofolder loader, or a local folder
+    /// (relative to the recipe) as data_name, which load_dataset reads as an audiofolder too.
+    /// </summary>
+    private static bool IsAudioFolder(YamlMappingNode map, string folder) =>
+        (RecipeReader.Child(map, "data_name") ?? (RecipeReader.Child(map, "params") as YamlMappingNode is { } p ? RecipeReader.Child(p, "data_name") : null))
+            is YamlScalarNode { Value: { } name } && (name == SpeechDataset.AudioFolderName || (name.Length > 0 && Directory.Exists(System.IO.Path.Combine(folder, name))));
 
     [System.Text.RegularExpressions.GeneratedRegex("^[A-Za-z0-9_]+$")]
     private static partial System.Text.RegularExpressions.Regex DataName();

@@ -28,7 +28,8 @@ public static partial class RecipeSchema
         {
             ["description"] = "Olive data configs: each {name, load_dataset_config, pre_process_data_config, dataloader_config, "
                 + "post_process_data_config}, every component {type, params}. Built in: load " + string.Join("/", Data.DataPipeline.LoadTypes)
-                + "; pre-process image_transform/tokenize_text (text: tokenizer, max_length, strategy join/sliding/line-by-line, stride); dataloader " + string.Join("/", Data.DataPipeline.DataLoaderTypes)
+                + " (huggingface_dataset only for data_name audiofolder with a local data_dir); pre-process image_transform/tokenize_text (text: tokenizer, max_length, strategy join/sliding/line-by-line, stride)/"
+                + "speech_transcription_pre_process (speech: audio_col, text_col, id_col, sample_rate, limit or max_samples); dataloader " + string.Join("/", Data.DataPipeline.DataLoaderTypes)
                 + "; post-process " + string.Join("/", Data.OutputDecoder.Types)
                 + ". A component (or its type) left out takes the default of the config's container type, as in Olive (DummyDataContainer: "
                 + "dummy_dataset and no_auto_batch_dataloader; otherwise default_dataloader, and no pre- or post-processing). "
@@ -36,7 +37,7 @@ public static partial class RecipeSchema
             ["type"] = "array",
             ["items"] = new JsonObject { ["type"] = "object", ["required"] = new JsonArray("name", "load_dataset_config") },
         },
-        "evaluators" => Typed("object", "Named evaluators: {metrics: [{name, type (accuracy incl. perplexity and auroc, latency, throughput, size_on_disk, "
+        "evaluators" => Typed("object", "Named evaluators: {metrics: [{name, type (accuracy incl. perplexity, auroc and speech wer/rtfx, latency, throughput, size_on_disk, "
             + "fidelity, memory, generation_latency), data_config, user_config, sub_types: [{name, priority, higher_is_better, goal: {type, value}}]}]}. "
             + "Other keys of a metric go into its user_config, as in Olive; a latency metric without data_config runs on seeded random "
             + "inputs at the model's input shapes. Python metric functions are refused. Or Olive's LMEvaluator: {type: LMEvaluator, tasks: [mmlu | mmlu_<subject>], "

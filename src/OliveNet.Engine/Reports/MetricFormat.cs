@@ -60,7 +60,8 @@ public static class MetricFormat
             ? (v > b == column.HigherIsBetter ? 1 : -1)
             : 0;
 
-    /// <summary>The unit of a column: ms, bytes, %, samples/s, tokens/s, or empty for plain numbers.</summary>
+    /// <summary>The unit of a column: ms, bytes, %, samples/s, tokens/s, × real time (rtfx: audio seconds per second of
+    /// transcription), or empty for plain numbers.</summary>
     public static string Unit(MetricColumn column)
     {
         var sub = SubType(column);
@@ -72,6 +73,7 @@ public static class MetricFormat
             "generation_latency" when sub.EndsWith("_per_second", StringComparison.Ordinal) => "tokens/s",
             "generation_latency" when sub == "peak_memory" => "bytes",
             "generation_latency" => "ms",
+            "accuracy" when sub == "rtfx" => "× real time",
             "accuracy" when sub != "perplexity" => "%",
             _ => string.Empty,
         };

@@ -82,7 +82,7 @@ internal sealed class LossyPassCheck(Recipe recipe, Target target, TextWriter pr
         {
             foreach (var metric in evaluator.Metrics.OrderBy(m => m.Type == "accuracy" ? 0 : 1))
             {
-                if (metric.DataConfig is { } name && recipe.DataConfigs.TryGetValue(name, out var config) && !TextDataset.IsText(config))
+                if (metric.DataConfig is { } name && recipe.DataConfigs.TryGetValue(name, out var config) && !TextDataset.IsText(config) && !Data.Speech.SpeechDataset.IsSpeech(config))
                 {
                     candidates.Add(($"data config {name}", config));
                 }

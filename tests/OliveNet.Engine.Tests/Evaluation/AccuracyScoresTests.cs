@@ -78,4 +78,30 @@ public sealed class AccuracyScoresTests
         // e^0.3/(2 + e^0.3) ≈ 0.40 > 1/3, so 2 of 3. Mean (1 + 3/4 + 2/3)/3.
         Assert.Equal((1 + 0.75 + (2 / 3.0)) / 3, AccuracyScores.Auroc([[3f, 0f, 0f], [0f, 0f, 0.3f], [0f, 3f, 0f], [1f, 1f, 1f]], [0, 1, 1, 2], "multiclass"), Tolerance);
     }
+
+    [Fact]
+    public void Word_error_rate_counts_substitutions_insertions_and_deletions_over_the_reference_words()
+    {
+        // Reference "the cat sat" (3 words): one substitution, one insertion, one deletion.
+        Assert.Equal(1 / 3.0, AccuracyScores.WordErrorRate(["the dog sat"], ["the cat sat"]), Tolerance);
+        Assert.Equal(1 / 3.0, AccuracyScores.WordErrorRate(["the cat sat down"], ["the cat sat"]), Tolerance);
+        Assert.Equal(1 / 3.0, AccuracyScores.WordErrorRate(["the sat"], ["the cat sat"]), Tolerance);
+        Assert.Equal(4 / 3.0, AccuracyScores.WordErrorRate(["a b c d"], ["x y z"]), Tolerance); // 3 substitutions + 1 insertion
+    }
+
+    [Fact]
+    public void Word_error_rate_is_pooled_over_the_corpus_not_averaged_per_clip()
+    {
+        // 1 error in 1 word and 0 errors in 4 words: 1/5 pooled (a per-clip mean would say 1/2).
+        Assert.Equal(1 / 5.0, AccuracyScores.WordErrorRate(["no", "one two three four"], ["yes", "one two three four"]), Tolerance);
+    }
+
+    [Fact]
+    public void Word_error_rate_ignores_case_and_punctuation_as_olive_does_unless_normalize_is_off()
+    {
+        Assert.Equal("please enter your password followed by the pound key", AccuracyScores.NormalizeForWer("  Please enter your password,\tfollowed by the POUND key.  "));
+        Assert.Equal("don t stop 42 snake_case", AccuracyScores.NormalizeForWer("Don't stop -- 42! snake_case"));
+        Assert.Equal(0.0, AccuracyScores.WordErrorRate(["thank you"], ["Thank you."]), Tolerance);
+        Assert.Equal(1.0, AccuracyScores.WordErrorRate(["thank you"], ["Thank you."], normalize: false), Tolerance);
+    }
 }

@@ -49,6 +49,9 @@ public sealed class ReportRenderingTests : IDisposable
         Assert.Equal("0.394 %", MetricFormat.Value(new MetricColumn("accuracy-cer", "accuracy", false, -1), 0.0039448));
         Assert.Equal("29.2 ms", MetricFormat.Value(P50, 29.194));
         Assert.Equal("12.5 tokens/s", MetricFormat.Value(new MetricColumn("gen-decode_tokens_per_second", "generation_latency", true, -1), 12.49));
+        Assert.Equal("41.4 × real time", MetricFormat.Value(new MetricColumn("speech-rtfx", "accuracy", true, 2), 41.36));
+        Assert.Equal("+50 % (better)", MetricFormat.Change(new MetricColumn("speech-rtfx", "accuracy", true, 2), 20, 30));
+        Assert.Equal("12.5 %", MetricFormat.Value(new MetricColumn("speech-wer", "accuracy", false, 1), 0.125));
         // latency-avg has no goal: 70 % slower is still worse.
         Assert.Equal("+70 % (worse)", MetricFormat.Change(Avg, 10, 17));
         Assert.Equal("−1 pts (worse)", MetricFormat.Change(Exact, 0.975, 0.965));
