@@ -211,15 +211,25 @@ public sealed class OliveFormRecipeTests : IDisposable
     }
 
     [Fact]
-    public void An_lm_eval_evaluator_is_one_error_not_one_per_key()
+    public void Another_evaluator_type_is_one_error_not_one_per_key_and_lm_evaluator_keys_are_its_own()
     {
         var error = Assert.Throws<RecipeException>(() => Load("""
             evaluators:
-              mmlu: {type: LMEvaluator, tasks: [mmlu], batch_size: 1, max_length: 2048}
-            evaluator: mmlu
+              mteb: {type: MTEBEvaluator, tasks: [STS17, NFCorpus], batch_size: 32}
+            evaluator: mteb
             """));
+        Assert.Equal("evaluators.mteb.type", Assert.Single(error.Errors).KeyPath);
 
-        Assert.Equal("evaluators.mmlu.type", Assert.Single(error.Errors).KeyPath);
+        // LMEvaluator's own keys are read (batch_size, max_length, provider_options are no errors); a task OliveNet does
+        // not run is the one error.
+        error = Assert.Throws<RecipeException>(() => Load("""
+            evaluators:
+              lm: {type: LMEvaluator, tasks: [hellaswag], batch_size: 1, max_length: 2048, provider_options: {x: "1"}}
+            evaluator: lm
+            """));
+        var only = Assert.Single(error.Errors);
+        Assert.Equal("evaluators.lm.tasks[0]", only.KeyPath);
+        Assert.Contains("'hellaswag' is not an lm-eval task OliveNet runs", only.Message, StringComparison.Ordinal);
     }
 
     [Fact]
