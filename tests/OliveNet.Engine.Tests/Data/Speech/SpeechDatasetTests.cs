@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using OliveNet.Engine.Data;
 using OliveNet.Engine.Data.Speech;
+using OliveNet.Runtime.Speech;
 
 namespace OliveNet.Engine.Tests.Data.Speech;
 
