@@ -4,6 +4,7 @@ using OliveNet.Engine.Data;
 using OliveNet.Engine.Data.Speech;
 using OliveNet.Runtime;
 using OliveNet.Runtime.Generation;
+using OliveNet.Runtime.Speech;
 
 namespace OliveNet.Engine.Evaluation;
 
@@ -13,7 +14,7 @@ public sealed partial class ModelEvaluator
     internal const int ChunkSeconds = 30;
 
     /// <summary>The rate Whisper's features are computed at.</summary>
-    private const int WhisperRate = 16000;
+    private const int WhisperRate = GenAISpeechModel.WhisperRate;
 
     private static readonly string[] SpeechConfigFiles = ["genai_config.json", "audio_processor_config.json", "tokenizer.json"];
 
@@ -51,7 +52,7 @@ public sealed partial class ModelEvaluator
             throw new DataException($"metric {metric.Name}: data config {loaded.Name} has sample_rate {speech.SampleRate}, below Whisper's {WhisperRate} Hz, and ONNX Runtime GenAI's audio decoder only down-samples; set sample_rate to {WhisperRate} (every clip is resampled to it)");
         }
 
-        using var asr = Open(metric, model, (folder, _) => GenAITranscriber.Load(folder));
+        using var asr = Open(metric, model, (folder, _) => GenAISpeechModel.Load(folder));
         using var step = Workflows.RunProgress.Step($"{metric.Name} ({metric.Type})", speech.Samples.Count);
         var (transcripts, seconds) = Transcribe(asr, speech, step.Advance, cancellation);
         var result = new Dictionary<string, double>(StringComparer.Ordinal);
@@ -67,7 +68,7 @@ public sealed partial class ModelEvaluator
 
     /// <summary>Every clip's transcript and the seconds spent producing them.</summary>
     /// <exception cref="DataException">GenAI failed on a clip; the message names it.</exception>
-    internal static (IReadOnlyList<object> Transcripts, double Seconds) Transcribe(GenAITranscriber asr, SpeechData speech, Action? onClip = null, CancellationToken cancellation = default)
+    internal static (IReadOnlyList<object> Transcripts, double Seconds) Transcribe(GenAISpeechModel asr, SpeechData speech, Action? onClip = null, CancellationToken cancellation = default)
     {
         var transcripts = new List<object>(speech.Samples.Count);
         var elapsed = TimeSpan.Zero;
@@ -92,7 +93,7 @@ public sealed partial class ModelEvaluator
     }
 
     /// <summary>One clip: consecutive 30 s pieces, each written as 16-bit PCM WAV (as Olive hands GenAI its audio), transcribed, joined by spaces.</summary>
-    internal static string Transcribe(GenAITranscriber asr, Audio audio)
+    internal static string Transcribe(GenAISpeechModel asr, Audio audio)
     {
         var chunk = ChunkSeconds * audio.SampleRate;
         var pieces = new List<string>();

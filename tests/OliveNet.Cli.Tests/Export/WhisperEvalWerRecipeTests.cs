@@ -5,6 +5,7 @@ using OliveNet.Engine.Data.Speech;
 using OliveNet.Engine.Evaluation;
 using OliveNet.Engine.Tests.Data.Speech;
 using OliveNet.Passes.Tests.Export;
+using OliveNet.Runtime.Speech;
 using GenAI = Microsoft.ML.OnnxRuntimeGenAI;
 
 namespace OliveNet.Cli.Tests.Export;

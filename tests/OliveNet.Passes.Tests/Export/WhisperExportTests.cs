@@ -137,7 +137,7 @@ public sealed class WhisperExportTests(Xunit.Abstractions.ITestOutputHelper log)
 
         using var model = GenAISpeechModel.Load(folder);
         const int NewTokens = 6;
-        var result = model.Transcribe(wav, GenAISpeechModel.EnglishTranscriptionPrompt, reference.Prompt.Length + NewTokens);
+        var result = model.Transcribe(wav, GenAISpeechModel.MultilingualPrompt, reference.Prompt.Length + NewTokens);
         log.WriteLine($"GenAI: '{result.Text}' tokens {string.Join(' ', result.Tokens)}; features min {result.Features.Min():F3} max {result.Features.Max():F3}");
 
         // GenAI's tokenizer turned the prompt text into Whisper's special-token ids.
@@ -220,24 +220,6 @@ public sealed class WhisperExportTests(Xunit.Abstractions.ITestOutputHelper log)
         Assert.Equal(files, Directory.GetFiles(second).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToArray());
         Assert.Contains("encoder.onnx", files);
         Assert.All(files, f => Assert.True(File.ReadAllBytes(Path.Combine(first, f!)).AsSpan().SequenceEqual(File.ReadAllBytes(Path.Combine(second, f!))), f));
-    }
-
-    /// <summary>
-    /// 8 kHz → 16 kHz: a 1 kHz tone up-sampled equals the tone sampled at 16 kHz. The Kaiser-windowed sinc (32 lobes,
-    /// beta 8.6: ripple and stop-band below -80 dB, 1e-4 of the amplitude) passes 1 kHz, a quarter of the input's
-    /// Nyquist band, within 1e-4 of the 0.5 amplitude (measured 6e-6) away from the ends, where the kernel runs out of
-    /// input (the first and last 32 input samples are left out).
-    /// </summary>
-    [Fact]
-    public void Wav_audio_up_samples_a_tone_to_whisper_rate_band_limited()
-    {
-        const int From = 8000;
-        var input = Enumerable.Range(0, From / 4).Select(i => (float)(0.5 * Math.Sin(2 * Math.PI * 1000 * i / From))).ToArray();
-        var output = WavAudio.Resample(input, From, WavAudio.WhisperRate);
-        Assert.Equal(2 * input.Length, output.Length);
-        var error = Enumerable.Range(64, output.Length - 128).Max(i => Math.Abs(output[i] - (0.5 * Math.Sin(2 * Math.PI * 1000 * i / WavAudio.WhisperRate))));
-        log.WriteLine($"max |resampled - exact| = {error:E2}");
-        Assert.True(error < 5e-5, $"max error {error:E2}");
     }
 
     private static string Export(string output)

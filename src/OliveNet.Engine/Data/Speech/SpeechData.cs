@@ -1,3 +1,5 @@
+using OliveNet.Runtime.Speech;
+
 namespace OliveNet.Engine.Data.Speech;
 
 /// <summary>One clip of a speech data config: its name, audio at the config's sample rate, and reference transcript.</summary>

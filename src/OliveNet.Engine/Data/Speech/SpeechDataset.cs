@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using OliveNet.Runtime.Speech;
 
 namespace OliveNet.Engine.Data.Speech;
 
@@ -92,7 +93,16 @@ public static class SpeechDataset
             }
 
             var name = idCol.Length > 0 && row.TryGetValue(idCol, out var id) ? id : Path.GetFileName(file);
-            var audio = Resampler.Resample(WavReader.Read(File.ReadAllBytes(path), path), rate);
+            Audio audio;
+            try
+            {
+                audio = Resampler.Resample(WavReader.Read(path), rate);
+            }
+            catch (InvalidDataException e)
+            {
+                throw new DataException(e.Message);
+            }
+
             samples.Add(new SpeechSample(name, audio, text));
         }
 

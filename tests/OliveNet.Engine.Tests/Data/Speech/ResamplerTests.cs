@@ -1,4 +1,4 @@
-using OliveNet.Engine.Data.Speech;
+using OliveNet.Runtime.Speech;
 
 namespace OliveNet.Engine.Tests.Data.Speech;
 
@@ -17,6 +17,7 @@ public sealed class ResamplerTests
 
     [Theory]
     [InlineData(8000, 16000, 440.0)]
+    [InlineData(8000, 16000, 1000.0)] // telephone speech up-sampled to Whisper's rate, as GenAISpeechModel does
     [InlineData(44100, 16000, 1000.0)]
     [InlineData(16000, 22050, 3000.0)]
     [InlineData(48000, 16000, 6000.0)]

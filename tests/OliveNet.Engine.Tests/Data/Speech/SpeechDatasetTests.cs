@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using OliveNet.Engine.Data;
 using OliveNet.Engine.Data.Speech;
+using OliveNet.Runtime.Speech;
 
 namespace OliveNet.Engine.Tests.Data.Speech;
 
@@ -78,6 +79,12 @@ public sealed class SpeechDatasetTests : IDisposable
         var refused = Assert.Throws<DataException>(() => SpeechDataset.Load(hub));
         Assert.Contains("'hf-audio/esb-datasets-test-only-sorted' is a Hugging Face hub dataset", refused.Message, StringComparison.Ordinal);
         Assert.Contains("data_name: audiofolder, data_dir:", refused.Message, StringComparison.Ordinal);
+
+        // Runtime's WavReader refuses a file that is not WAV; the data config shows it as a DataException naming the file.
+        File.WriteAllBytes(Path.Combine(_dir.FullName, "clips", "added.wav"), "fLaC\0\0\0\0\0\0\0\0"u8.ToArray());
+        var flac = Assert.Throws<DataException>(() => SpeechDataset.Load(Config(new JsonObject())));
+        Assert.Contains($"{Path.Combine(_dir.FullName, "clips", "added.wav")}: not a WAV file", flac.Message, StringComparison.Ordinal);
+        Assert.Contains("ffmpeg", flac.Message, StringComparison.Ordinal);
 
         File.Delete(Path.Combine(_dir.FullName, "metadata.csv"));
         var missing = Assert.Throws<DataException>(() => SpeechDataset.Load(Config(new JsonObject())));

@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
-using OliveNet.Engine.Data;
-using OliveNet.Engine.Data.Speech;
+using OliveNet.Runtime.Speech;
 
 namespace OliveNet.Engine.Tests.Data.Speech;
 
@@ -50,7 +49,7 @@ public sealed class WavReaderTests
     [Fact]
     public void A_file_that_is_not_wav_says_so_and_how_to_convert_it()
     {
-        var error = Assert.Throws<DataException>(() => WavReader.Read("fLaC\0\0\0\0\0\0\0\0"u8, "clip.flac"));
+        var error = Assert.Throws<InvalidDataException>(() => WavReader.Read("fLaC\0\0\0\0\0\0\0\0"u8, "clip.flac"));
         Assert.Contains("clip.flac: not a WAV file", error.Message, StringComparison.Ordinal);
         Assert.Contains("ffmpeg", error.Message, StringComparison.Ordinal);
     }

@@ -1,4 +1,4 @@
-namespace OliveNet.Engine.Data.Speech;
+namespace OliveNet.Runtime.Speech;
 
 /// <summary>
 /// Band-limited resampling by a Kaiser-windowed sinc: each output sample is the input convolved with a low-pass kernel

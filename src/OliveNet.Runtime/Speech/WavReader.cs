@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 
-namespace OliveNet.Engine.Data.Speech;
+namespace OliveNet.Runtime.Speech;
 
 /// <summary>Decoded audio: samples in [-1, 1), one channel, at <see cref="SampleRate"/> Hz.</summary>
 /// <param name="Samples">Mono samples; a multi-channel file is averaged over its channels.</param>
@@ -14,7 +14,8 @@ public sealed record Audio(float[] Samples, int SampleRate)
 /// <summary>
 /// Reads RIFF WAVE files: PCM 8 (unsigned), 16, 24 and 32-bit integers, IEEE float 32 and 64, plain or
 /// WAVE_FORMAT_EXTENSIBLE, any rate and channel count. Integers scale as libsndfile reads them (16-bit: x / 32768), and
-/// channels are averaged to mono, as Hugging Face's <c>Audio</c> feature does by default.
+/// channels are averaged to mono, as Hugging Face's <c>Audio</c> feature does by default. Writes 16-bit mono PCM. The one
+/// WAV implementation: the speech data configs (Engine) and <see cref="Generation.GenAISpeechModel"/> both use it.
 /// </summary>
 public static class WavReader
 {
@@ -23,12 +24,13 @@ public static class WavReader
     private const ushort Extensible = 0xFFFE;
 
     /// <summary>Decodes <paramref name="bytes"/>; <paramref name="where"/> names the file in errors.</summary>
-    /// <exception cref="DataException">Not a WAVE file, a sample format it does not read, or a truncated file.</exception>
+    /// <exception cref="InvalidDataException">Not a WAVE file, a sample format it does not read, or a truncated file; the
+    /// message names <paramref name="where"/> and says what to do.</exception>
     public static Audio Read(ReadOnlySpan<byte> bytes, string where)
     {
         if (bytes.Length < 12 || !bytes[..4].SequenceEqual("RIFF"u8) || !bytes[8..12].SequenceEqual("WAVE"u8))
         {
-            throw new DataException($"{where}: not a WAV file (no RIFF/WAVE header); convert it to WAV, e.g. ffmpeg -i in.flac out.wav");
+            throw new InvalidDataException($"{where}: not a WAV file (no RIFF/WAVE header); convert it to WAV, e.g. ffmpeg -i in.flac out.wav");
         }
 
         ushort format = 0, channels = 0, bits = 0;
@@ -55,7 +57,7 @@ public static class WavReader
             {
                 if (channels == 0 || rate <= 0)
                 {
-                    throw new DataException($"{where}: the WAV file has no valid fmt chunk before its data");
+                    throw new InvalidDataException($"{where}: the WAV file has no valid fmt chunk before its data");
                 }
 
                 return new Audio(Decode(body, format, bits, channels, where), rate);
@@ -64,15 +66,19 @@ public static class WavReader
             offset += 8 + size + (size & 1);
         }
 
-        throw new DataException($"{where}: the WAV file has no data chunk");
+        throw new InvalidDataException($"{where}: the WAV file has no data chunk");
     }
+
+    /// <summary>Reads the WAV file at <paramref name="path"/>.</summary>
+    /// <exception cref="InvalidDataException">Not a WAV file it reads; the message names the file.</exception>
+    public static Audio Read(string path) => Read(File.ReadAllBytes(path), path);
 
     private static float[] Decode(ReadOnlySpan<byte> data, ushort format, ushort bits, ushort channels, string where)
     {
         var width = bits / 8;
         if (!(format == Pcm && bits is 8 or 16 or 24 or 32) && !(format == Float && bits is 32 or 64))
         {
-            throw new DataException($"{where}: WAV format {format} with {bits}-bit samples is not read; use PCM 8/16/24/32-bit or float 32/64-bit");
+            throw new InvalidDataException($"{where}: WAV format {format} with {bits}-bit samples is not read; use PCM 8/16/24/32-bit or float 32/64-bit");
         }
 
         var frames = data.Length / (width * channels);
