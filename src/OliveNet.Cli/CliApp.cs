@@ -23,6 +23,7 @@ public static class CliApp
             InspectCommand.Create(output, error),
             BenchCommand.Create(output, error),
             GenerateCommand.Create(output, error),
+            TranscribeCommand.Create(output, error),
             ReportCommand.Create(output, error),
         };
         VersionText.Replace(root, output);

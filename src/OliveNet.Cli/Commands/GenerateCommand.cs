@@ -50,6 +50,11 @@ internal static class GenerateCommand
                 directory = Path.GetDirectoryName(Path.GetFullPath(gguf))!;
             }
 
+            if (gguf is null && IsWhisper(directory))
+            {
+                throw new GenerationException($"{directory} is a Whisper (speech-to-text) model; transcribe audio with: olivenet transcribe {directory} FILE.wav");
+            }
+
             var (modelTokenizer, chatTemplate) = LanguageModel.LoadText(directory);
             var tokenizer = modelTokenizer ?? throw new GenerationException(
                 $"{directory} has no tokenizer.json; copy the tokenizer the model was exported with (tokenizer.json, tokenizer_config.json) next to {(gguf is null ? "genai_config.json" : Path.GetFileName(gguf))}.");
@@ -107,6 +112,20 @@ internal static class GenerateCommand
             return ExitCodes.Ok;
         }));
         return command;
+    }
+
+    /// <summary>Whether the folder's genai_config.json is a Whisper model's (GenAI type whisper).</summary>
+    private static bool IsWhisper(string directory)
+    {
+        var path = Path.Combine(directory, "genai_config.json");
+        try
+        {
+            return File.Exists(path) && System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(path))?["model"]?["type"]?.GetValue<string>() == "whisper";
+        }
+        catch (Exception e) when (e is System.Text.Json.JsonException or InvalidOperationException)
+        {
+            return false;
+        }
     }
 
     /// <summary>The GGUF file <paramref name="path"/> names: itself, or the one .gguf in a folder without genai_config.json; else null.</summary>

@@ -40,6 +40,17 @@ public sealed class WhisperRecipeRunTests : IDisposable
         using var model = GenAISpeechModel.Load(output);
         var result = model.Transcribe(features, reference["mels"]!.GetValue<int>(), Ints("prompt"), Ints("prompt").Length + Ints("tokens").Length);
         Assert.Equal(Ints("tokens"), result.Tokens);
+
+        // olivenet transcribe prints what GenAI transcribes from a real 8 kHz prompt (random weights: the text is noise, the
+        // same noise); generate on a speech model says to use transcribe.
+        var wav = OliveNet.Engine.Tests.Data.Speech.AsteriskSounds.Wav("hello-world");
+        var (exit, stdout, stderr) = CliRunner.Run("transcribe", output, wav);
+        Assert.True(exit == 0, stderr);
+        Assert.Equal(model.Transcribe(wav).Text.Trim(), stdout.TrimEnd('\n'));
+        Assert.Contains("1.40 s of audio in", stderr, StringComparison.Ordinal);
+        (exit, _, stderr) = CliRunner.Run("generate", output, "-p", "hello");
+        Assert.Equal(2, exit);
+        Assert.Contains("is a Whisper (speech-to-text) model; transcribe audio with: olivenet transcribe", stderr, StringComparison.Ordinal);
     }
 
     [Fact]
