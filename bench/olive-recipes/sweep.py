@@ -143,8 +143,8 @@ def validate_all(checkout, olivenet):
 STANDIN_FAMILIES = [("whisper", "whisper"), ("smollm3", "smollm3"), ("olmo3", "olmo3"), ("hymt", "hunyuan"), ("hunyuan", "hunyuan"),
                     ("qwen3vl", "qwen3_vl"), ("qwen2.5vl", "qwen2_5_vl"), ("fara", "qwen2_5_vl"), ("translategemma", "gemma3_vl"),
                     ("gemma34b", "gemma3_vl"), ("ministral3", "mistral3"), ("qwen3.5", "qwen3_5"),
-                    ("qwen3", "qwen3"), ("qwen2", "qwen2"), ("qwen", "qwen2"), ("llama", "llama"), ("smollm", "llama"),
-                    ("phi", "phi3"), ("gemma", "gemma3"), ("mistral", "mistral")]
+                    ("qwen3", "qwen3_g128"), ("qwen2", "qwen2_g128"), ("qwen", "qwen2_g128"), ("llama", "llama"), ("smollm", "llama"),
+                    ("phi", "phi3"), ("gemma", "gemma3"), ("mistral", "mistral_g128")]
 
 
 # Families without a stand-in checkpoint: their real config.json (architecture and type, from the hub cards) is enough for

@@ -36,6 +36,9 @@ public sealed class ModelBuilderLogitsTests(Xunit.Abstractions.ITestOutputHelper
 
             data.Add("qwen3_5");
             data.Add("qwen3_5_wide");
+            data.Add("qwen3_g128");
+            data.Add("qwen2_g128");
+            data.Add("mistral_g128");
             return data;
         }
     }
