@@ -12,7 +12,8 @@ namespace OliveNet.Engine.Evaluation;
 /// <c>{description}{examples}{question}\nA. …\nB. …\nC. …\nD. …\nAnswer:</c>; each choice scored by the log-likelihood
 /// of the continuation " A" … " D" after it (one forward pass with an empty cache); <c>acc</c> the fraction whose
 /// most likely choice is the answer, over every question of every subject (lm-eval's size-weighted group mean).
-/// <c>limit</c> keeps the first N questions of each subject, as lm-eval's limit does per subtask.
+/// <c>limit</c> keeps the first N questions of each subject (below 1: the first ⌈limit·n⌉), as lm-eval's limit does per
+/// subtask.
 /// </summary>
 public static class MmluTask
 {
@@ -68,7 +69,7 @@ public static class MmluTask
 
     /// <summary>The questions of <paramref name="task"/> (mmlu: every subject, alphabetically) as prompts.</summary>
     /// <exception cref="DataException">The data is missing or not in cais/mmlu's layout.</exception>
-    public static List<Item> Items(string task, int numFewshot, int? limit)
+    public static List<Item> Items(string task, int numFewshot, double? limit)
     {
         if (Missing(numFewshot) is { } missing)
         {
@@ -95,7 +96,8 @@ public static class MmluTask
 
             var description = $"The following are multiple choice questions (with answers) about {subject.Replace('_', ' ')}.\n\n";
             var examples = string.Concat(shots.Select(s => Text(s) + " " + Letters[s.Answer] + "\n\n"));
-            items.AddRange((limit is { } n ? questions.Take(n) : questions)
+            var keep = limit switch { null => questions.Count, < 1 and var f => (int)Math.Ceiling(questions.Count * f), var n => (int)n };
+            items.AddRange(questions.Take(keep)
                 .Select(q => new Item(subject, description + examples + Text(q), Letters.Select(l => " " + l).ToList(), q.Answer)));
         }
 

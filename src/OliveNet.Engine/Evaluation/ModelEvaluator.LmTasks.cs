@@ -10,7 +10,7 @@ public sealed partial class ModelEvaluator
     {
         var task = metric.UserConfig["task"]?.GetValue<string>() ?? throw new DataException($"metric {metric.Name}: user_config.task is required (an LMEvaluator task name such as mmlu)");
         var fewshot = (int)(JsonNumbers.Get(metric.UserConfig["num_fewshot"]) ?? 0);
-        var limit = JsonNumbers.Get(metric.UserConfig["limit"]) is { } l ? (int?)l : null;
+        var limit = JsonNumbers.Get(metric.UserConfig["limit"]);
         var items = MmluTask.Items(task, fewshot, limit);
         using var lm = OpenLanguageModel(metric, model);
         var tokenizer = lm.Tokenizer ?? throw new DataException($"metric {metric.Name}: {model.Folder} has no tokenizer.json to write the questions with");

@@ -49,6 +49,19 @@ public sealed partial class RecipeLoader
                     reader.Error(value, where, "expected a list of task names, e.g. [mmlu]");
                     ok = false;
                     break;
+                case "limit" when value is YamlScalarNode { Value: { } text } && text.Contains('.', StringComparison.Ordinal):
+                    // lm-eval's limit below 1 is a fraction of each task's questions.
+                    if (double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var fraction) && fraction is > 0 and <= 1)
+                    {
+                        config[key] = fraction;
+                    }
+                    else
+                    {
+                        reader.Error(value, where, "must be a whole number of questions per subject, or a fraction in (0, 1]");
+                        ok = false;
+                    }
+
+                    break;
                 case "num_fewshot" or "limit" or "max_length" or "batch_size":
                     if (!RecipeReader.IsNull(value) && reader.Integer(value, where) is { } number)
                     {

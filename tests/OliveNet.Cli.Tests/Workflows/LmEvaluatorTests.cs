@@ -68,6 +68,12 @@ public sealed class LmEvaluatorTests : IDisposable
         var all = TestRows.GroupBy(r => r.Subject).SelectMany(g => g.Take(4)).ToList();
         Assert.Equal(Accuracy(lm, all), scores.GetProperty("mmlu-acc").GetDouble(), 12);
         Assert.Equal(Accuracy(lm, all.Where(r => r.Subject == "philosophy").ToList()), scores.GetProperty("mmlu_philosophy-acc").GetDouble(), 12);
+
+        // A limit below 1 is lm-eval's fraction per subject: ⌈0.5·2⌉ + ⌈0.5·6⌉ = 4 questions.
+        File.WriteAllText(recipe, File.ReadAllText(recipe).Replace("\"limit\": 4", "\"limit\": 0.5", StringComparison.Ordinal));
+        (exit, _, stderr) = CliProcess.Run(new Dictionary<string, string?> { ["HF_HUB_CACHE"] = hub }, "run", recipe);
+        Assert.True(exit == 0, stderr);
+        Assert.Contains("mmlu: 4/4 questions", stderr, StringComparison.Ordinal);
     }
 
     [Fact]
