@@ -147,28 +147,11 @@ public static class MmluTask
             var vocab = forward.Logits.Length / forward.Count;
             for (var j = 0; j < target.Length; j++)
             {
-                scores[c] += LogSoftmax(forward.Logits.AsSpan((forward.Count - target.Length + j) * vocab, vocab), target[j]);
+                scores[c] += Metrics.LogSoftmaxAt(forward.Logits.AsSpan((forward.Count - target.Length + j) * vocab, vocab), target[j]);
             }
         }
 
         return scores;
-    }
-
-    private static double LogSoftmax(ReadOnlySpan<float> row, int index)
-    {
-        double max = double.NegativeInfinity;
-        foreach (var v in row)
-        {
-            max = Math.Max(max, v);
-        }
-
-        double sum = 0;
-        foreach (var v in row)
-        {
-            sum += Math.Exp(v - max);
-        }
-
-        return row[index] - max - Math.Log(sum);
     }
 
     private static string Text(Question q) =>

@@ -54,7 +54,7 @@ public sealed partial class ModelEvaluator
                 var logits = lm.ForwardAll(ids[begin..end]);
                 for (var target = Math.Max(scoredUpTo, begin + 1); target < end; target++)
                 {
-                    nll -= LogSoftmaxAt(logits.AsSpan((target - 1 - begin) * vocab, vocab), ids[target]);
+                    nll -= Runtime.Generation.Metrics.LogSoftmaxAt(logits.AsSpan((target - 1 - begin) * vocab, vocab), ids[target]);
                     scored++;
                 }
 
@@ -104,23 +104,5 @@ public sealed partial class ModelEvaluator
             ["decode_tokens_per_second"] = generate <= 1 ? 0 : (generate - 1) * runs / Math.Max(decodeSeconds, 1e-9),
             ["peak_memory"] = peak,
         };
-    }
-
-    /// <summary>log softmax(logits)[target], in double with the max subtracted.</summary>
-    private static double LogSoftmaxAt(ReadOnlySpan<float> logits, int target)
-    {
-        var max = double.NegativeInfinity;
-        foreach (var value in logits)
-        {
-            max = Math.Max(max, value);
-        }
-
-        var sum = 0.0;
-        foreach (var value in logits)
-        {
-            sum += Math.Exp(value - max);
-        }
-
-        return logits[target] - max - Math.Log(sum);
     }
 }

@@ -82,7 +82,9 @@ internal sealed partial record HfConfig
     private static int Int(JsonObject raw, string path, string key) =>
         raw[key] is JsonValue v && v.TryGetValue<int>(out var i) ? i : throw new ExportException($"{path}: '{key}' is missing or not an integer.");
 
-    private static JsonObject? ReadJson(string path)
+    /// <summary>A JSON object file, or null when the file is absent.</summary>
+    /// <exception cref="ExportException">The file is not a JSON object.</exception>
+    internal static JsonObject? ReadJson(string path)
     {
         if (!File.Exists(path))
         {

@@ -58,7 +58,7 @@ public static partial class Metrics
     }
 
     /// <summary>log softmax(logits)[target], computed in double with the max subtracted.</summary>
-    internal static double LogSoftmaxAt(ReadOnlySpan<float> logits, int target)
+    public static double LogSoftmaxAt(ReadOnlySpan<float> logits, int target)
     {
         var max = double.NegativeInfinity;
         foreach (var value in logits)

@@ -61,8 +61,8 @@ internal sealed record WhisperConfig
     public static WhisperConfig Load(string folder)
     {
         var path = Path.Combine(folder, "config.json");
-        var raw = Read(path) ?? throw new ExportException($"{path}: not found; a Hugging Face checkpoint folder has config.json.");
-        var generation = Read(Path.Combine(folder, "generation_config.json")) ?? [];
+        var raw = HfConfig.ReadJson(path) ?? throw new ExportException($"{path}: not found; a Hugging Face checkpoint folder has config.json.");
+        var generation = HfConfig.ReadJson(Path.Combine(folder, "generation_config.json")) ?? [];
         var config = new WhisperConfig
         {
             DModel = Int(raw, path, "d_model"),
@@ -113,21 +113,4 @@ internal sealed record WhisperConfig
 
     private static int Int(JsonObject raw, string path, string key) =>
         raw[key] is JsonValue v && v.TryGetValue<int>(out var i) ? i : throw new ExportException($"{path}: '{key}' is missing or not an integer (a Whisper config has it).");
-
-    private static JsonObject? Read(string path)
-    {
-        if (!File.Exists(path))
-        {
-            return null;
-        }
-
-        try
-        {
-            return JsonNode.Parse(File.ReadAllText(path)) as JsonObject ?? throw new ExportException($"{path}: not a JSON object.");
-        }
-        catch (System.Text.Json.JsonException e)
-        {
-            throw new ExportException($"{path}: not valid JSON ({e.Message}).", e);
-        }
-    }
 }
