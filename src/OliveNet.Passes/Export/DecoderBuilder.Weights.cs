@@ -171,7 +171,7 @@ internal sealed partial class DecoderBuilder
     }
 
     /// <summary>How a quantized weight's tensors are shaped.</summary>
-    private enum QuantizedLayout
+    internal enum QuantizedLayout
     {
         /// <summary>MatMulNBits: packed <c>[N, k_blocks, blob]</c>, scales and zero points 1-D.</summary>
         MatMulNBits,
@@ -190,51 +190,58 @@ internal sealed partial class DecoderBuilder
     /// packed layout <c>[N, k_blocks, blob]</c>, the scales and the zero points are all column-major, so chunks along N
     /// concatenate.
     /// </summary>
-    private List<string> QuantizedWeight(string weightName, WeightReader.Rows[] parts, int k, int n, int bits, QuantizedLayout layout)
+    private List<string> QuantizedWeight(string weightName, WeightReader.Rows[] parts, int k, int n, int bits, QuantizedLayout layout) =>
+        QuantizedWeight(_g, _w, _s, weightName, parts, k, n, bits, layout);
+
+    /// <inheritdoc cref="QuantizedWeight(string, WeightReader.Rows[], int, int, int, QuantizedLayout)"/>
+    internal static List<string> QuantizedWeight(GraphBuilder g, WeightReader w, ExportSettings s, string weightName, WeightReader.Rows[] parts, int k, int n, int bits, QuantizedLayout layout)
     {
         var prefix = $"{weightName}.weight.MatMulNBits";
-        var kBlocks = (k + _s.BlockSize - 1) / _s.BlockSize;
-        var blob = _s.BlockSize * bits / 8;
+        var kBlocks = (k + s.BlockSize - 1) / s.BlockSize;
+        var blob = s.BlockSize * bits / 8;
         var zeroPointRow = bits == 8 ? kBlocks : (kBlocks + 1) / 2;
         var scales = new float[(long)n * kBlocks];
-        var zeroPoints = _s.Symmetric ? null : new byte[(long)n * zeroPointRow];
-        var chunk = (int)Math.Clamp(_s.ChunkElements / k, 1, n);
+        var zeroPoints = s.Symmetric ? null : new byte[(long)n * zeroPointRow];
+        var chunk = (int)Math.Clamp(s.ChunkElements / k, 1, n);
         long[] packedDims = layout == QuantizedLayout.Table ? [n, (long)kBlocks * blob] : [n, kBlocks, blob];
-        _g.BeginInitializer($"{prefix}.qweight", OnnxDataType.UInt8, packedDims, (long)n * kBlocks * blob);
+        g.BeginInitializer($"{prefix}.qweight", OnnxDataType.UInt8, packedDims, (long)n * kBlocks * blob);
         var buffer = new float[(long)k * chunk];
         for (var n0 = 0; n0 < n; n0 += chunk)
         {
             var width = Math.Min(chunk, n - n0);
-            var w = width == chunk ? buffer : new float[(long)k * width];
-            _w.TransposedInto(WeightReader.Slice(parts, n0, n0 + width), k, width, w);
-            var q = _s.SearchScales
-                ? BlockQuantizer.QuantizeSearched(w, k, width, bits, _s.BlockSize, _s.Symmetric)
-                : BlockQuantizer.Quantize(w, k, width, bits, _s.BlockSize, _s.Symmetric);
-            _g.Data.Append(q.Packed);
+            var values = width == chunk ? buffer : new float[(long)k * width];
+            w.TransposedInto(WeightReader.Slice(parts, n0, n0 + width), k, width, values);
+            var q = s.SearchScales
+                ? BlockQuantizer.QuantizeSearched(values, k, width, bits, s.BlockSize, s.Symmetric)
+                : BlockQuantizer.Quantize(values, k, width, bits, s.BlockSize, s.Symmetric);
+            g.Data.Append(q.Packed);
             q.Scales.CopyTo(scales.AsSpan((int)((long)n0 * kBlocks)));
             q.ZeroPoints?.CopyTo(zeroPoints.AsSpan((int)((long)n0 * zeroPointRow)));
         }
 
-        _g.Data.End();
+        g.Data.End();
         var twoD = layout != QuantizedLayout.MatMulNBits;
-        var inputs = new List<string> { $"{prefix}.qweight", _g.Initializer<float>($"{prefix}.scales", scales, twoD ? [n, kBlocks] : [scales.Length]) };
+        var inputs = new List<string> { $"{prefix}.qweight", g.Initializer<float>($"{prefix}.scales", scales, twoD ? [n, kBlocks] : [scales.Length]) };
         if (zeroPoints is not null)
         {
-            inputs.Add(_g.Raw($"{prefix}.qzeros", OnnxDataType.UInt8, zeroPoints, twoD ? [n, zeroPointRow] : [zeroPoints.Length]));
+            inputs.Add(g.Raw($"{prefix}.qzeros", OnnxDataType.UInt8, zeroPoints, twoD ? [n, zeroPointRow] : [zeroPoints.Length]));
         }
 
         return inputs;
     }
 
-    private OliveNet.Onnx.Protos.AttributeProto[] NBitsAttributes(int k, int n, int bits)
+    private OliveNet.Onnx.Protos.AttributeProto[] NBitsAttributes(int k, int n, int bits) => NBitsAttributes(_s, k, n, bits);
+
+    /// <summary>MatMulNBits' attributes: K, N, bits, block_size, and accuracy_level when set.</summary>
+    internal static OliveNet.Onnx.Protos.AttributeProto[] NBitsAttributes(ExportSettings s, int k, int n, int bits)
     {
         var attributes = new List<OliveNet.Onnx.Protos.AttributeProto>
         {
-            GraphBuilder.Int("K", k), GraphBuilder.Int("N", n), GraphBuilder.Int("bits", bits), GraphBuilder.Int("block_size", _s.BlockSize),
+            GraphBuilder.Int("K", k), GraphBuilder.Int("N", n), GraphBuilder.Int("bits", bits), GraphBuilder.Int("block_size", s.BlockSize),
         };
-        if (_s.AccuracyLevel != 0)
+        if (s.AccuracyLevel != 0)
         {
-            attributes.Add(GraphBuilder.Int("accuracy_level", _s.AccuracyLevel));
+            attributes.Add(GraphBuilder.Int("accuracy_level", s.AccuracyLevel));
         }
 
         return [.. attributes];

@@ -199,45 +199,8 @@ internal sealed class WhisperBuilder(WhisperConfig c, WeightReader w, GraphBuild
 
         WeightReader.Rows[] parts = [w.All(source)];
         var (k, n) = w.Measure(parts);
-        var prefix = $"{name[..^".weight".Length]}.weight.MatMulNBits";
-        var kBlocks = (k + s.BlockSize - 1) / s.BlockSize;
-        var blob = s.BlockSize * bits / 8;
-        var zeroPointRow = bits == 8 ? kBlocks : (kBlocks + 1) / 2;
-        var scales = new float[(long)n * kBlocks];
-        var zeroPoints = s.Symmetric ? null : new byte[(long)n * zeroPointRow];
-        var chunk = (int)Math.Clamp(chunkElements / k, 1, n);
-        g.BeginInitializer($"{prefix}.qweight", OnnxDataType.UInt8, [n, kBlocks, blob], (long)n * kBlocks * blob);
-        for (var n0 = 0; n0 < n; n0 += chunk)
-        {
-            // Chunks of output columns: packed blocks, scales and zero points are all column-major, so chunks concatenate.
-            var width = Math.Min(chunk, n - n0);
-            var values = new float[(long)k * width];
-            w.TransposedInto(WeightReader.Slice(parts, n0, n0 + width), k, width, values);
-            var q = s.SearchScales
-                ? BlockQuantizer.QuantizeSearched(values, k, width, bits, s.BlockSize, s.Symmetric)
-                : BlockQuantizer.Quantize(values, k, width, bits, s.BlockSize, s.Symmetric);
-            g.Data.Append(q.Packed);
-            q.Scales.CopyTo(scales.AsSpan((int)((long)n0 * kBlocks)));
-            q.ZeroPoints?.CopyTo(zeroPoints.AsSpan((int)((long)n0 * zeroPointRow)));
-        }
-
-        g.Data.End();
-        var inputs = new List<string> { input, $"{prefix}.qweight", g.Initializer<float>($"{prefix}.scales", scales, [scales.Length]) };
-        if (zeroPoints is not null)
-        {
-            inputs.Add(g.Raw($"{prefix}.qzeros", OnnxDataType.UInt8, zeroPoints, [zeroPoints.Length]));
-        }
-
-        var attributes = new List<OliveNet.Onnx.Protos.AttributeProto>
-        {
-            GraphBuilder.Int("K", k), GraphBuilder.Int("N", n), GraphBuilder.Int("bits", bits), GraphBuilder.Int("block_size", s.BlockSize),
-        };
-        if (s.AccuracyLevel != 0)
-        {
-            attributes.Add(GraphBuilder.Int("accuracy_level", s.AccuracyLevel));
-        }
-
-        return g.Op("MatMulNBits", node.Replace("/MatMul", "/MatMulNBits", StringComparison.Ordinal), inputs, GraphBuilder.Ms, [.. attributes]);
+        var weights = DecoderBuilder.QuantizedWeight(g, w, s, name[..^".weight".Length], parts, k, n, bits, DecoderBuilder.QuantizedLayout.MatMulNBits);
+        return g.Op("MatMulNBits", node.Replace("/MatMul", "/MatMulNBits", StringComparison.Ordinal), [input, .. weights], GraphBuilder.Ms, DecoderBuilder.NBitsAttributes(s, k, n, bits));
     }
 
     /// <summary>The HF linear weight <paramref name="source"/> transposed to <c>[in, out]</c> as initializer <paramref name="name"/>.</summary>
