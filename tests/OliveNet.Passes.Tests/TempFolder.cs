@@ -11,6 +11,19 @@ internal sealed class TempFolder : IDisposable
 
     public string Path { get; }
 
+    /// <summary>
+    /// A folder that lives as long as the test process: for fixtures built once per run. Deleted when the process exits,
+    /// so a CI machine's disk does not fill with one copy per run.
+    /// </summary>
+    public static TempFolder ForProcess() => LazyProcessFolder.Value;
+
+    private static readonly Lazy<TempFolder> LazyProcessFolder = new(() =>
+    {
+        var folder = new TempFolder();
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => folder.Dispose();
+        return folder;
+    });
+
     public string Sub(string name)
     {
         var dir = System.IO.Path.Combine(Path, name);

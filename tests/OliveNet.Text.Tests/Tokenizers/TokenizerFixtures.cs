@@ -174,12 +174,31 @@ internal static class TokenizerFixtures
         return [.. File.ReadAllText(path).TrimEnd('\n').Split('\n').Select(line => JsonSerializer.Deserialize<int[]>(line)!)];
     }
 
+    /// <summary>A path in a fresh folder under this test process's temp folder, which is deleted when the process exits.</summary>
     public static string TempFile(string name)
     {
-        var dir = Path.Combine(Path.GetTempPath(), "olivenet-tokenizer-tests", Guid.NewGuid().ToString("N"));
+        var dir = Path.Combine(ProcessTempFolder.Value, Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dir);
         return Path.Combine(dir, name);
     }
+
+    private static readonly Lazy<string> ProcessTempFolder = new(() =>
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "olivenet-tokenizer-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            try
+            {
+                Directory.Delete(dir, recursive: true);
+            }
+            catch (IOException)
+            {
+                // Best effort, as for any temp folder.
+            }
+        };
+        return dir;
+    });
 
     // "The/at jury/nn said/vbd ,/, ``/`` no/at ''/'' ./." → "The jury said, \"no\"."
     private static string Detag(string line)

@@ -18,7 +18,7 @@ internal static class FusedOcrRecognizer
 
     private static string Build()
     {
-        var folder = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "olivenet-passes-tests", "fused-ocr-" + Environment.ProcessId);
+        var folder = TempFolder.ForProcess().Sub("fused-ocr");
         var cleaned = PassRunner.Run(new OnnxPeepholeOptimizerPass(), TestModels.OcrRec, new OnnxPeepholeOptimizerOptions(), System.IO.Path.Combine(folder, "cleanup"));
         var fixedShape = PassRunner.Run(
             new DynamicToFixedShapePass(), cleaned, new DynamicToFixedShapeOptions { DimParam = ["p2o.DynamicDimension.0"], DimValue = [1] }, System.IO.Path.Combine(folder, "batch-one"));
