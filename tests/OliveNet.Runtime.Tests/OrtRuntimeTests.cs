@@ -39,6 +39,16 @@ public class OrtRuntimeTests
     }
 
     [Fact]
+    public void The_build_copies_the_native_libraries_of_this_platform_only()
+    {
+        // Directory.Build.targets: seven platforms' natives took 440 MB per output and filled a CI disk.
+        var runtimes = Path.Combine(AppContext.BaseDirectory, "runtimes");
+        var withNatives = Directory.GetDirectories(runtimes).Where(d => Directory.Exists(Path.Combine(d, "native"))).Select(Path.GetFileName).ToList();
+        Assert.Equal([System.Runtime.InteropServices.RuntimeInformation.RuntimeIdentifier], withNatives);
+        Assert.True(File.Exists(Path.Combine(runtimes, System.Runtime.InteropServices.RuntimeInformation.RuntimeIdentifier, "native", Path.GetFileName(OrtRuntime.LibraryPath))));
+    }
+
+    [Fact]
     public void An_ort_error_keeps_its_code_and_loses_the_managed_prefix()
     {
         var missing = Path.Combine(Path.GetTempPath(), $"olivenet-missing-{Guid.NewGuid():N}.onnx");
